@@ -1,0 +1,107 @@
+"""Composition root: Settings -> database, Slack client, sheet, Bolt app, relay. `python app.py` runs it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+import bot
+from bot.delivery import SlackDelivery
+from bot.deps import BotDeps
+from bot.users import UserDirectory
+from jobs.relay import Relay
+from models.clock import Clock, SystemClock
+from settings import Settings
+from sheets import SheetSync, SheetTable, open_table
+from store import Database, Outbox, SignalStore
+
+log = logging.getLogger("hiyoko")
+SLACK_TIMEOUT_SECONDS = 15
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """The Web API client: SLACK_API_URL as base, retries on 429 (Retry-After) and lost connections."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT_SECONDS,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+@dataclass
+class Hiyoko:
+    """Every part of a running hiyoko, wired together."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    store: SignalStore
+    outbox: Outbox
+    client: WebClient
+    sheet: SheetSync
+    relay: Relay
+    bolt: App
+
+
+def build(settings: Settings, *, clock: Clock | None = None, table: SheetTable | None = None) -> Hiyoko:
+    """Wire the app from settings. Tests hand in a fixed clock; nothing here reads globals."""
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    store = SignalStore(db, clock)
+    outbox = Outbox(db, settings.hiyoko_outbox_max_attempts)
+    client = slack_client(settings)
+    lang = settings.hiyoko_language
+    sheet = SheetSync(table or open_table(settings), lang, settings.timezone)
+    channel = settings.signals_channel_id or ""
+    relay = Relay(outbox, store, SlackDelivery(client, store, channel, lang, settings.timezone), sheet, clock)
+    bolt = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=not settings.socket_mode,
+        # Socket Mode has no 3-second HTTP window to keep; HTTP mode acks first (Bolt's default).
+        process_before_response=False,
+    )
+    bot.register(bolt, BotDeps(settings, clock, store, UserDirectory(client), relay.wake))
+    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt)
+
+
+def serve(hiyoko: Hiyoko) -> None:
+    """Run until interrupted: the relay in the background, Slack in the foreground."""
+    stop = threading.Event()
+    hiyoko.relay.start(stop)
+    settings = hiyoko.settings
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("hiyoko running in Socket Mode")
+            SocketModeHandler(hiyoko.bolt, settings.slack_app_token).start()
+        else:
+            import uvicorn
+
+            from bot.http import create_asgi
+
+            log.info("hiyoko listening on %s:%s (POST /slack/events, GET /healthz)",
+                     settings.hiyoko_host, settings.port)
+            uvicorn.run(create_asgi(hiyoko.bolt, hiyoko.db.ping), host=settings.hiyoko_host, port=settings.port,
+                        log_level="info", access_log=False)
+    finally:
+        stop.set()
+        hiyoko.relay.wake()
+
+
+def main() -> None:
+    """`python app.py` is `hiyoko run`."""
+    import cli
+
+    raise SystemExit(cli.main(["run"]))
+
+
+if __name__ == "__main__":
+    main()

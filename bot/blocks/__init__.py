@@ -1,0 +1,1 @@
+"""Block Kit built by pure functions: data in, JSON-ready dicts out."""

@@ -1,0 +1,34 @@
+"""What the listeners need, handed in by the composition root (app.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.users import UserDirectory
+from i18n import Lang, language_of
+from models.clock import Clock
+from settings import Settings
+from store import SignalStore
+
+
+@dataclass
+class BotDeps:
+    settings: Settings
+    clock: Clock
+    store: SignalStore
+    users: UserDirectory
+    on_change: Callable[[], None]  # wakes the relay after a commit
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.settings.timezone).date()
+
+    def language_for(self, user_id: str) -> Lang:
+        """The user's Slack locale when known, else HIYOKO_LANGUAGE."""
+        return language_of(self.users.locale_of(user_id), self.settings.hiyoko_language)
+
+    @property
+    def channel_language(self) -> Lang:
+        """Channel posts are read by everyone: they use HIYOKO_LANGUAGE."""
+        return self.settings.hiyoko_language

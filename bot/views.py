@@ -1,0 +1,116 @@
+"""The share modal's submission: validate in the ack, store, close the modal."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.blocks.modal import CALLBACK_ID, language_of_view
+from bot.deps import BotDeps
+from i18n import t
+from models.signal import Category, Kind, SignalDraft
+from models.validation import Problem, validate_draft
+
+log = logging.getLogger(__name__)
+
+
+def _value(values: dict[str, Any], block_id: str) -> Any:
+    """The element state of one input block (action_id == block_id), or {}."""
+    return (values.get(block_id) or {}).get(block_id) or {}
+
+
+def _text(values: dict[str, Any], block_id: str) -> str:
+    return (_value(values, block_id).get("value") or "").strip()
+
+
+def _choice(values: dict[str, Any], block_id: str) -> str:
+    return ((_value(values, block_id).get("selected_option") or {}).get("value")) or ""
+
+
+def read_draft(values: dict[str, Any]) -> tuple[SignalDraft | None, dict[str, Problem]]:
+    """The draft a modal state describes, or the fields that cannot even be read."""
+    problems: dict[str, Problem] = {}
+    kind = _choice(values, "kind")
+    category = _choice(values, "category")
+    owner = _value(values, "owner").get("selected_user") or ""
+    picked_date = _value(values, "timing").get("selected_date")
+    if kind not in {k.value for k in Kind}:
+        problems["kind"] = Problem("error.required")
+    if category not in {c.value for c in Category}:
+        problems["category"] = Problem("error.required")
+    if not owner:
+        problems["owner"] = Problem("error.required")
+    timing = None
+    if picked_date:
+        try:
+            timing = date.fromisoformat(picked_date)
+        except ValueError:
+            problems["timing"] = Problem("error.required")
+    if problems:
+        return None, problems
+    return SignalDraft(
+        customer=_text(values, "customer"),
+        kind=Kind(kind),
+        category=Category(category),
+        summary=_text(values, "summary"),
+        timing=timing,
+        owner_id=owner,
+        size=_text(values, "size"),
+        source=_text(values, "source"),
+    ), {}
+
+
+def register(app: App, deps: BotDeps) -> None:
+    def check_owner(owner_id: str) -> Problem | None:
+        try:
+            owner = deps.users.lookup(owner_id)
+        except (SlackApiError, OSError) as error:
+            # Slack is having trouble: the picker only offers real members, so trust it.
+            log.warning("could not check owner %s: %s", owner_id, error)
+            return None
+        if owner is None:
+            return Problem("error.unknown_user")
+        if owner.is_bot:
+            return Problem("error.bot_user")
+        if owner.deleted:
+            return Problem("error.deactivated_user")
+        return None
+
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        lang = language_of_view(view, deps.settings.hiyoko_language)
+        draft, problems = read_draft(view["state"]["values"])
+        if draft is not None:
+            problems = validate_draft(draft, deps.today())
+            owner_problem = check_owner(draft.owner_id)
+            if owner_problem:
+                problems["owner"] = owner_problem
+        if problems or draft is None:
+            ack(response_action="errors",
+                errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()})
+            return
+        user = body["user"]
+        # Written before the ack (a few ms on the local database): if the write fails, the
+        # error shows on the still-open modal and nothing the CSM typed is lost. The view id is
+        # the submission key, so a submit Slack delivers twice stores one signal.
+        try:
+            result = deps.store.submit(
+                draft,
+                submitter_id=user["id"],
+                submitter_name=deps.users.name_of(user["id"], user.get("name") or user.get("username") or ""),
+                owner_name=deps.users.name_of(draft.owner_id),
+                submission_key=f"view:{view['id']}",
+            )
+        except SQLAlchemyError:
+            log.exception("could not store a submitted signal")
+            ack(response_action="errors", errors={"summary": t("error.save_failed", lang)})
+            return
+        ack()
+        log.info("signal %s stored (new=%s) by %s", result.signal.id, result.created, user["id"])
+        deps.on_change()
+
+    app.view(CALLBACK_ID)(submit)

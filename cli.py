@@ -1,0 +1,119 @@
+"""The `hiyoko` command: run the app, migrate the database, resync the sheet.
+
+Every command exits non-zero with a one-line reason on bad input; none prints a traceback
+(set HIYOKO_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
+
+from i18n import t
+from models.clock import SystemClock
+from settings import Settings
+from sheets import SheetSync, open_table
+from store import Database, SignalStore, upgrade_database
+from store.db import is_up_to_date
+
+
+class CommandError(Exception):
+    """A failure with a message for the operator; becomes exit code 2."""
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
+            lines.append(t("cli.invalid_setting", _lang(), name=name, reason=problem["msg"]))
+        raise CommandError("\n".join(lines)) from None
+
+
+def _lang() -> str:
+    return "en" if os.environ.get("HIYOKO_LANGUAGE") == "en" else "ja"
+
+
+def _open_database(settings: Settings) -> Database:
+    """The database, migrated when it is SQLite (one process owns the file)."""
+    db = Database(settings.database_url)
+    if db.is_sqlite:
+        upgrade_database(db.engine)
+    elif not is_up_to_date(db.engine):
+        raise CommandError("the database is not migrated: run `hiyoko db upgrade` once, then start the replicas")
+    return db
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    missing = settings.missing_for_run()
+    if missing:
+        raise CommandError(t("cli.missing_settings", settings.hiyoko_language, names=", ".join(missing)))
+    import app
+
+    _open_database(settings).dispose()
+    try:
+        hiyoko = app.build(settings)
+    except (BoltError, SlackApiError) as error:
+        raise CommandError(f"Slack refused the bot token or could not be reached: {error}") from None
+    app.serve(hiyoko)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings()
+    upgrade_database(Database(settings.database_url).engine)
+    print(t("cli.db_upgraded", settings.hiyoko_language))
+    return 0
+
+
+def cmd_sheet_resync(args: argparse.Namespace) -> int:
+    settings = _settings()
+    db = _open_database(settings)
+    table = open_table(settings)
+    signals = SignalStore(db, SystemClock()).all()
+    count = SheetSync(table, settings.hiyoko_language, settings.timezone).write(signals)
+    print(t("cli.resynced", settings.hiyoko_language, count=count, target=table.describe()))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="hiyoko", description="Upsell signals from Slack to sales and the sheet.")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the Slack app (Socket Mode or HTTP)").set_defaults(func=cmd_run)
+    db = commands.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply every pending migration").set_defaults(func=cmd_db_upgrade)
+    sheet = commands.add_parser("sheet", help="the synced sheet").add_subparsers(dest="sheet_command", required=True)
+    sheet.add_parser("resync", help="rewrite every signal's row from the database").set_defaults(
+        func=cmd_sheet_resync)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CommandError as error:
+        print(f"hiyoko: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if os.environ.get("HIYOKO_DEBUG"):
+            raise
+        print(f"hiyoko: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

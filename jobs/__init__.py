@@ -1,0 +1,1 @@
+"""Background work: the outbox relay, and (later) scheduled jobs. Plain functions of their inputs."""

@@ -1,0 +1,169 @@
+"""The relay: delivers the outbox to Slack and the sheet, with retries, until done or dead.
+
+Two lanes run side by side so a slow or rate-limited Slack never holds up the sheet, and the
+other way round. The sheet lane writes every due row of a claim in one batched upsert.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from slack_sdk.errors import SlackApiError
+
+from bot.delivery import CardNotPosted, SlackDelivery
+from models.clock import Clock
+from models.signal import SignalRecord
+from sheets import SheetSync
+from store import Delivery, Outbox, SignalStore, Target
+
+log = logging.getLogger(__name__)
+
+SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER)
+SHEET_LANE = (Target.SYNC_SHEET,)
+WAIT_FOR_CARD = timedelta(seconds=2)
+IDLE_POLL_SECONDS = 1.0
+
+
+@dataclass
+class RelayStats:
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    by_target: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: RelayStats) -> None:
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.dead += other.dead
+        for key, value in other.by_target.items():
+            self.by_target[key] = self.by_target.get(key, 0) + value
+
+
+def _describe(error: Exception) -> tuple[str, float | None]:
+    """A short reason for the log and the outbox row, and Slack's Retry-After if it sent one."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        retry_after = response.headers.get("Retry-After") or response.headers.get("retry-after")
+        return (f"slack {response.status_code} {response.get('error')}",
+                float(retry_after) if retry_after else None)
+    return f"{type(error).__name__}: {error}"[:500], None
+
+
+class Relay:
+    def __init__(self, outbox: Outbox, store: SignalStore, slack: SlackDelivery, sheet: SheetSync,
+                 clock: Clock, batch_size: int = 200) -> None:
+        self.outbox = outbox
+        self.store = store
+        self.slack = slack
+        self.sheet = sheet
+        self.clock = clock
+        self.batch_size = batch_size
+        self._wakes: list[threading.Event] = []
+
+    def wake(self) -> None:
+        """Deliver now rather than at the next poll (called after a commit)."""
+        for event in self._wakes:
+            event.set()
+
+    def run_once(self, lanes: tuple[tuple[Target, ...], ...] = (SLACK_LANE, SHEET_LANE)) -> RelayStats:
+        """Deliver what is due in the given lanes; returns what happened."""
+        stats = RelayStats()
+        for lane in lanes:
+            claimed = self.outbox.claim(self.clock.now(), self.batch_size, lane)
+            if lane == SHEET_LANE:
+                stats.add(self._sync_sheet(claimed))
+            else:
+                stats.add(self._deliver_to_slack(claimed))
+        return stats
+
+    def drain(self, max_rounds: int = 100) -> RelayStats:
+        """Run until nothing is due now (tests, the CLI, shutdown)."""
+        total = RelayStats()
+        for _ in range(max_rounds):
+            stats = self.run_once()
+            total.add(stats)
+            if stats.delivered + stats.failed + stats.dead == 0:
+                break
+        return total
+
+    def _deliver_to_slack(self, claimed: list[Delivery]) -> RelayStats:
+        stats = RelayStats()
+        # Cards first, so a thread reply claimed in the same batch finds its card.
+        order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1}
+        for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
+            signal = self.store.get(delivery.signal_number)
+            if signal is None:
+                self._fail(delivery, "signal does not exist", stats)
+                continue
+            try:
+                self._slack_one(delivery, signal)
+            except CardNotPosted:
+                self.outbox.release(delivery, self.clock.now(), WAIT_FOR_CARD)
+                continue
+            except Exception as error:  # any failure is retried later; nothing is dropped
+                self._fail(delivery, error, stats)
+                continue
+            self.outbox.done([delivery], self.clock.now())
+            self._count(stats, delivery.target, 1)
+        return stats
+
+    def _slack_one(self, delivery: Delivery, signal: SignalRecord) -> None:
+        retried = delivery.attempts > 1
+        if delivery.target is Target.POST_CARD:
+            self.slack.post_card(signal, retried)
+        else:
+            self.slack.notify_owner(signal, retried)
+
+    def _sync_sheet(self, claimed: list[Delivery]) -> RelayStats:
+        stats = RelayStats()
+        if not claimed:
+            return stats
+        signals = self.store.get_many(d.signal_number for d in claimed)
+        try:
+            self.sheet.write(signals)
+        except Exception as error:
+            for delivery in claimed:
+                self._fail(delivery, error, stats)
+            return stats
+        self.outbox.done(claimed, self.clock.now())
+        self._count(stats, Target.SYNC_SHEET, len(claimed))
+        return stats
+
+    def _fail(self, delivery: Delivery, error: Exception | str, stats: RelayStats) -> None:
+        reason, retry_after = _describe(error) if isinstance(error, Exception) else (error, None)
+        if self.outbox.failed(delivery, reason, self.clock.now(), retry_after=retry_after):
+            stats.dead += 1
+        else:
+            stats.failed += 1
+
+    @staticmethod
+    def _count(stats: RelayStats, target: Target, count: int) -> None:
+        stats.delivered += count
+        stats.by_target[target.value] = stats.by_target.get(target.value, 0) + count
+
+    def start(self, stop: threading.Event) -> list[threading.Thread]:
+        """Run both lanes in daemon threads until `stop` is set."""
+        threads = []
+        for name, lane in (("slack", SLACK_LANE), ("sheet", SHEET_LANE)):
+            wake = threading.Event()
+            self._wakes.append(wake)
+            threads.append(
+                threading.Thread(target=self._loop, args=(lane, wake, stop), name=f"relay-{name}", daemon=True)
+            )
+        for thread in threads:
+            thread.start()
+        return threads
+
+    def _loop(self, lane: tuple[Target, ...], wake: threading.Event, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                stats = self.run_once((lane,))
+            except Exception:  # the database is down or locked: keep the loop alive
+                log.exception("relay round failed; retrying")
+                stats = RelayStats()
+            if stats.delivered + stats.failed + stats.dead == 0:
+                wake.wait(IDLE_POLL_SECONDS)
+                wake.clear()

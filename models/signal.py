@@ -1,0 +1,97 @@
+"""What a signal is: its kinds, categories, statuses, ids and the limits of its fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    EGG = "egg"  # the customer wants more, timing unknown
+    CHICK = "chick"  # the timing is known
+
+    @property
+    def emoji(self) -> str:
+        return "🥚" if self is Kind.EGG else "🐣"
+
+
+class Category(StrEnum):
+    SEATS = "seats"
+    PLAN = "plan"
+    CROSS_SELL = "cross_sell"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+    DROPPED = "dropped"
+
+
+# Limits of the modal's text fields. Slack's plain_text_input allows up to 3,000 characters;
+# the summary stays below that so the card section (also 3,000) still fits after escaping.
+CUSTOMER_MAX = 150
+SUMMARY_MAX = 2000
+SIZE_MAX = 100
+SOURCE_MAX = 500
+
+_ID_PATTERN = re.compile(r"^S-(\d{6,})$")
+
+
+def format_signal_id(number: int) -> str:
+    """The public id of a signal: `S-000123`. Stable and never reused."""
+    return f"S-{number:06d}"
+
+
+def parse_signal_id(text: str) -> int | None:
+    """The number behind `S-000123` (case and surrounding space forgiven), or None."""
+    match = _ID_PATTERN.match(text.strip().upper())
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class SignalDraft:
+    """What a person submitted, before it is stored. Text is kept exactly as typed (trimmed)."""
+
+    customer: str
+    kind: Kind
+    category: Category
+    summary: str
+    timing: date | None
+    owner_id: str
+    size: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SignalRecord:
+    """A stored signal as the rest of the app sees it (no ORM, no session)."""
+
+    number: int
+    customer: str
+    kind: Kind
+    category: Category
+    status: Status
+    summary: str
+    timing: date | None
+    size: str
+    source: str
+    submitter_id: str
+    submitter_name: str
+    owner_id: str
+    owner_name: str
+    close_reason: str
+    created_at: datetime
+    updated_at: datetime
+    hatched_at: datetime | None
+    closed_at: datetime | None
+    card_channel: str | None
+    card_ts: str | None
+    card_permalink: str | None
+
+    @property
+    def id(self) -> str:
+        return format_signal_id(self.number)

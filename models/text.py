@@ -1,0 +1,50 @@
+"""Making user text safe for Slack mrkdwn and for spreadsheets, and reading Slack's text back."""
+
+from __future__ import annotations
+
+import re
+
+# Characters that make a spreadsheet cell a formula (or a DDE payload) when they come first.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape the three characters Slack reserves, so typed `<!channel>` or `<@U1>` pings nobody."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(escaped: str, limit: int) -> str:
+    """Shorten already-escaped text to `limit` characters without cutting an `&amp;`-style entity."""
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet would read this text as a formula."""
+    return text.startswith(_FORMULA_STARTS)
+
+
+_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+
+def slack_to_plain(text: str) -> str:
+    """Turn a message's mrkdwn (`<@U1>`, `<!here>`, `<https://x|label>`, `&amp;`) into plain text."""
+
+    def replace(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            name = target[1:].split("^", 1)[0]
+            return "@" + (label or name)
+        return f"{label} ({target})" if label and label != target else target
+
+    plain = _SLACK_LINK.sub(replace, text)
+    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

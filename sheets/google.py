@@ -1,0 +1,114 @@
+"""The Google Sheets backend (gspread), with SHEETS_EMULATOR_HOST for a local emulator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import gspread
+import requests
+from gspread.utils import ValueInputOption, absolute_range_name, rowcol_to_a1
+from requests.adapters import HTTPAdapter
+
+from sheets.table import Cell, plan_upsert
+
+SHEETS_SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+GOOGLE_BASE = "https://sheets.googleapis.com"
+TIMEOUT = (5.0, 30.0)  # connect, read: a hung API must not hold the relay forever
+NEW_TAB_ROWS = 1000
+
+
+class _EmulatorAdapter(HTTPAdapter):
+    """Sends what gspread addresses to Google to a plain-HTTP emulator instead."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__()
+        self.base = f"http://{host}"
+
+    def send(self, request: requests.PreparedRequest, *args: object, **kwargs: object) -> requests.Response:
+        if request.url and request.url.startswith(GOOGLE_BASE):
+            request.url = self.base + request.url[len(GOOGLE_BASE) :]
+        return super().send(request, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def open_client(emulator_host: str | None, credentials_file: Path | None) -> gspread.Client:
+    """A gspread client: the emulator without credentials, or a service-account key."""
+    if emulator_host:
+        session = requests.Session()
+        session.mount(GOOGLE_BASE, _EmulatorAdapter(emulator_host))
+        client = gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
+    elif credentials_file:
+        client = gspread.service_account(filename=credentials_file, scopes=SHEETS_SCOPES)
+    else:
+        raise ValueError("SPREADSHEET_ID is set but neither GOOGLE_APPLICATION_CREDENTIALS nor SHEETS_EMULATOR_HOST")
+    client.set_timeout(TIMEOUT)
+    return client
+
+
+def to_sheet_value(cell: Cell) -> str | int:
+    """USER_ENTERED input: text gets the quote prefix so it stays text (no formulas, no
+    numbers or dates guessed from what people typed); dates go in a form Sheets parses."""
+    if isinstance(cell, datetime):
+        return cell.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, int):
+        return cell
+    return "'" + cell if cell else ""
+
+
+class GoogleSheetTable:
+    def __init__(self, client: gspread.Client, spreadsheet_id: str, tab: str) -> None:
+        self.client = client
+        self.spreadsheet_id = spreadsheet_id
+        self.tab = tab
+
+    def describe(self) -> str:
+        return f"Google Sheet {self.spreadsheet_id}, tab {self.tab}"
+
+    def _worksheet(self, columns: int) -> tuple[gspread.Spreadsheet, gspread.Worksheet]:
+        spreadsheet = self.client.open_by_key(self.spreadsheet_id)
+        try:
+            worksheet = spreadsheet.worksheet(self.tab)
+        except gspread.WorksheetNotFound:
+            worksheet = spreadsheet.add_worksheet(self.tab, rows=NEW_TAB_ROWS, cols=max(26, columns))
+        return spreadsheet, worksheet
+
+    def read_ids(self) -> list[str]:
+        spreadsheet, _ = self._worksheet(1)
+        return self._ids(spreadsheet)
+
+    def _ids(self, spreadsheet: gspread.Spreadsheet) -> list[str]:
+        values = spreadsheet.values_get(absolute_range_name(self.tab, "A:A")).get("values", [])
+        return [str(row[0]) if row else "" for row in values]
+
+    def upsert(self, header: list[str], rows: list[list[Cell]]) -> None:
+        # Calls per batch, whatever its size: metadata, the ID column, [grow], one values write.
+        spreadsheet, worksheet = self._worksheet(len(header))
+        ids = self._ids(spreadsheet)
+        plan = plan_upsert(ids, rows)
+        last_row = max(plan.last_row, len(ids), 1)
+        grow_rows = max(0, last_row - worksheet.row_count)
+        grow_cols = max(0, len(header) - worksheet.col_count)
+        if grow_rows or grow_cols:
+            worksheet.resize(rows=worksheet.row_count + grow_rows, cols=worksheet.col_count + grow_cols)
+        last_col = rowcol_to_a1(1, len(header)).rstrip("1")
+        data = [{"range": absolute_range_name(self.tab, f"A1:{last_col}1"), "values": [header]}]
+        numbered = sorted([*plan.updates.items(), *enumerate(plan.appends, start=plan.first_append_row)])
+        # Consecutive rows travel as one range, keeping the request small for a full resync.
+        start = 0
+        while start < len(numbered):
+            end = start
+            while end + 1 < len(numbered) and numbered[end + 1][0] == numbered[end][0] + 1:
+                end += 1
+            first, last = numbered[start][0], numbered[end][0]
+            data.append(
+                {
+                    "range": absolute_range_name(self.tab, f"A{first}:{last_col}{last}"),
+                    "values": [[to_sheet_value(c) for c in row] for _, row in numbered[start : end + 1]],
+                }
+            )
+            start = end + 1
+        spreadsheet.values_batch_update(
+            {"valueInputOption": ValueInputOption.user_entered.value, "data": data}
+        )

@@ -1,0 +1,181 @@
+"""The outbox: durable work owed to Slack and the sheet, claimed by relays, retried with backoff.
+
+A claim is a lease: the row is hidden from other relays until `claimed_until`, and its attempt
+count is raised before the work starts, so a process killed mid-delivery still counts the try
+and another relay picks the row up once the lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from store.db import Database
+from store.tables import OutboxRow
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_CAP = timedelta(minutes=15)
+LEASE = timedelta(seconds=60)
+
+
+class Target(StrEnum):
+    POST_CARD = "post_card"  # post the card, or update it when it exists
+    NOTIFY_OWNER = "notify_owner"  # the thread reply that mentions the owner
+    SYNC_SHEET = "sync_sheet"  # upsert the signal's row in the sheet
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One claimed outbox row."""
+
+    id: int
+    signal_number: int
+    target: Target
+    attempts: int  # including this one
+
+
+def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now: datetime) -> None:
+    """Add work for a signal inside the caller's transaction."""
+    for target in targets:
+        session.add(
+            OutboxRow(
+                signal_number=signal_number,
+                target=target.value,
+                state=State.PENDING.value,
+                attempts=0,
+                next_attempt_at=now,
+                last_error="",
+                created_at=now,
+            )
+        )
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with jitter: ~2 s, 4 s, 8 s … capped at 15 min, each between 50-100 %."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    return ceiling * (0.5 + 0.5 * (rng or random).random())
+
+
+class Outbox:
+    def __init__(self, db: Database, max_attempts: int = 12) -> None:
+        self.db = db
+        self.max_attempts = max_attempts
+
+    def claim(self, now: datetime, limit: int = 200, targets: Iterable[Target] | None = None) -> list[Delivery]:
+        """Lease up to `limit` due rows; each row goes to exactly one relay at a time."""
+        due = and_(
+            OutboxRow.state == State.PENDING.value,
+            OutboxRow.next_attempt_at <= now,
+            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+        )
+        if targets is not None:
+            due = and_(due, OutboxRow.target.in_([t.value for t in targets]))
+        query = select(OutboxRow).where(due).order_by(OutboxRow.id).limit(limit)
+        claimed: list[Delivery] = []
+        with self.db.transaction() as session:
+            if self.db.engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for row in session.scalars(query).all():
+                # Conditional update: on SQLite (no SKIP LOCKED) a row another relay took loses.
+                result = session.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id == row.id, due)
+                    .values(claimed_until=now + LEASE, attempts=OutboxRow.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(Delivery(row.id, row.signal_number, Target(row.target), row.attempts + 1))
+        return claimed
+
+    def done(self, deliveries: Iterable[Delivery], now: datetime) -> None:
+        ids = [d.id for d in deliveries]
+        if not ids:
+            return
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids))
+                .values(state=State.DONE.value, done_at=now, claimed_until=None, last_error="")
+            )
+
+    def failed(self, delivery: Delivery, error: str, now: datetime, *, retry_after: float | None = None) -> bool:
+        """Schedule a retry with backoff, or mark the row dead. Returns True when it died."""
+        dead = delivery.attempts >= self.max_attempts
+        delay = backoff(delivery.attempts)
+        if retry_after is not None:
+            delay = max(delay, timedelta(seconds=retry_after))
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == delivery.id)
+                .values(
+                    state=State.DEAD.value if dead else State.PENDING.value,
+                    next_attempt_at=now + delay,
+                    claimed_until=None,
+                    last_error=error[:2000],
+                )
+            )
+        if dead:
+            log.error(
+                "DEAD LETTER: outbox #%s (%s for signal %s) gave up after %s attempts: %s",
+                delivery.id,
+                delivery.target.value,
+                delivery.signal_number,
+                delivery.attempts,
+                error,
+            )
+        else:
+            log.warning(
+                "delivery failed, will retry: outbox #%s %s signal %s attempt %s: %s",
+                delivery.id,
+                delivery.target.value,
+                delivery.signal_number,
+                delivery.attempts,
+                error,
+            )
+        return dead
+
+    def release(self, delivery: Delivery, now: datetime, after: timedelta) -> None:
+        """Put a row back without counting the try (it was waiting on another row, not failing)."""
+        with self.db.transaction() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == delivery.id)
+                .values(
+                    attempts=OutboxRow.attempts - 1,
+                    next_attempt_at=now + after,
+                    claimed_until=None,
+                )
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Rows per state, for health checks and tests."""
+        with self.db.transaction() as session:
+            rows = session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
+        return {state: count for state, count in rows}
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending row becomes due (for tests and the relay's sleep)."""
+        with self.db.transaction() as session:
+            return session.scalar(
+                select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.state == State.PENDING.value)
+            )
+
+    def rows(self) -> list[OutboxRow]:
+        with self.db.transaction() as session:
+            return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))

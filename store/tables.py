@@ -1,0 +1,98 @@
+"""SQLAlchemy 2 typed tables. Alembic migrations in store/migrations mirror this file."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SignalRow(Base):
+    __tablename__ = "signals"
+    # AUTOINCREMENT on SQLite: a deleted number is never handed out again.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    timing: Mapped[date | None]
+    size: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    submitter_id: Mapped[str] = mapped_column(String(32), index=True)
+    submitter_name: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner_name: Mapped[str] = mapped_column(Text, default="")
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    card_permalink: Mapped[str | None] = mapped_column(Text)
+    # What made this signal (a modal's view id, a workflow execution id, an import fingerprint):
+    # the same submission arriving twice finds the signal it already made.
+    submission_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+
+
+class EventRow(Base):
+    """The history: one row per thing that happened to a signal."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_kind: Mapped[str | None] = mapped_column(String(16))
+    to_kind: Mapped[str | None] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxRow(Base):
+    """Work owed to Slack or the sheet, written in the same transaction as the change."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), index=True)
+    target: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1284 @@
+"""A local fake of the Slack Web API that speaks the real wire format.
+
+Point the real ``slack_sdk.WebClient(token=..., base_url=fake.url)`` at it::
+
+    with FakeSlack().start() as fake:
+        fake.add_channel("C1", "general")
+        client = WebClient(token="xoxb-test-token", base_url=fake.url)
+        client.chat_postMessage(channel="C1", text="hi")
+        assert fake.messages("C1")[0]["text"] == "hi"
+
+Standard library only; the server runs on 127.0.0.1 in a daemon thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import email.parser
+import itertools
+import json
+import threading
+import time
+import traceback
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["DEFAULT_SCOPES", "Call", "FakeSlack", "SlackError"]
+
+DEFAULT_SCOPES: tuple[str, ...] = (
+    "app_mentions:read",
+    "channels:history",
+    "channels:join",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:read",
+    "im:write",
+    "usergroups:read",
+    "users:read",
+    "users:read.email",
+)
+
+TEAM_ID = "T0001"
+BOT_ID = "B0001"
+APP_ID = "A0001"
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_TEXT_CHARS = 40_000
+MAX_VIEW_TITLE_CHARS = 24
+MAX_CALLBACK_ID_CHARS = 255
+MAX_BLOCK_ID_CHARS = 255
+MAX_PRIVATE_METADATA_CHARS = 3000
+
+KNOWN_BLOCK_TYPES = frozenset(
+    {
+        "actions",
+        "call",
+        "context",
+        "context_actions",
+        "divider",
+        "file",
+        "header",
+        "image",
+        "input",
+        "markdown",
+        "rich_text",
+        "section",
+        "table",
+        "video",
+    }
+)
+
+_HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
+_READ_SCOPES = ("channels:read", "groups:read", "im:read", "mpim:read")
+
+# API method -> scopes of which the token needs at least one (empty: no scope needed).
+ACCEPTED_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.getPermalink": (),
+    "conversations.history": _HISTORY_SCOPES,
+    "conversations.replies": _HISTORY_SCOPES,
+    "conversations.info": _READ_SCOPES,
+    "conversations.join": ("channels:join",),
+    "users.info": ("users:read",),
+    "users.lookupByEmail": ("users:read.email",),
+    "usergroups.users.list": ("usergroups:read",),
+    "views.open": (),
+    "views.update": (),
+    "views.push": (),
+    "views.publish": (),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
+    "functions.completeSuccess": (),
+    "functions.completeError": (),
+}
+
+JsonDict = dict[str, Any]
+
+
+class SlackError(Exception):
+    """Raised inside a method handler to answer ``{"ok": false, "error": ...}``."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error = error
+        self.extra = extra
+
+
+@dataclass
+class Call:
+    """One HTTP request received by the fake."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class _Fault:
+    kind: Literal["status", "ratelimit", "hang"]
+    remaining: int
+    method: str | None
+    status: int = 500
+    retry_after: int = 1
+    seconds: float = 0.0
+
+
+@dataclass
+class _Message:
+    ts: str
+    channel: str
+    text: str
+    blocks: list[JsonDict] | None
+    thread_ts: str | None
+    metadata: JsonDict | None
+    user: str
+    attachments: list[Any] | None = None
+    edited_ts: str | None = None
+
+
+@dataclass
+class _Channel:
+    id: str
+    name: str
+    is_member: bool
+    is_private: bool
+    created: int = field(default_factory=lambda: 1_700_000_000)
+
+
+@dataclass
+class _Upload:
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    snippet_type: str | None
+    content: bytes | None = None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _arg_str(args: JsonDict, name: str) -> str | None:
+    """Return an argument as a string (None when absent or empty)."""
+    value = args.get(name)
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _arg_bool(args: JsonDict, name: str) -> bool:
+    """Interpret Slack's boolean argument spellings ("1", "true", true)."""
+    value = args.get(name)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    return isinstance(value, str) and value.strip().lower() in {"1", "true", "yes"}
+
+
+def _arg_json(args: JsonDict, name: str) -> Any:
+    """Return an argument parsed from JSON text, or as given when already structured.
+
+    Raises ValueError when the text is not valid JSON.
+    """
+    value = args.get(name)
+    if isinstance(value, str):
+        if value.strip() == "":
+            return None
+        return json.loads(value)
+    return value
+
+
+def _arg_int(args: JsonDict, name: str, default: int) -> int:
+    value = args.get(name)
+    if _blank(value):
+        return default
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
+def _ts_decimal(value: str, error: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise SlackError(error) from None
+
+
+def _encode_cursor(ts: str) -> str:
+    return base64.b64encode(f"next_ts:{ts}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> Decimal:
+    try:
+        raw = base64.b64decode(cursor.encode(), validate=True).decode()
+    except ValueError:
+        raise SlackError("invalid_cursor") from None
+    prefix, _, ts = raw.partition(":")
+    if prefix != "next_ts":
+        raise SlackError("invalid_cursor")
+    return _ts_decimal(ts, "invalid_cursor")
+
+
+def _tz_offset(tz: str) -> int:
+    try:
+        offset = datetime.now(zoneinfo.ZoneInfo(tz)).utcoffset()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return 0
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def _parse_multipart(content_type: str, body: bytes) -> list[Message]:
+    """Split a multipart/form-data body into its parts."""
+    raw = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode() + body
+    msg = email.parser.BytesParser().parsebytes(raw)
+    parts = msg.get_payload()
+    return [p for p in parts if isinstance(p, Message)] if isinstance(parts, list) else []
+
+
+def _part_bytes(part: Message) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _block_errors(blocks: Any, pointer: str, max_blocks: int) -> list[str]:
+    """Validate a Block Kit array; return Slack-style error messages."""
+    if not isinstance(blocks, list):
+        return [f"[ERROR] must be an array [json-pointer:{pointer}]"]
+    errors: list[str] = []
+    if len(blocks) > max_blocks:
+        errors.append(f"[ERROR] no more than {max_blocks} items allowed [json-pointer:{pointer}]")
+    seen_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        where = f"{pointer}/{i}"
+        if not isinstance(block, dict):
+            errors.append(f"[ERROR] must be an object [json-pointer:{where}]")
+            continue
+        block_type = block.get("type")
+        if block_type is None:
+            errors.append(f"[ERROR] missing required field: type [json-pointer:{where}]")
+        elif block_type not in KNOWN_BLOCK_TYPES:
+            errors.append(f"[ERROR] unsupported type: {block_type} [json-pointer:{where}/type]")
+        block_id = block.get("block_id")
+        if isinstance(block_id, str):
+            if len(block_id) > MAX_BLOCK_ID_CHARS:
+                errors.append(
+                    f"[ERROR] must be less than {MAX_BLOCK_ID_CHARS + 1} characters "
+                    f"[json-pointer:{where}/block_id]"
+                )
+            if block_id in seen_ids:
+                errors.append(f"[ERROR] duplicate block_id: {block_id} [json-pointer:{where}/block_id]")
+            seen_ids.add(block_id)
+    return errors
+
+
+def _text_object_errors(view: JsonDict, key: str, *, required: bool) -> list[str]:
+    obj = view.get(key)
+    pointer = f"/view/{key}"
+    if obj is None:
+        return [f"[ERROR] missing required field: {key} [json-pointer:/view]"] if required else []
+    if not isinstance(obj, dict) or obj.get("type") != "plain_text" or not isinstance(obj.get("text"), str):
+        return [f"[ERROR] must be a plain_text text object [json-pointer:{pointer}]"]
+    if len(obj["text"]) > MAX_VIEW_TITLE_CHARS:
+        return [
+            f"[ERROR] must be less than {MAX_VIEW_TITLE_CHARS + 1} characters [json-pointer:{pointer}/text]"
+        ]
+    return []
+
+
+def _view_errors(view: Any, expected_type: str) -> list[str]:
+    """Validate a modal or home view; return Slack-style error messages."""
+    if not isinstance(view, dict):
+        return ["[ERROR] must be an object [json-pointer:/view]"]
+    errors: list[str] = []
+    if view.get("type") != expected_type:
+        errors.append(f"[ERROR] must be '{expected_type}' [json-pointer:/view/type]")
+    if "blocks" not in view:
+        errors.append("[ERROR] missing required field: blocks [json-pointer:/view]")
+    else:
+        errors.extend(_block_errors(view["blocks"], "/view/blocks", MAX_VIEW_BLOCKS))
+    if expected_type == "modal":
+        errors.extend(_text_object_errors(view, "title", required=True))
+        errors.extend(_text_object_errors(view, "submit", required=False))
+        errors.extend(_text_object_errors(view, "close", required=False))
+        blocks = view.get("blocks")
+        has_input = isinstance(blocks, list) and any(
+            isinstance(b, dict) and b.get("type") == "input" for b in blocks
+        )
+        if has_input and view.get("submit") is None:
+            errors.append(
+                "[ERROR] must provide a submit property when using input blocks [json-pointer:/view]"
+            )
+    for key, limit in (
+        ("callback_id", MAX_CALLBACK_ID_CHARS),
+        ("private_metadata", MAX_PRIVATE_METADATA_CHARS),
+    ):
+        value = view.get(key)
+        if value is not None and not isinstance(value, str):
+            errors.append(f"[ERROR] must be a string [json-pointer:/view/{key}]")
+        elif isinstance(value, str) and len(value) > limit:
+            errors.append(f"[ERROR] must be less than {limit + 1} characters [json-pointer:/view/{key}]")
+    return errors
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlack
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet: clients that time out leave broken sockets behind."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self.server.fake._handle(self)
+
+    def do_POST(self) -> None:
+        self.server.fake._handle(self)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence per-request logging."""
+
+
+_MethodHandler = Callable[[JsonDict], JsonDict]
+
+
+class FakeSlack:
+    """In-process fake of the Slack Web API (see module docstring)."""
+
+    def __init__(
+        self,
+        bot_token: str = "xoxb-test-token",
+        scopes: Sequence[str] = DEFAULT_SCOPES,
+        team: str = "hiyoko-test",
+        bot_user_id: str = "UBOT",
+    ) -> None:
+        self.bot_token = bot_token
+        self.scopes: list[str] = list(scopes)
+        self.team = team
+        self.bot_user_id = bot_user_id
+
+        self.calls: list[Call] = []
+        self.views: list[JsonDict] = []
+        self.home_views: dict[str, JsonDict] = {}
+        self.uploads: list[JsonDict] = []
+        self.function_results: list[JsonDict] = []
+        self.ephemerals: list[JsonDict] = []
+
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._extra_tokens: set[str] = set()
+        self._faults: list[_Fault] = []
+        self._last_ts_us = 0
+        self.clock: Callable[[], float] = time.time
+        """Source of message timestamps; replace for deterministic ts values."""
+        self._ids = itertools.count(1)
+
+        self._users: dict[str, JsonDict] = {}
+        self._channels: dict[str, _Channel] = {}
+        self._dms: dict[str, str] = {}  # user id -> DM channel id
+        self._usergroups: dict[str, list[str]] = {}
+        self._messages: dict[str, list[_Message]] = {}
+        self._views_by_id: dict[str, JsonDict] = {}
+        self._pending_uploads: dict[str, _Upload] = {}
+
+        self._methods: dict[str, _MethodHandler] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.getPermalink": self._chat_get_permalink,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
+            "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
+            "users.info": self._users_info,
+            "users.lookupByEmail": self._users_lookup_by_email,
+            "usergroups.users.list": self._usergroups_users_list,
+            "views.open": self._views_open,
+            "views.update": self._views_update,
+            "views.push": self._views_push,
+            "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
+            "functions.completeSuccess": self._functions_complete_success,
+            "functions.completeError": self._functions_complete_error,
+        }
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> FakeSlack:
+        """Bind 127.0.0.1 on a free port and serve in a daemon thread."""
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-slack", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; wakes up requests held by ``hang_next``."""
+        self._stopping.set()
+        server, thread = self._server, self._thread
+        self._server, self._thread = None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (server must be started)."""
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started; call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL for ``WebClient(base_url=...)``, with trailing slash."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    # ------------------------------------------------------------------ seeding
+
+    def add_token(self, token: str) -> None:
+        """Accept another token (e.g. a user token) besides ``bot_token``."""
+        with self._lock:
+            self._extra_tokens.add(token)
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        real_name: str | None = None,
+        display_name: str | None = None,
+        email: str | None = None,
+        locale: str = "ja-JP",
+        tz: str = "Asia/Tokyo",
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> None:
+        """Register a workspace member."""
+        with self._lock:
+            self._users[user_id] = {
+                "id": user_id,
+                "name": name,
+                "real_name": real_name if real_name is not None else name,
+                "display_name": display_name if display_name is not None else "",
+                "email": email,
+                "locale": locale,
+                "tz": tz,
+                "is_bot": is_bot,
+                "deleted": deleted,
+            }
+
+    def add_channel(
+        self, channel_id: str, name: str, *, bot_is_member: bool = True, is_private: bool = False
+    ) -> None:
+        """Register a conversation (C…/G… channel or D… DM)."""
+        with self._lock:
+            self._channels[channel_id] = _Channel(channel_id, name, bot_is_member, is_private)
+            self._messages.setdefault(channel_id, [])
+
+    def add_usergroup(self, group_id: str, user_ids: list[str]) -> None:
+        """Register a user group (subteam) and its members."""
+        with self._lock:
+            self._usergroups[group_id] = list(user_ids)
+
+    # ------------------------------------------------------------------ inspection
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        """Args of every call of one API method, in order."""
+        with self._lock:
+            return [c.args for c in self.calls if c.method == method]
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Top-level messages of a channel (or a user's DM), oldest first."""
+        with self._lock:
+            cid = self._dms.get(channel, channel)
+            return [self._public(m) for m in self._messages.get(cid, []) if m.thread_ts is None]
+
+    def replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        """Replies of one thread (without the parent), oldest first."""
+        with self._lock:
+            cid = self._dms.get(channel, channel)
+            return [self._public(m) for m in self._messages.get(cid, []) if m.thread_ts == thread_ts]
+
+    def _public(self, m: _Message) -> dict[str, Any]:
+        return {
+            "ts": m.ts,
+            "channel": m.channel,
+            "text": m.text,
+            "blocks": copy.deepcopy(m.blocks),
+            "thread_ts": m.thread_ts,
+            "metadata": copy.deepcopy(m.metadata),
+            "user": m.user,
+            "edited": m.edited_ts is not None,
+        }
+
+    # ------------------------------------------------------------------ faults
+
+    def fail_next(self, count: int, *, status: int = 500, method: str | None = None) -> None:
+        """Answer the next ``count`` matching requests with HTTP ``status``."""
+        with self._lock:
+            self._faults.append(_Fault("status", count, method, status=status))
+
+    def rate_limit_next(self, count: int, *, retry_after: int = 1, method: str | None = None) -> None:
+        """Answer the next ``count`` matching requests with HTTP 429 + Retry-After."""
+        with self._lock:
+            self._faults.append(_Fault("ratelimit", count, method, retry_after=retry_after))
+
+    def hang_next(self, count: int, *, seconds: float, method: str | None = None) -> None:
+        """Delay the next ``count`` matching requests by ``seconds`` before answering."""
+        with self._lock:
+            self._faults.append(_Fault("hang", count, method, seconds=seconds))
+
+    def reset_faults(self) -> None:
+        """Drop all pending fault injections."""
+        with self._lock:
+            self._faults.clear()
+
+    def _take_fault(self, method: str, kinds: tuple[str, ...]) -> _Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind in kinds and fault.remaining > 0 and fault.method in (None, method):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    # ------------------------------------------------------------------ HTTP plumbing
+
+    def _handle(self, req: _Handler) -> None:
+        try:
+            parts = urlsplit(req.path)
+            length = int(req.headers.get("Content-Length") or 0)
+            body = req.rfile.read(length) if length > 0 else b""
+            if parts.path.startswith("/upload/"):
+                self._handle_upload(req, parts.path.removeprefix("/upload/"), body)
+                return
+            if not parts.path.startswith("/api/"):
+                self._send(req, 404, b"not found", content_type="text/plain; charset=utf-8")
+                return
+            method = parts.path.removeprefix("/api/")
+            self._handle_api(req, method, parts.query, body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _parse_args(self, req: _Handler, query: str, body: bytes) -> JsonDict:
+        args: JsonDict = dict(parse_qsl(query, keep_blank_values=True))
+        content_type = req.headers.get("Content-Type", "")
+        mime = content_type.split(";")[0].strip().lower()
+        if mime == "application/json" and body:
+            try:
+                parsed = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                parsed = None
+            if isinstance(parsed, dict):
+                args.update(parsed)
+            else:
+                args["_invalid_json"] = True
+        elif mime == "multipart/form-data" and body:
+            for part in _parse_multipart(content_type, body):
+                name = part.get_param("name", header="content-disposition")
+                if not isinstance(name, str):
+                    continue
+                data = _part_bytes(part)
+                if part.get_filename() is not None:
+                    args[name] = data
+                else:
+                    args[name] = data.decode("utf-8", errors="replace")
+        elif body:
+            args.update(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+        return args
+
+    def _handle_api(self, req: _Handler, method: str, query: str, body: bytes) -> None:
+        args = self._parse_args(req, query, body)
+        headers = {k: v for k, v in req.headers.items()}
+        with self._lock:
+            self.calls.append(Call(method=method, args=args, headers=headers))
+
+        hang = self._take_fault(method, ("hang",))
+        if hang is not None:
+            self._stopping.wait(hang.seconds)
+
+        fault = self._take_fault(method, ("status", "ratelimit"))
+        if fault is not None and fault.kind == "ratelimit":
+            payload = {"ok": False, "error": "ratelimited"}
+            self._send_json(req, method, payload, status=429, extra={"Retry-After": str(fault.retry_after)})
+            return
+        if fault is not None:
+            error = "fatal_error" if fault.status >= 500 else "request_failed"
+            self._send_json(req, method, {"ok": False, "error": error}, status=fault.status)
+            return
+
+        try:
+            payload = self._dispatch(method, args, req.headers.get("Authorization"))
+        except Exception as exc:  # a bug in the fake: answer loudly instead of dropping the connection
+            payload = {"ok": False, "error": "fatal_error", "fake_exception": traceback.format_exc()}
+            payload["fake_exception_type"] = type(exc).__name__
+        self._send_json(req, method, payload)
+
+    def _dispatch(self, method: str, args: JsonDict, authorization: str | None) -> JsonDict:
+        handler = self._methods.get(method)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        if args.get("_invalid_json"):
+            return {"ok": False, "error": "invalid_json"}
+        token = None
+        if authorization and authorization.lower().startswith("bearer "):
+            token = authorization[7:].strip()
+        token = token or _arg_str(args, "token")
+        if token is None:
+            return {"ok": False, "error": "not_authed"}
+        with self._lock:
+            valid = token == self.bot_token or token in self._extra_tokens or token.startswith("xwfp-")
+            if not valid:
+                return {"ok": False, "error": "invalid_auth"}
+            accepted = ACCEPTED_SCOPES.get(method, ())
+            if accepted and not any(s in self.scopes for s in accepted):
+                return {
+                    "ok": False,
+                    "error": "missing_scope",
+                    "needed": accepted[0],
+                    "provided": ",".join(self.scopes),
+                }
+            try:
+                result = handler(args)
+            except SlackError as err:
+                return {"ok": False, "error": err.error, **err.extra}
+        return {"ok": True, **result}
+
+    def _send_json(
+        self,
+        req: _Handler,
+        method: str,
+        payload: JsonDict,
+        *,
+        status: int = 200,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        headers = {
+            "x-oauth-scopes": ",".join(self.scopes),
+            "x-accepted-oauth-scopes": ",".join(ACCEPTED_SCOPES.get(method, ())),
+            **(extra or {}),
+        }
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._send(req, status, body, content_type="application/json; charset=utf-8", headers=headers)
+
+    @staticmethod
+    def _send(
+        req: _Handler,
+        status: int,
+        body: bytes,
+        *,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        req.send_response(status)
+        req.send_header("Content-Type", content_type)
+        req.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            req.send_header(name, value)
+        req.end_headers()
+        req.wfile.write(body)
+
+    def _handle_upload(self, req: _Handler, file_id: str, body: bytes) -> None:
+        """Accept the raw or multipart POST to an upload URL (not recorded in ``calls``)."""
+        content_type = req.headers.get("Content-Type", "")
+        data = body
+        if content_type.lower().startswith("multipart/form-data"):
+            parts = _parse_multipart(content_type, body)
+            chosen = next((p for p in parts if p.get_filename() is not None), parts[0] if parts else None)
+            data = _part_bytes(chosen) if chosen is not None else b""
+        with self._lock:
+            upload = self._pending_uploads.get(file_id)
+            if upload is not None:
+                upload.content = data
+        if upload is None:
+            self._send(req, 404, b"file not found", content_type="text/plain; charset=utf-8")
+        else:
+            self._send(req, 200, f"OK - {len(data)}".encode(), content_type="text/plain; charset=utf-8")
+
+    # ------------------------------------------------------------------ helpers (call with lock held)
+
+    def _next_ts(self) -> str:
+        """A Slack ts ("1700000000.000100") from ``clock``, strictly increasing."""
+        n = max(round(self.clock() * 1_000_000), self._last_ts_us + 1)
+        self._last_ts_us = n
+        return f"{n // 1_000_000}.{n % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08X}"
+
+    def _channel(self, args: JsonDict, name: str = "channel") -> _Channel:
+        """Resolve a channel argument (a user id means the bot's DM with that user)."""
+        cid = _arg_str(args, name)
+        if cid is None:
+            raise SlackError("channel_not_found")
+        if cid in self._channels:
+            return self._channels[cid]
+        if cid in self._users:
+            dm_id = self._dms.setdefault(cid, f"D{cid}")
+            if dm_id not in self._channels:
+                self.add_channel(dm_id, cid, bot_is_member=True, is_private=True)
+            return self._channels[dm_id]
+        raise SlackError("channel_not_found")
+
+    def _member_channel(self, args: JsonDict, *, allow_public: bool = False) -> _Channel:
+        channel = self._channel(args)
+        if not channel.is_member and not (allow_public and not channel.is_private):
+            raise SlackError("not_in_channel")
+        return channel
+
+    def _find_message(self, channel: str, ts: str | None) -> _Message | None:
+        for m in self._messages.get(channel, []):
+            if m.ts == ts:
+                return m
+        return None
+
+    def _content(self, args: JsonDict, *, required: bool) -> tuple[str | None, list[JsonDict] | None]:
+        """Validate text/blocks/attachments of a message; return (text, blocks)."""
+        text = _arg_str(args, "text") or _arg_str(args, "markdown_text")
+        try:
+            blocks = _arg_json(args, "blocks")
+        except ValueError:
+            raise SlackError("invalid_blocks_format") from None
+        if blocks is not None:
+            if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
+                raise SlackError("invalid_blocks_format")
+            errors = _block_errors(blocks, "/blocks", MAX_MESSAGE_BLOCKS)
+            if errors:
+                raise SlackError("invalid_blocks", response_metadata={"messages": errors})
+        try:
+            attachments = _arg_json(args, "attachments")
+        except ValueError:
+            raise SlackError("invalid_attachments") from None
+        if required and text is None and not blocks and not attachments:
+            raise SlackError("no_text")
+        if text is not None and len(text) > MAX_TEXT_CHARS:
+            raise SlackError("msg_too_long")
+        return text, blocks
+
+    @staticmethod
+    def _metadata(args: JsonDict) -> JsonDict | None:
+        try:
+            metadata = _arg_json(args, "metadata")
+        except ValueError:
+            raise SlackError("invalid_metadata_format") from None
+        if metadata is None:
+            return None
+        if not isinstance(metadata, dict):
+            raise SlackError("invalid_metadata_format")
+        if not isinstance(metadata.get("event_type"), str) or not isinstance(
+            metadata.get("event_payload"), dict
+        ):
+            raise SlackError("invalid_metadata_schema")
+        return metadata
+
+    def _wire_message(self, m: _Message, *, include_metadata: bool = True) -> JsonDict:
+        """A message as Slack's API returns it."""
+        out: JsonDict = {
+            "type": "message",
+            "user": m.user,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": m.text,
+            "ts": m.ts,
+        }
+        if m.blocks is not None:
+            out["blocks"] = copy.deepcopy(m.blocks)
+        if m.attachments is not None:
+            out["attachments"] = copy.deepcopy(m.attachments)
+        if m.edited_ts is not None:
+            out["edited"] = {"user": m.user, "ts": m.edited_ts}
+        if m.thread_ts is not None:
+            out["thread_ts"] = m.thread_ts
+            out["parent_user_id"] = self.bot_user_id
+        else:
+            replies = [r for r in self._messages.get(m.channel, []) if r.thread_ts == m.ts]
+            if replies:
+                out.update(
+                    thread_ts=m.ts,
+                    reply_count=len(replies),
+                    reply_users=sorted({r.user for r in replies}),
+                    reply_users_count=len({r.user for r in replies}),
+                    latest_reply=replies[-1].ts,
+                )
+        if include_metadata and m.metadata is not None:
+            out["metadata"] = copy.deepcopy(m.metadata)
+        return out
+
+    @staticmethod
+    def _window(args: JsonDict) -> Callable[[str], bool]:
+        """Filter for ``oldest``/``latest``/``inclusive``."""
+        oldest_s, latest_s = _arg_str(args, "oldest"), _arg_str(args, "latest")
+        oldest = _ts_decimal(oldest_s, "invalid_ts_oldest") if oldest_s else None
+        latest = _ts_decimal(latest_s, "invalid_ts_latest") if latest_s else None
+        inclusive = _arg_bool(args, "inclusive")
+
+        def keep(ts: str) -> bool:
+            t = Decimal(ts)
+            if oldest is not None and (t < oldest or (t == oldest and not inclusive)):
+                return False
+            return not (latest is not None and (t > latest or (t == latest and not inclusive)))
+
+        return keep
+
+    def _page(
+        self, args: JsonDict, msgs: list[_Message], *, newest_first: bool, default_limit: int
+    ) -> JsonDict:
+        """Apply cursor/limit pagination to an already ordered message list."""
+        cursor = _arg_str(args, "cursor")
+        if cursor is not None:
+            start = _decode_cursor(cursor)
+            msgs = [m for m in msgs if (Decimal(m.ts) <= start if newest_first else Decimal(m.ts) >= start)]
+        limit = max(1, min(_arg_int(args, "limit", default_limit), 1000))
+        page, rest = msgs[:limit], msgs[limit:]
+        include_metadata = _arg_bool(args, "include_all_metadata")
+        return {
+            "messages": [self._wire_message(m, include_metadata=include_metadata) for m in page],
+            "has_more": bool(rest),
+            "response_metadata": {"next_cursor": _encode_cursor(rest[0].ts) if rest else ""},
+        }
+
+    def _user(self, user_id: str | None) -> JsonDict:
+        if user_id is None or user_id not in self._users:
+            raise SlackError("user_not_found")
+        return self._users[user_id]
+
+    def _wire_user(self, u: JsonDict, *, include_locale: bool) -> JsonDict:
+        profile: JsonDict = {
+            "real_name": u["real_name"],
+            "real_name_normalized": u["real_name"],
+            "display_name": u["display_name"],
+            "display_name_normalized": u["display_name"],
+            "team": TEAM_ID,
+        }
+        if u["email"] is not None and "users:read.email" in self.scopes:
+            profile["email"] = u["email"]
+        out: JsonDict = {
+            "id": u["id"],
+            "team_id": TEAM_ID,
+            "name": u["name"],
+            "deleted": u["deleted"],
+            "real_name": u["real_name"],
+            "tz": u["tz"],
+            "tz_label": u["tz"],
+            "tz_offset": _tz_offset(u["tz"]),
+            "is_bot": u["is_bot"],
+            "is_admin": False,
+            "is_owner": False,
+            "is_app_user": False,
+            "updated": 1_700_000_000,
+            "profile": profile,
+        }
+        if include_locale:
+            out["locale"] = u["locale"]
+        return out
+
+    def _wire_channel(self, c: _Channel) -> JsonDict:
+        is_im = c.id.startswith("D")
+        return {
+            "id": c.id,
+            "name": c.name,
+            "is_channel": not is_im,
+            "is_group": False,
+            "is_im": is_im,
+            "is_private": c.is_private or is_im,
+            "is_member": c.is_member,
+            "is_archived": False,
+            "is_general": False,
+            "created": c.created,
+            "context_team_id": TEAM_ID,
+        }
+
+    # ------------------------------------------------------------------ auth / chat
+
+    def _auth_test(self, args: JsonDict) -> JsonDict:
+        return {
+            "url": f"https://{self.team}.slack.com/",
+            "team": self.team,
+            "user": "hiyoko",
+            "team_id": TEAM_ID,
+            "user_id": self.bot_user_id,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, args: JsonDict) -> JsonDict:
+        channel = self._member_channel(args, allow_public="chat:write.public" in self.scopes)
+        text, blocks = self._content(args, required=True)
+        metadata = self._metadata(args)
+        try:
+            attachments = _arg_json(args, "attachments")
+        except ValueError:
+            attachments = None
+        thread_ts = _arg_str(args, "thread_ts")
+        if thread_ts is not None:
+            parent = self._find_message(channel.id, thread_ts)
+            if parent is not None and parent.thread_ts is not None:
+                thread_ts = parent.thread_ts  # replying to a reply lands in the same thread
+        msg = _Message(
+            ts=self._next_ts(),
+            channel=channel.id,
+            text=text or "",
+            blocks=blocks,
+            thread_ts=thread_ts,
+            metadata=metadata,
+            user=self.bot_user_id,
+            attachments=attachments if isinstance(attachments, list) else None,
+        )
+        self._messages.setdefault(channel.id, []).append(msg)
+        return {"channel": channel.id, "ts": msg.ts, "message": self._wire_message(msg)}
+
+    def _chat_update(self, args: JsonDict) -> JsonDict:
+        channel = self._channel(args)
+        ts = _arg_str(args, "ts")
+        msg = self._find_message(channel.id, ts)
+        if msg is None:
+            raise SlackError("message_not_found")
+        text, blocks = self._content(args, required=True)
+        metadata = self._metadata(args)
+        if text is not None:
+            msg.text = text
+        if "blocks" in args and not _blank(args["blocks"]):
+            msg.blocks = blocks or None
+        if metadata is not None:
+            msg.metadata = metadata
+        msg.edited_ts = self._next_ts()
+        return {"channel": channel.id, "ts": msg.ts, "text": msg.text, "message": self._wire_message(msg)}
+
+    def _chat_delete(self, args: JsonDict) -> JsonDict:
+        channel = self._channel(args)
+        msg = self._find_message(channel.id, _arg_str(args, "ts"))
+        if msg is None:
+            raise SlackError("message_not_found")
+        self._messages[channel.id].remove(msg)
+        return {"channel": channel.id, "ts": msg.ts}
+
+    def _chat_post_ephemeral(self, args: JsonDict) -> JsonDict:
+        channel = self._member_channel(args)
+        user = self._user(_arg_str(args, "user"))
+        text, blocks = self._content(args, required=True)
+        ts = self._next_ts()
+        self.ephemerals.append(
+            {
+                "ts": ts,
+                "channel": channel.id,
+                "user": user["id"],
+                "text": text or "",
+                "blocks": blocks,
+                "thread_ts": _arg_str(args, "thread_ts"),
+            }
+        )
+        return {"message_ts": ts}
+
+    def _chat_get_permalink(self, args: JsonDict) -> JsonDict:
+        channel = self._channel(args)
+        msg = self._find_message(channel.id, _arg_str(args, "message_ts"))
+        if msg is None:
+            raise SlackError("message_not_found")
+        link = f"https://{self.team}.slack.com/archives/{channel.id}/p{msg.ts.replace('.', '')}"
+        if msg.thread_ts is not None:
+            link += f"?thread_ts={msg.thread_ts}&cid={channel.id}"
+        return {"channel": channel.id, "permalink": link}
+
+    # ------------------------------------------------------------------ conversations
+
+    def _conversations_history(self, args: JsonDict) -> JsonDict:
+        channel = self._member_channel(args)
+        keep = self._window(args)
+        msgs = [m for m in self._messages.get(channel.id, []) if m.thread_ts is None and keep(m.ts)]
+        msgs.sort(key=lambda m: Decimal(m.ts), reverse=True)
+        return self._page(args, msgs, newest_first=True, default_limit=100)
+
+    def _conversations_replies(self, args: JsonDict) -> JsonDict:
+        channel = self._member_channel(args)
+        ts = _arg_str(args, "ts")
+        if ts is None:
+            raise SlackError(
+                "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: ts"]}
+            )
+        target = self._find_message(channel.id, ts)
+        if target is None:
+            raise SlackError("thread_not_found")
+        root = target.thread_ts or target.ts
+        keep = self._window(args)
+        msgs = [
+            m
+            for m in self._messages.get(channel.id, [])
+            if (m.ts == root or m.thread_ts == root) and keep(m.ts)
+        ]
+        msgs.sort(key=lambda m: Decimal(m.ts))
+        return self._page(args, msgs, newest_first=False, default_limit=1000)
+
+    def _conversations_info(self, args: JsonDict) -> JsonDict:
+        return {"channel": self._wire_channel(self._channel(args))}
+
+    def _conversations_join(self, args: JsonDict) -> JsonDict:
+        channel = self._channel(args)
+        if channel.is_private:
+            raise SlackError("method_not_supported_for_channel_type")
+        already = channel.is_member
+        channel.is_member = True
+        result: JsonDict = {"channel": self._wire_channel(channel)}
+        if already:
+            result["warning"] = "already_in_channel"
+        return result
+
+    # ------------------------------------------------------------------ users
+
+    def _users_info(self, args: JsonDict) -> JsonDict:
+        user = self._user(_arg_str(args, "user"))
+        return {"user": self._wire_user(user, include_locale=_arg_bool(args, "include_locale"))}
+
+    def _users_lookup_by_email(self, args: JsonDict) -> JsonDict:
+        email = (_arg_str(args, "email") or "").lower()
+        for user in self._users.values():
+            if email and (user["email"] or "").lower() == email:
+                return {"user": self._wire_user(user, include_locale=False)}
+        raise SlackError("users_not_found")
+
+    def _usergroups_users_list(self, args: JsonDict) -> JsonDict:
+        group = _arg_str(args, "usergroup")
+        if group is None or group not in self._usergroups:
+            raise SlackError("no_such_subteam")
+        return {"users": list(self._usergroups[group])}
+
+    # ------------------------------------------------------------------ views
+
+    def _parse_view(self, args: JsonDict, expected_type: str) -> JsonDict:
+        if _blank(args.get("view")):
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] missing required field: view"]},
+            )
+        try:
+            view = _arg_json(args, "view")
+        except ValueError:
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] failed to parse view JSON [json-pointer:/view]"]},
+            ) from None
+        errors = _view_errors(view, expected_type)
+        if errors:
+            raise SlackError("invalid_arguments", response_metadata={"messages": errors})
+        assert isinstance(view, dict)
+        return copy.deepcopy(view)
+
+    def _new_hash(self) -> str:
+        return f"{int(time.time())}.{next(self._ids):08x}"
+
+    def _store_view(
+        self, view: JsonDict, *, view_id: str | None = None, root_id: str | None = None
+    ) -> JsonDict:
+        vid = view_id or self._next_id("V")
+        stored: JsonDict = {
+            "callback_id": "",
+            "private_metadata": "",
+            "external_id": "",
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "close": None,
+            "submit": None,
+            "state": {"values": {}},
+            **view,
+            "id": vid,
+            "team_id": TEAM_ID,
+            "hash": self._new_hash(),
+            "root_view_id": root_id or vid,
+            "previous_view_id": None,
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+        }
+        return stored
+
+    @staticmethod
+    def _require_trigger(args: JsonDict) -> None:
+        if _arg_str(args, "trigger_id") is None:
+            raise SlackError("invalid_trigger_id")
+
+    def _views_open(self, args: JsonDict) -> JsonDict:
+        self._require_trigger(args)
+        stored = self._store_view(self._parse_view(args, "modal"))
+        self._views_by_id[stored["id"]] = stored
+        self.views.append(stored)
+        return {"view": copy.deepcopy(stored)}
+
+    def _views_push(self, args: JsonDict) -> JsonDict:
+        self._require_trigger(args)
+        stored = self._store_view(self._parse_view(args, "modal"))
+        self._views_by_id[stored["id"]] = stored
+        self.views.append(stored)
+        return {"view": copy.deepcopy(stored)}
+
+    def _views_update(self, args: JsonDict) -> JsonDict:
+        view_id, external_id = _arg_str(args, "view_id"), _arg_str(args, "external_id")
+        if view_id is None and external_id is None:
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] either view_id or external_id is required"]},
+            )
+        current = self._views_by_id.get(view_id) if view_id is not None else None
+        if current is None and external_id is not None:
+            current = next(
+                (v for v in self._views_by_id.values() if v.get("external_id") == external_id), None
+            )
+        if current is None:
+            raise SlackError("not_found")
+        given_hash = _arg_str(args, "hash")
+        if given_hash is not None and given_hash != current["hash"]:
+            raise SlackError("hash_conflict")
+        view = self._parse_view(args, "modal")
+        stored = self._store_view(view, view_id=current["id"], root_id=current["root_view_id"])
+        self._views_by_id[stored["id"]] = stored
+        self.views.append(stored)
+        return {"view": copy.deepcopy(stored)}
+
+    def _views_publish(self, args: JsonDict) -> JsonDict:
+        user_id = _arg_str(args, "user_id")
+        if user_id is None:
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] missing required field: user_id"]},
+            )
+        current = self.home_views.get(user_id)
+        given_hash = _arg_str(args, "hash")
+        if current is not None and given_hash is not None and given_hash != current["hash"]:
+            raise SlackError("hash_conflict")
+        view = self._parse_view(args, "home")
+        stored = self._store_view(view, view_id=current["id"] if current else None)
+        self.home_views[user_id] = stored
+        return {"view": copy.deepcopy(stored)}
+
+    # ------------------------------------------------------------------ files
+
+    def _files_get_upload_url(self, args: JsonDict) -> JsonDict:
+        filename = _arg_str(args, "filename")
+        length = _arg_int(args, "length", -1)
+        if filename is None or length < 0:
+            raise SlackError("invalid_arguments")
+        file_id = self._next_id("F")
+        self._pending_uploads[file_id] = _Upload(
+            file_id=file_id,
+            filename=filename,
+            length=length,
+            alt_txt=_arg_str(args, "alt_txt"),
+            snippet_type=_arg_str(args, "snippet_type"),
+        )
+        return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: JsonDict) -> JsonDict:
+        try:
+            files = _arg_json(args, "files")
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        if not isinstance(files, list) or not files or not all(isinstance(f, dict) for f in files):
+            raise SlackError("invalid_arguments")
+        channel_id = _arg_str(args, "channel_id")
+        channels = _arg_str(args, "channels")
+        if channel_id is not None:
+            self._member_channel({"channel": channel_id})
+        thread_ts = _arg_str(args, "thread_ts")
+        initial_comment = _arg_str(args, "initial_comment")
+        pending: list[tuple[_Upload, str]] = []
+        for f in files:
+            upload = self._pending_uploads.get(str(f.get("id")))
+            if upload is None or upload.content is None:
+                raise SlackError("file_not_found")
+            pending.append((upload, str(f.get("title") or upload.filename)))
+        out_files: list[JsonDict] = []
+        for upload, title in pending:
+            del self._pending_uploads[upload.file_id]
+            content = upload.content or b""
+            self.uploads.append(
+                {
+                    "file_id": upload.file_id,
+                    "filename": upload.filename,
+                    "title": title,
+                    "channel_id": channel_id,
+                    "channels": channels,
+                    "thread_ts": thread_ts,
+                    "initial_comment": initial_comment,
+                    "alt_txt": upload.alt_txt,
+                    "length": upload.length,
+                    "content": content,
+                }
+            )
+            out_files.append(
+                {"id": upload.file_id, "title": title, "name": upload.filename, "size": len(content)}
+            )
+        return {"files": out_files}
+
+    # ------------------------------------------------------------------ functions
+
+    def _functions_complete_success(self, args: JsonDict) -> JsonDict:
+        execution_id = _arg_str(args, "function_execution_id")
+        if execution_id is None:
+            raise SlackError("invalid_arguments")
+        try:
+            outputs = _arg_json(args, "outputs")
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        if not isinstance(outputs, dict):
+            raise SlackError("invalid_arguments")
+        self.function_results.append({"function_execution_id": execution_id, "outputs": outputs, "ok": True})
+        return {}
+
+    def _functions_complete_error(self, args: JsonDict) -> JsonDict:
+        execution_id = _arg_str(args, "function_execution_id")
+        error = _arg_str(args, "error")
+        if execution_id is None or error is None:
+            raise SlackError("invalid_arguments")
+        self.function_results.append({"function_execution_id": execution_id, "error": error, "ok": False})
+        return {}

@@ -1,0 +1,260 @@
+"""Tests for the FakeSlack Web API fake, driven through the real slack_sdk WebClient."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import builtin_handlers
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from tests.fakes.slack_api import FakeSlack
+
+TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """WebClient honours *_proxy env vars even for 127.0.0.1; keep requests local."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack().start() as f:
+        f.add_user("U1", "taro", real_name="Taro Yamada", display_name="taro", email="taro@example.com")
+        f.add_user("U2", "alice", email="alice@example.com", locale="en-US", tz="America/New_York")
+        f.add_channel("C1", "general")
+        f.add_channel("C2", "outside", bot_is_member=False)
+        f.add_usergroup("S1", ["U1", "U2"])
+        yield f
+
+
+@pytest.fixture
+def client(fake: FakeSlack) -> WebClient:
+    return WebClient(token=TOKEN, base_url=fake.url)
+
+
+def _error(exc: pytest.ExceptionInfo[SlackApiError]) -> str:
+    return str(exc.value.response["error"])
+
+
+def test_post_reply_update_history_with_metadata_and_pagination(fake: FakeSlack, client: WebClient) -> None:
+    meta = {"event_type": "task_created", "event_payload": {"id": "42"}}
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]
+    parent = client.chat_postMessage(channel="C1", text="hello", blocks=blocks, metadata=meta)
+    assert parent["channel"] == "C1"
+    assert parent["message"]["metadata"] == meta
+    reply = client.chat_postMessage(channel="C1", text="in thread", thread_ts=parent["ts"])
+    assert reply["message"]["thread_ts"] == parent["ts"]
+    updated = client.chat_update(channel="C1", ts=parent["ts"], text="hello (edited)")
+    assert updated["message"]["edited"]["user"] == "UBOT"
+    second = client.chat_postMessage(channel="C1", text="second")
+    third = client.chat_postMessage(channel="C1", text="third")
+    assert parent["ts"] < reply["ts"] < second["ts"] < third["ts"]
+
+    top = fake.messages("C1")
+    assert [m["text"] for m in top] == ["hello (edited)", "second", "third"]
+    assert top[0]["blocks"] == blocks and top[0]["metadata"] == meta and top[0]["edited"] is True
+    assert top[1]["thread_ts"] is None and top[1]["user"] == "UBOT"
+    assert [r["text"] for r in fake.replies("C1", parent["ts"])] == ["in thread"]
+
+    page1 = client.conversations_history(channel="C1", limit=2, include_all_metadata=True)
+    assert [m["text"] for m in page1["messages"]] == ["third", "second"]
+    assert page1["has_more"] is True
+    cursor = page1["response_metadata"]["next_cursor"]
+    page2 = client.conversations_history(channel="C1", limit=2, cursor=cursor, include_all_metadata=True)
+    assert [m["text"] for m in page2["messages"]] == ["hello (edited)"]
+    assert page2["has_more"] is False and page2["messages"][0]["metadata"] == meta
+    assert page2["messages"][0]["reply_count"] == 1
+    plain = client.conversations_history(channel="C1", oldest=second["ts"], inclusive=True)
+    assert [m["text"] for m in plain["messages"]] == ["third", "second"]
+    no_meta = client.conversations_history(channel="C1")
+    assert all("metadata" not in m for m in no_meta["messages"])
+
+    thread = client.conversations_replies(channel="C1", ts=parent["ts"], include_all_metadata=True)
+    assert [m["text"] for m in thread["messages"]] == ["hello (edited)", "in thread"]
+    assert thread["messages"][0]["metadata"] == meta
+
+    link = client.chat_getPermalink(channel="C1", message_ts=reply["ts"])["permalink"]
+    ts_digits = reply["ts"].replace(".", "")
+    assert link == f"https://hiyoko-test.slack.com/archives/C1/p{ts_digits}?thread_ts={parent['ts']}&cid=C1"
+
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_update(channel="C1", ts="1.000000", text="x")
+    assert _error(exc) == "message_not_found"
+    assert len(fake.calls_to("chat.postMessage")) == 4
+
+
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
+def test_post_message_validation(client: WebClient) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"channel": "C1"}, "no_text"),
+        ({"channel": "C404", "text": "x"}, "channel_not_found"),
+        ({"channel": "C2", "text": "x"}, "not_in_channel"),
+        ({"channel": "C1", "blocks": [{"type": "bogus"}]}, "invalid_blocks"),
+        ({"channel": "C1", "blocks": [{"type": "divider"}] * 51}, "invalid_blocks"),
+        ({"channel": "C1", "text": "x" * 40_001}, "msg_too_long"),
+        ({"channel": "C1", "text": "x", "metadata": {"event_type": "t"}}, "invalid_metadata_schema"),
+    ]
+    for kwargs, error in cases:
+        with pytest.raises(SlackApiError) as exc:
+            client.chat_postMessage(**kwargs)
+        assert _error(exc) == error, kwargs
+    # DM to a user id lands in a D-channel, and the fake resolves the user id too.
+    dm = client.chat_postMessage(channel="U1", text="psst")
+    assert dm["channel"].startswith("D")
+
+
+def test_users_usergroups_and_headers(fake: FakeSlack, client: WebClient) -> None:
+    user = client.users_info(user="U2", include_locale=True)
+    assert user["user"]["locale"] == "en-US"
+    assert user["user"]["tz"] == "America/New_York"
+    assert user["user"]["profile"]["email"] == "alice@example.com"
+    assert "locale" not in client.users_info(user="U1")["user"]
+    assert client.users_lookupByEmail(email="taro@example.com")["user"]["id"] == "U1"
+    assert client.usergroups_users_list(usergroup="S1")["users"] == ["U1", "U2"]
+    failing: list[tuple[Callable[[], Any], str]] = [
+        (lambda: client.users_info(user="U404"), "user_not_found"),
+        (lambda: client.users_lookupByEmail(email="nobody@example.com"), "users_not_found"),
+        (lambda: client.usergroups_users_list(usergroup="S404"), "no_such_subteam"),
+    ]
+    for call, error in failing:
+        with pytest.raises(SlackApiError) as exc:
+            call()
+        assert _error(exc) == error
+
+    auth = client.auth_test()
+    assert auth["user_id"] == "UBOT" and auth["team_id"] == "T0001" and auth["bot_id"] == "B0001"
+    assert "chat:write" in auth.headers["x-oauth-scopes"].split(",")
+    assert "x-accepted-oauth-scopes" in auth.headers
+    info = client.conversations_info(channel="C2")["channel"]
+    assert info["is_member"] is False and info["name"] == "outside"
+
+
+def test_views_validation_and_lifecycle(fake: FakeSlack, client: WebClient) -> None:
+    view = {
+        "type": "modal",
+        "callback_id": "settings",
+        "external_id": "ext-1",
+        "title": {"type": "plain_text", "text": "Settings"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "Name"}, "element": {}}],
+    }
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id="t1", view={**view, "title": {"type": "plain_text", "text": "x" * 25}})
+    assert _error(exc) == "invalid_arguments"
+    assert "[json-pointer:/view/title/text]" in exc.value.response["response_metadata"]["messages"][0]
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id="", view=view)
+    assert _error(exc) == "invalid_trigger_id"
+
+    opened = client.views_open(trigger_id="t1", view=view)["view"]
+    assert opened["id"].startswith("V") and opened["hash"]
+    updated = client.views_update(external_id="ext-1", view={**view, "private_metadata": "p"})["view"]
+    assert updated["id"] == opened["id"] and updated["hash"] != opened["hash"]
+    with pytest.raises(SlackApiError) as exc:
+        client.views_update(view_id="V404", view=view)
+    assert _error(exc) == "not_found"
+    assert [v["callback_id"] for v in fake.views] == ["settings", "settings"]
+
+    home = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "home"}}]}
+    client.views_publish(user_id="U1", view=home)
+    assert fake.home_views["U1"]["type"] == "home"
+    with pytest.raises(SlackApiError) as exc:
+        client.views_publish(user_id="U1", view={**home, "blocks": [{"type": "divider"}] * 101})
+    assert _error(exc) == "invalid_arguments"
+
+
+def test_rate_limited_then_retried(fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    sleeps: list[float] = []
+
+    class _Clock:
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+
+    monkeypatch.setattr(builtin_handlers, "time", _Clock)  # honour Retry-After without waiting
+    client = WebClient(token=TOKEN, base_url=fake.url, retry_handlers=[RateLimitErrorRetryHandler()])
+    fake.rate_limit_next(1, retry_after=3, method="chat.postMessage")
+    resp = client.chat_postMessage(channel="C1", text="after 429")
+    assert resp["ok"] is True
+    assert len(fake.calls_to("chat.postMessage")) == 2
+    assert len(sleeps) == 1 and 3 <= sleeps[0] < 4
+    assert [m["text"] for m in fake.messages("C1")] == ["after 429"]
+
+
+def test_server_error_raises(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail_next(1, status=500)
+    with pytest.raises(SlackApiError) as exc:
+        client.auth_test()
+    assert exc.value.response.status_code == 500
+    assert client.auth_test()["ok"] is True  # fault consumed
+    fake.fail_next(5, status=503, method="users.info")
+    fake.reset_faults()
+    assert client.users_info(user="U1")["ok"] is True
+
+
+def test_hang_makes_client_time_out(fake: FakeSlack) -> None:
+    client = WebClient(token=TOKEN, base_url=fake.url, timeout=1)
+    fake.hang_next(1, seconds=5, method="chat.postMessage")
+    with pytest.raises(TimeoutError):
+        client.chat_postMessage(channel="C1", text="slow")
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def test_files_upload_v2(fake: FakeSlack, client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="C1", text="report")
+    resp = client.files_upload_v2(
+        channel="C1",
+        thread_ts=parent["ts"],
+        content=b"PNG...",
+        filename="x.png",
+        initial_comment="here you go",
+    )
+    assert resp["file"]["name"] == "x.png"
+    [upload] = fake.uploads
+    assert upload["content"] == b"PNG..."
+    assert upload["filename"] == "x.png" and upload["title"] == "x.png"
+    assert upload["channel_id"] == "C1" and upload["thread_ts"] == parent["ts"]
+    assert upload["initial_comment"] == "here you go"
+    assert (
+        json.loads(fake.calls_to("files.completeUploadExternal")[0]["files"])[0]["id"] == resp["file"]["id"]
+    )
+
+
+def test_functions_complete(fake: FakeSlack, client: WebClient) -> None:
+    client.functions_completeSuccess(function_execution_id="Fx1", outputs={"answer": "42"})
+    client.functions_completeError(function_execution_id="Fx2", error="boom")
+    assert fake.function_results == [
+        {"function_execution_id": "Fx1", "outputs": {"answer": "42"}, "ok": True},
+        {"function_execution_id": "Fx2", "error": "boom", "ok": False},
+    ]
+
+
+def test_auth_errors_and_unknown_method(fake: FakeSlack) -> None:
+    with pytest.raises(SlackApiError) as exc:
+        WebClient(token="xoxb-wrong", base_url=fake.url).auth_test()
+    assert _error(exc) == "invalid_auth"
+    with pytest.raises(SlackApiError) as exc:
+        WebClient(base_url=fake.url).auth_test()
+    assert _error(exc) == "not_authed"
+    with pytest.raises(SlackApiError) as exc:
+        WebClient(token=TOKEN, base_url=fake.url).api_call("nope.nothing")
+    assert _error(exc) == "unknown_method"
+    assert fake.calls[0].headers["Authorization"] == "Bearer xoxb-wrong"
+
+
+def test_missing_scope() -> None:
+    with FakeSlack(scopes=["chat:write"]) as fake:
+        fake.add_user("U1", "taro")
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        with pytest.raises(SlackApiError) as exc:
+            client.users_info(user="U1")
+        assert _error(exc) == "missing_scope"
+        assert exc.value.response.headers["x-oauth-scopes"] == "chat:write"

@@ -1,0 +1,236 @@
+"""The first capability end to end: shortcut → modal → submit → card, thread, database, sheet."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from app import Hiyoko
+from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch, wait_for
+from tests.fakes.sheets_api import FakeSheets
+from tests.fakes.slack_api import FakeSlack
+from tests.slack_requests import (
+    bolt_request,
+    global_shortcut,
+    message_shortcut,
+    modal_state,
+    slash_command,
+    view_submission,
+)
+
+CONTRACT_BLOCKS = {"customer", "kind", "category", "summary", "timing", "owner", "size", "source"}
+
+
+def submit(hiyoko: Hiyoko, view_id: str = "V1", **fields: Any) -> dict[str, Any]:
+    response = dispatch(hiyoko, view_submission(CSM, modal_state(**fields), view_id=view_id))
+    assert response.status == 200
+    return json.loads(response.body) if response.body else {}
+
+
+def opened_view(fake_slack: FakeSlack) -> dict[str, Any]:
+    call = wait_for(lambda: fake_slack.calls_to("views.open"))[-1]
+    view = call["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def test_global_shortcut_opens_the_modal_with_contract_ids(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    response = dispatch(hiyoko, global_shortcut(CSM))
+    assert response.status == 200
+    view = opened_view(fake_slack)
+    assert view["callback_id"] == "signal_submit"
+    input_ids = {block["block_id"] for block in view["blocks"] if block["type"] == "input"}
+    assert input_ids == CONTRACT_BLOCKS
+    assert view["title"]["text"] == "アップセル予兆を共有"  # the CSM's Slack locale is ja-JP
+    optional = {block["block_id"] for block in view["blocks"] if block.get("optional")}
+    assert optional == {"timing", "size", "source"}
+    View(**view).validate_json()  # slack_sdk's own Block Kit limits
+
+
+def test_modal_follows_the_users_locale(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    dispatch(hiyoko, global_shortcut("UAE2"))  # en-US
+    assert opened_view(fake_slack)["title"]["text"] == "Share upsell signal"
+
+
+def test_message_shortcut_prefills_summary_and_permalink(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    posted = hiyoko.client.chat_postMessage(channel=CHANNEL, text="seed")
+    text = "<@U999> said &lt;they&gt; want it at <https://example.com|the other plant> 🏭\n来年4月ごろ"
+    dispatch(hiyoko, message_shortcut(CSM, CHANNEL, posted["ts"], text))
+    view = opened_view(fake_slack)
+    blocks = {block.get("block_id"): block for block in view["blocks"]}
+    summary = blocks["summary"]["element"]["initial_value"]
+    assert summary == "@U999 said <they> want it at the other plant (https://example.com) 🏭\n来年4月ごろ"
+    assert blocks["source"]["element"]["initial_value"].startswith("https://hiyoko-test.slack.com/archives/CSIGNALS/p")
+
+
+def test_slash_command_without_argument_opens_the_modal(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    response = hiyoko.bolt.dispatch(bolt_request(slash_command(CSM)))
+    assert response.status == 200
+    assert opened_view(fake_slack)["callback_id"] == "signal_submit"
+
+
+def test_slash_command_help_answers_ephemerally(hiyoko: Hiyoko) -> None:
+    response = hiyoko.bolt.dispatch(bolt_request(slash_command(CSM, "help")))
+    body = json.loads(response.body)
+    assert body["response_type"] == "ephemeral"
+    assert "/hiyoko" in body["text"] and "<#CSIGNALS>" in body["text"]
+
+
+def errors_of(body: dict[str, Any]) -> dict[str, str]:
+    assert body.get("response_action") == "errors", body
+    return dict(body["errors"])
+
+
+def test_chick_needs_a_timing(hiyoko: Hiyoko) -> None:
+    errors = errors_of(submit(hiyoko, kind="chick", timing=None))
+    assert errors == {"timing": "🐣ひよこには想定時期が必要です。時期が未定なら🥚卵を選んでください。"}
+
+
+def test_timing_in_the_past_is_refused_today_is_fine(hiyoko: Hiyoko) -> None:
+    errors = errors_of(submit(hiyoko, kind="chick", timing="2026-11-22"))
+    assert errors == {"timing": "過去の日付は指定できません(今日は2026-11-23)。"}
+    assert submit(hiyoko, kind="chick", timing="2026-11-23") == {}
+
+
+def test_empty_customer_and_summary_are_refused(hiyoko: Hiyoko) -> None:
+    errors = errors_of(submit(hiyoko, customer="   ", summary=""))
+    assert set(errors) == {"customer", "summary"}
+    assert errors["customer"] == "入力してください。"
+
+
+def test_over_long_text_is_refused_with_the_limit(hiyoko: Hiyoko) -> None:
+    errors = errors_of(submit(hiyoko, summary="あ" * 2001, customer="x" * 151, size="9" * 101, source="s" * 501))
+    assert errors["summary"] == "2000文字以内で入力してください(現在2001文字)。"
+    assert "150" in errors["customer"] and "100" in errors["size"] and "500" in errors["source"]
+
+
+def test_errors_follow_the_modal_language(hiyoko: Hiyoko) -> None:
+    payload = view_submission(CSM, modal_state(customer=""), lang="en")
+    body = json.loads(dispatch(hiyoko, payload).body)
+    assert body["errors"] == {"customer": "Please fill this in."}
+
+
+def test_owner_must_be_a_real_active_person(hiyoko: Hiyoko) -> None:
+    assert "見つかりません" in errors_of(submit(hiyoko, owner="UNOBODY"))["owner"]
+    assert "ボット" in errors_of(submit(hiyoko, owner="UROBOT"))["owner"]
+    assert "無効化" in errors_of(submit(hiyoko, owner="UGONE"))["owner"]
+
+
+def test_missing_choices_are_refused_on_their_field(hiyoko: Hiyoko) -> None:
+    errors = errors_of(submit(hiyoko, kind=None, category="platinum", owner=None))
+    assert set(errors) == {"kind", "category", "owner"}
+
+
+def test_refused_submissions_store_nothing(hiyoko: Hiyoko) -> None:
+    submit(hiyoko, customer="")
+    assert hiyoko.store.all() == []
+    assert hiyoko.outbox.counts() == {}
+
+
+def test_valid_submit_closes_modal_and_delivers_everywhere(
+    hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    body = submit(hiyoko, customer="株式会社サンプル", kind="chick", category="plan", timing="2027-04-01",
+                  summary="4月から全社展開したい", size="200席", source="定例MTG")
+    assert body == {}  # an empty ack closes the modal
+
+    [signal] = hiyoko.store.all()
+    assert signal.id == "S-000001"
+    assert (signal.submitter_id, signal.owner_id, signal.submitter_name, signal.owner_name) == (CSM, AE, "佐藤", "田中")
+    assert [e.action for e in hiyoko.store.events(signal.number)] == ["submitted"]
+    assert sorted(r.target for r in hiyoko.outbox.rows()) == ["notify_owner", "post_card", "sync_sheet"]
+
+    stats = hiyoko.relay.drain()
+    assert stats.dead == 0 and stats.failed == 0
+
+    [card] = fake_slack.messages(CHANNEL)
+    rendered = json.dumps(card["blocks"], ensure_ascii=False)
+    for expected in ("🐣 株式会社サンプル", "プランアップ", "2027-04-01", "200席", "4月から全社展開したい",
+                     "<@UCSM>", "<@UAE>", "S-000001", "定例MTG"):
+        assert expected in rendered, expected
+    assert card["metadata"]["event_payload"] == {"signal_id": "S-000001"}
+    for block in card["blocks"]:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
+
+    [reply] = fake_slack.replies(CHANNEL, card["ts"])
+    assert "<@UAE>" in reply["text"] and "<@UCSM>" in reply["text"]
+
+    stored = hiyoko.store.get(signal.number)
+    assert stored is not None and stored.card_ts == card["ts"] and stored.card_permalink
+
+    rows = fake_sheets.values(SPREADSHEET, "Signals")
+    assert rows[0][0] == "ID" and len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=False))
+    assert row["ID"] == "S-000001"
+    assert row["顧客名"] == "株式会社サンプル" and row["想定時期"] == "2027-04-01"
+    assert row["Slackリンク"] == stored.card_permalink
+    assert fake_sheets.cell(SPREADSHEET, "Signals", "G2").kind == "date"  # a real date for charts
+
+
+def test_japanese_emoji_and_multiline_round_trip_exactly(
+    hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    summary = "「来期は𠮷野家の全店舗で使いたい」🐣🎉\n\n  二行目:半角ｶﾅ・全角ＡＢＣ\n三行目 👨‍👩‍👧"
+    submit(hiyoko, customer="ＡＢＣ商事 🏢", summary=summary)
+    hiyoko.relay.drain()
+    [signal] = hiyoko.store.all()
+    assert signal.summary == summary.strip() and signal.customer == "ＡＢＣ商事 🏢"
+    row = fake_sheets.values(SPREADSHEET, "Signals")[1]
+    assert row[3] == "ＡＢＣ商事 🏢" and row[5] == summary.strip()
+    card = fake_slack.messages(CHANNEL)[0]
+    assert "𠮷野家" in json.dumps(card["blocks"], ensure_ascii=False)
+
+
+def test_mentions_and_formulas_typed_by_users_are_neutralised(
+    hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    submit(hiyoko, customer="=HYPERLINK(\"http://evil\",\"x\")", summary="<!channel> <@UAE2> & <!here|here>",
+           size="+1-2", source="@SUM(A1)")
+    hiyoko.relay.drain()
+    card = fake_slack.messages(CHANNEL)[0]
+    everything = json.dumps(card["blocks"], ensure_ascii=False) + card["text"]
+    assert "<!channel>" not in everything and "<@UAE2>" not in everything and "<!here" not in everything
+    assert "&lt;!channel&gt; &lt;@UAE2&gt; &amp; &lt;!here|here&gt;" in everything
+    reply = fake_slack.replies(CHANNEL, card["ts"])[0]["text"]
+    assert "<!" not in reply
+    for a1 in ("D2", "F2", "H2", "I2"):
+        cell = fake_sheets.cell(SPREADSHEET, "Signals", a1)
+        assert cell.kind == "string", (a1, cell)
+    assert fake_sheets.values(SPREADSHEET, "Signals")[1][3] == "=HYPERLINK(\"http://evil\",\"x\")"
+
+
+def test_the_same_view_submitted_twice_makes_one_signal(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    submit(hiyoko, view_id="VSAME")
+    submit(hiyoko, view_id="VSAME")
+    hiyoko.relay.drain()
+    assert len(hiyoko.store.all()) == 1
+    assert len(fake_slack.messages(CHANNEL)) == 1
+
+
+def test_ids_increase_and_every_signal_gets_its_own_row(
+    hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    for index in range(3):
+        submit(hiyoko, view_id=f"V{index}", customer=f"顧客{index}")
+    hiyoko.relay.drain()
+    assert [s.id for s in hiyoko.store.all()] == ["S-000001", "S-000002", "S-000003"]
+    assert [row[0] for row in fake_sheets.values(SPREADSHEET, "Signals")] == ["ID", "S-000001", "S-000002", "S-000003"]
+    assert len(fake_slack.messages(CHANNEL)) == 3
+
+
+def test_app_home_shows_a_share_button(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    event = {"type": "event_callback", "team_id": "T0001", "api_app_id": "A0001", "event_id": "Ev1",
+             "event_time": 1, "event": {"type": "app_home_opened", "user": CSM, "channel": "D1", "tab": "home"}}
+    response = hiyoko.bolt.dispatch(bolt_request(json.dumps(event)).__class__(
+        body=json.dumps(event), headers={k: [v] for k, v in _json_headers(json.dumps(event)).items()}))
+    assert response.status == 200
+    home = wait_for(lambda: fake_slack.home_views.get(CSM))
+    assert home["blocks"][-1]["elements"][0]["action_id"] == "open_share_modal"
+
+
+def _json_headers(body: str) -> dict[str, str]:
+    from tests.slack_requests import sign
+
+    return {**sign(body), "content-type": "application/json"}
