@@ -21,7 +21,6 @@ from sheets import SheetSync, SheetTable, open_table
 from store import Database, Outbox, SignalStore
 
 log = logging.getLogger("hiyoko")
-SLACK_TIMEOUT_SECONDS = 15
 
 
 def slack_client(settings: Settings) -> WebClient:
@@ -29,7 +28,7 @@ def slack_client(settings: Settings) -> WebClient:
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=SLACK_TIMEOUT_SECONDS,
+        timeout=settings.hiyoko_slack_timeout,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)],
     )
 
@@ -81,7 +80,7 @@ def serve(hiyoko: Hiyoko) -> None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("hiyoko running in Socket Mode")
-            SocketModeHandler(hiyoko.bolt, settings.slack_app_token).start()
+            SocketModeHandler(hiyoko.bolt, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
         else:
             import uvicorn
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     hiyoko_xlsx_path: Path = Path("hiyoko.xlsx")
     hiyoko_outbox_max_attempts: int = 12
     hiyoko_host: str = "0.0.0.0"
+    hiyoko_slack_timeout: int = 15  # seconds per Slack Web API call
+    hiyoko_sheets_timeout: float = 30.0  # seconds to read a Sheets API answer
 
     @field_validator("hiyoko_timezone")
     @classmethod

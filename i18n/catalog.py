@@ -128,9 +128,18 @@ CATALOG: dict[str, dict[str, str]] = {
     # --- start-up and CLI ------------------------------------------------------------------
     "cli.missing_settings": {
         "ja": "hiyoko を起動できません。次の環境変数を設定してください: {names}\n"
-        "Slack アプリは manifest.yml から作成できます。README の「Slack アプリを作る」を参照してください。",
+        "  1. https://api.slack.com/apps →「Create New App」→「From a manifest」で manifest.yml を貼り付けて作成\n"
+        "  2.「Basic Information」→「App-Level Tokens」で connections:write のトークンを作成"
+        " → SLACK_APP_TOKEN=xapp-…\n"
+        "  3.「Install App」でワークスペースにインストール → Bot User OAuth Token を SLACK_BOT_TOKEN=xoxb-… に\n"
+        "  4. シグナル用チャンネルに @hiyoko を招待し、チャンネルID(C…)を SIGNALS_CHANNEL_ID に\n"
+        "  .env に書くのが簡単です(cp .env.example .env)。詳しくは README の「Create the Slack app」。",
         "en": "hiyoko cannot start. Please set these environment variables: {names}\n"
-        "Create the Slack app from manifest.yml: see the README section “Create the Slack app”.",
+        "  1. https://api.slack.com/apps → Create New App → From a manifest: paste manifest.yml\n"
+        "  2. Basic Information → App-Level Tokens: create one with connections:write → SLACK_APP_TOKEN=xapp-…\n"
+        "  3. Install App → install to the workspace; the Bot User OAuth Token → SLACK_BOT_TOKEN=xoxb-…\n"
+        "  4. Invite @hiyoko to the signals channel; its channel id (C…) → SIGNALS_CHANNEL_ID\n"
+        "  The easiest place is .env (cp .env.example .env). See the README section “Create the Slack app”.",
     },
     "cli.invalid_setting": {
         "ja": "設定 {name} が正しくありません: {reason}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import gspread
 import requests
@@ -14,7 +15,7 @@ from sheets.table import Cell, plan_upsert
 
 SHEETS_SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 GOOGLE_BASE = "https://sheets.googleapis.com"
-TIMEOUT = (5.0, 30.0)  # connect, read: a hung API must not hold the relay forever
+CONNECT_TIMEOUT = 5.0
 NEW_TAB_ROWS = 1000
 
 
@@ -31,7 +32,7 @@ class _EmulatorAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)  # type: ignore[arg-type]
 
 
-def open_client(emulator_host: str | None, credentials_file: Path | None) -> gspread.Client:
+def open_client(emulator_host: str | None, credentials_file: Path | None, read_timeout: float = 30.0) -> gspread.Client:
     """A gspread client: the emulator without credentials, or a service-account key."""
     if emulator_host:
         session = requests.Session()
@@ -41,7 +42,7 @@ def open_client(emulator_host: str | None, credentials_file: Path | None) -> gsp
         client = gspread.service_account(filename=credentials_file, scopes=SHEETS_SCOPES)
     else:
         raise ValueError("SPREADSHEET_ID is set but neither GOOGLE_APPLICATION_CREDENTIALS nor SHEETS_EMULATOR_HOST")
-    client.set_timeout(TIMEOUT)
+    client.set_timeout((CONNECT_TIMEOUT, read_timeout))  # a hung API must not hold the relay forever
     return client
 
 
@@ -93,7 +94,9 @@ class GoogleSheetTable:
         if grow_rows or grow_cols:
             worksheet.resize(rows=worksheet.row_count + grow_rows, cols=worksheet.col_count + grow_cols)
         last_col = rowcol_to_a1(1, len(header)).rstrip("1")
-        data = [{"range": absolute_range_name(self.tab, f"A1:{last_col}1"), "values": [header]}]
+        data: list[dict[str, Any]] = [
+            {"range": absolute_range_name(self.tab, f"A1:{last_col}1"), "values": [header]}
+        ]
         numbered = sorted([*plan.updates.items(), *enumerate(plan.appends, start=plan.first_append_row)])
         # Consecutive rows travel as one range, keeping the request small for a full resync.
         start = 0

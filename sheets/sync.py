@@ -55,7 +55,8 @@ def to_row(signal: SignalRecord, lang: str, zone: ZoneInfo) -> list[Cell]:
 def open_table(settings: Settings) -> SheetTable:
     """The Google Sheet when SPREADSHEET_ID is set, else the local .xlsx."""
     if settings.spreadsheet_id:
-        client = open_client(settings.sheets_emulator_host, settings.google_application_credentials)
+        client = open_client(settings.sheets_emulator_host, settings.google_application_credentials,
+                             settings.hiyoko_sheets_timeout)
         return GoogleSheetTable(client, settings.spreadsheet_id, settings.hiyoko_sheet_tab)
     return XlsxTable(settings.hiyoko_xlsx_path, settings.hiyoko_sheet_tab)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class XlsxTable:
             workbook = load_workbook(self.path)
         else:
             workbook = Workbook()
-            workbook.active.title = self.tab  # type: ignore[union-attr]
+            workbook.active.title = self.tab
         if self.tab not in workbook.sheetnames:
             workbook.create_sheet(self.tab)
         return workbook, workbook[self.tab]
@@ -67,7 +68,7 @@ def _ids(sheet: Worksheet) -> list[str]:
             for r in range(1, last + 1)]
 
 
-def _write_row(sheet: Worksheet, number: int, values: list[Cell]) -> None:
+def _write_row(sheet: Worksheet, number: int, values: Sequence[Cell]) -> None:
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=number, column=column)
         if isinstance(value, datetime):

@@ -49,9 +49,16 @@ class Delivery:
     attempts: int  # including this one
 
 
+# Targets that render the signal's current state: one waiting row is enough, since it reads the
+# signal when it runs. (A thread line is a message of its own and is never merged.)
+COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET})
+
+
 def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now: datetime) -> None:
     """Add work for a signal inside the caller's transaction."""
     for target in targets:
+        if target in COALESCED and _waiting(session, signal_number, target, now):
+            continue
         session.add(
             OutboxRow(
                 signal_number=signal_number,
@@ -65,9 +72,27 @@ def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now
         )
 
 
+def _waiting(session: Session, signal_number: int, target: Target, now: datetime) -> bool:
+    """Is a row for this work pending and not yet taken by a relay? (Locked on PostgreSQL, so a
+    relay cannot take it between this check and our commit.)"""
+    query = (
+        select(OutboxRow.id)
+        .where(
+            OutboxRow.signal_number == signal_number,
+            OutboxRow.target == target.value,
+            OutboxRow.state == State.PENDING.value,
+            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+        )
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query) is not None
+
+
 def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     """Exponential backoff with jitter: ~2 s, 4 s, 8 s … capped at 15 min, each between 50-100 %."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    ceiling: timedelta = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
     return ceiling * (0.5 + 0.5 * (rng or random).random())
 
 

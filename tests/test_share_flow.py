@@ -27,7 +27,8 @@ CONTRACT_BLOCKS = {"customer", "kind", "category", "summary", "timing", "owner",
 def submit(hiyoko: Hiyoko, view_id: str = "V1", **fields: Any) -> dict[str, Any]:
     response = dispatch(hiyoko, view_submission(CSM, modal_state(**fields), view_id=view_id))
     assert response.status == 200
-    return json.loads(response.body) if response.body else {}
+    body: dict[str, Any] = json.loads(response.body) if response.body else {}
+    return body
 
 
 def opened_view(fake_slack: FakeSlack) -> dict[str, Any]:

@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`. Both set themselves up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## set up, migrate the database and run the app (Socket Mode or HTTP, by the settings)
+run: $(STAMP)
+	$(BIN)/hiyoko run
+
+## set up and run the checks: ruff, mypy, then the test suite
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.submit_burst
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
