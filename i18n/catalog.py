@@ -96,7 +96,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "• 共有した予兆は <#{channel}> にカードとして投稿され、担当の営業にスレッドで通知されます",
         "en": "*How to use hiyoko*\n"
         "• `/hiyoko` — open the form to share an upsell signal (🥚 egg or 🐣 chick)\n"
-        "• The shortcut “Share an upsell signal” and a message's “…” menu work too\n"
+        "• The shortcut “アップセル予兆を共有” (Share an upsell signal) and a message's “…” menu work too\n"
         "• Each signal becomes a card in <#{channel}> and its owner is notified in the thread",
     },
     "home.title": {"ja": "🐣 hiyoko", "en": "🐣 hiyoko"},

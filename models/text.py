@@ -37,13 +37,16 @@ def slack_to_plain(text: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
-        if target.startswith("@"):
-            return "@" + (label or target[1:])
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
-        if target.startswith("!"):
-            name = target[1:].split("^", 1)[0]
-            return "@" + (label or name)
+        sigil = target[0]
+        if sigil in "@#":
+            name = label or target[1:]
+            return name if name.startswith(sigil) else sigil + name
+        if sigil == "!":
+            command, _, argument = target[1:].partition("^")
+            if command == "date":  # <!date^1392734382^{date}|Feb 18> reads as its fallback text
+                return label or argument
+            name = label or argument or command
+            return name if name.startswith("@") else "@" + name
         return f"{label} ({target})" if label and label != target else target
 
     plain = _SLACK_LINK.sub(replace, text)

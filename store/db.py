@@ -37,9 +37,10 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock up front: two read-then-write transactions can then never
-        # deadlock into "database is locked"; they queue on the busy timeout instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front: two read-then-write transactions can then never
+        # deadlock into "database is locked"; they queue on the busy timeout instead. Readers
+        # (Database.read) begin deferred and, in WAL mode, never wait for a writer.
+        connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
     return engine
 
@@ -70,6 +71,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,9 +83,15 @@ class Database:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: on SQLite it never waits behind a writer."""
+        with self._readers.begin() as session:
+            yield session
+
     def ping(self) -> bool:
         try:
-            with self.engine.connect() as connection:
+            with self.engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
             return True
         except Exception:

@@ -190,17 +190,17 @@ class Outbox:
 
     def counts(self) -> dict[str, int]:
         """Rows per state, for health checks and tests."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             rows = session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
         return {state: count for state, count in rows}
 
     def next_due(self) -> datetime | None:
         """When the earliest pending row becomes due (for tests and the relay's sleep)."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             return session.scalar(
                 select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.state == State.PENDING.value)
             )
 
     def rows(self) -> list[OutboxRow]:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))

@@ -110,17 +110,17 @@ class SignalStore:
             return SubmitResult(to_record(row), created=True)
 
     def get(self, number: int) -> SignalRecord | None:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             row = session.get(SignalRow, number)
             return to_record(row) if row else None
 
     def get_many(self, numbers: Iterable[int]) -> list[SignalRecord]:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             return _load(session, numbers)
 
     def all(self) -> list[SignalRecord]:
         """Every signal, oldest first."""
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             return [to_record(row) for row in session.scalars(select(SignalRow).order_by(SignalRow.number))]
 
     def set_card(self, number: int, channel: str, ts: str, permalink: str | None) -> None:
@@ -138,7 +138,7 @@ class SignalStore:
                 enqueue(session, number, [Target.SYNC_SHEET], self.clock.now())
 
     def events(self, number: int) -> list[EventRow]:
-        with self.db.transaction() as session:
+        with self.db.read() as session:
             return list(
                 session.scalars(select(EventRow).where(EventRow.signal_number == number).order_by(EventRow.id))
             )
