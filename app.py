@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -13,14 +14,16 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 import bot
 from bot.delivery import SlackDelivery
 from bot.deps import BotDeps
+from bot.home import HomePublisher
 from bot.users import UserDirectory
 from jobs.relay import Relay
 from models.clock import Clock, SystemClock
 from settings import Settings
-from sheets import SheetSync, SheetTable, open_table
+from sheets import SheetSync, SheetTable, open_tables
 from store import Database, Outbox, SignalStore
 
 log = logging.getLogger("hiyoko")
+LISTENER_THREADS = 32
 
 
 def slack_client(settings: Settings) -> WebClient:
@@ -48,7 +51,8 @@ class Hiyoko:
     bolt: App
 
 
-def build(settings: Settings, *, clock: Clock | None = None, table: SheetTable | None = None) -> Hiyoko:
+def build(settings: Settings, *, clock: Clock | None = None,
+          tables: tuple[SheetTable, SheetTable] | None = None) -> Hiyoko:
     """Wire the app from settings. Tests hand in a fixed clock; nothing here reads globals."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
@@ -56,17 +60,24 @@ def build(settings: Settings, *, clock: Clock | None = None, table: SheetTable |
     outbox = Outbox(db, settings.hiyoko_outbox_max_attempts)
     client = slack_client(settings)
     lang = settings.hiyoko_language
-    sheet = SheetSync(table or open_table(settings), lang, settings.timezone)
+    sheet = SheetSync(tables or open_tables(settings), lang, settings.timezone)
     channel = settings.signals_channel_id or ""
-    relay = Relay(outbox, store, SlackDelivery(client, store, channel, lang, settings.timezone), sheet, clock)
+    # The listeners wake the relay after each commit; the relay publishes App Homes with the
+    # listeners' view of the world. (The lambda binds `relay` once it exists.)
+    deps = BotDeps(settings, clock, store, UserDirectory(client), on_change=lambda: relay.wake())
+    relay = Relay(outbox, store, SlackDelivery(client, store, channel, lang, settings.timezone), sheet, clock,
+                  publish_home=HomePublisher(client, deps))
     bolt = App(
         client=client,
+        # Bolt's default is 5 workers, and a listener waiting in that queue past 3 s is answered
+        # "unhandled" even though it runs later. Submissions are short: let more run at once.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         # Socket Mode has no 3-second HTTP window to keep; HTTP mode acks first (Bolt's default).
         process_before_response=False,
     )
-    bot.register(bolt, BotDeps(settings, clock, store, UserDirectory(client), relay.wake))
+    bot.register(bolt, deps)
     return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt)
 
 

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from i18n import t
 from models.clock import SystemClock
 from settings import Settings
-from sheets import SheetSync, open_table
+from sheets import SheetSync, open_tables
 from store import Database, SignalStore, upgrade_database
 from store.db import is_up_to_date
 
@@ -79,10 +79,13 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_sheet_resync(args: argparse.Namespace) -> int:
     settings = _settings()
     db = _open_database(settings)
-    table = open_table(settings)
-    signals = SignalStore(db, SystemClock()).all()
-    count = SheetSync(table, settings.hiyoko_language, settings.timezone).write(signals)
-    print(t("cli.resynced", settings.hiyoko_language, count=count, target=table.describe()))
+    tables = open_tables(settings)
+    store = SignalStore(db, SystemClock())
+    sync = SheetSync(tables, settings.hiyoko_language, settings.timezone)
+    signals = store.all()
+    count = sync.write(signals)
+    sync.write_history(store.all_events())
+    print(t("cli.resynced", settings.hiyoko_language, count=count, target=tables[0].describe()))
     return 0
 
 

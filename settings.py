@@ -32,6 +32,7 @@ class Settings(BaseSettings):
 
     # Extras with safe defaults (documented in the README).
     hiyoko_sheet_tab: str = "Signals"
+    hiyoko_history_tab: str = "History"
     hiyoko_xlsx_path: Path = Path("hiyoko.xlsx")
     hiyoko_outbox_max_attempts: int = 12
     hiyoko_host: str = "0.0.0.0"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import commands, home, shortcuts, views
+from bot import actions, commands, home, shortcuts, views
 from bot.deps import BotDeps
 
 
@@ -14,3 +14,4 @@ def register(app: App, deps: BotDeps) -> None:
     views.register(app, deps)
     commands.register(app, deps)
     home.register(app, deps)
+    actions.register(app, deps)

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.card import CARD_EVENT, OWNER_NOTICE_EVENT, card, metadata, owner_notice
-from models.signal import SignalRecord
+from bot.blocks.card import CARD_EVENT, EVENT_LINE, OWNER_NOTICE_EVENT, card, event_line, metadata, owner_notice
+from models.signal import EventRecord, SignalRecord
 from store import SignalStore
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,8 @@ class SlackDelivery:
 
     def post_card(self, signal: SignalRecord, retried: bool) -> None:
         """Post the card once; later calls (replays, changes) update it in place."""
-        text, blocks = card(signal, self.lang, self.zone)
+        events = self.store.events(signal.number)
+        text, blocks = card(signal, self.lang, self.zone, events[-1] if events else None)
         channel, ts = signal.card_channel, signal.card_ts
         if ts is None and retried:
             ts = self._find(self.channel, CARD_EVENT, signal, since=signal.created_at)
@@ -67,8 +68,19 @@ class SlackDelivery:
             metadata=metadata(OWNER_NOTICE_EVENT, signal),
         )
 
+    def thread_line(self, signal: SignalRecord, event: EventRecord, retried: bool) -> None:
+        """One line in the card's thread for one change; a reassignment mentions the new owner."""
+        if not signal.card_channel or not signal.card_ts:
+            raise CardNotPosted(signal.id)
+        meta = {"event_type": EVENT_LINE, "event_payload": {"signal_id": signal.id, "event_id": event.public_id}}
+        if retried and self._find(signal.card_channel, EVENT_LINE, signal, thread_ts=signal.card_ts,
+                                  event_id=event.public_id):
+            return
+        self.client.chat_postMessage(channel=signal.card_channel, thread_ts=signal.card_ts,
+                                     text=event_line(event, self.lang), metadata=meta)
+
     def _find(self, channel: str, event_type: str, signal: SignalRecord, *, since: Any = None,
-              thread_ts: str | None = None) -> str | None:
+              thread_ts: str | None = None, event_id: str | None = None) -> str | None:
         """The ts of a message we posted earlier for this signal, if any."""
         cursor = None
         for _ in range(HISTORY_PAGES):
@@ -86,8 +98,9 @@ class SlackDelivery:
                 raise
             for message in page.get("messages") or []:
                 meta = message.get("metadata") or {}
-                if meta.get("event_type") == event_type and (meta.get("event_payload") or {}).get(
-                    "signal_id") == signal.id:
+                payload = meta.get("event_payload") or {}
+                if (meta.get("event_type") == event_type and payload.get("signal_id") == signal.id
+                        and payload.get("event_id") == event_id):
                     return str(message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:

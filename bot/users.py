@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from models.validation import Problem
+
+log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 600
 
@@ -19,6 +24,23 @@ class SlackUser:
     locale: str | None
     is_bot: bool
     deleted: bool
+
+
+def owner_problem(directory: UserDirectory, user_id: str) -> Problem | None:
+    """Why this user cannot own a signal (unknown, a bot, deactivated), or None."""
+    try:
+        user = directory.lookup(user_id)
+    except (SlackApiError, OSError) as error:
+        # Slack is having trouble: the picker only offers real members, so trust it.
+        log.warning("could not check user %s: %s", user_id, error)
+        return None
+    if user is None:
+        return Problem("error.unknown_user")
+    if user.is_bot:
+        return Problem("error.bot_user")
+    if user.deleted:
+        return Problem("error.deactivated_user")
+    return None
 
 
 class UserDirectory:

@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks.modal import CALLBACK_ID, language_of_view
 from bot.deps import BotDeps
+from bot.users import owner_problem
 from i18n import t
 from models.signal import Category, Kind, SignalDraft
 from models.validation import Problem, validate_draft
@@ -24,7 +24,8 @@ def _value(values: dict[str, Any], block_id: str) -> Any:
     return (values.get(block_id) or {}).get(block_id) or {}
 
 
-def _text(values: dict[str, Any], block_id: str) -> str:
+def read_text(values: dict[str, Any], block_id: str) -> str:
+    """A text input's value, trimmed ("" when empty or absent)."""
     return (_value(values, block_id).get("value") or "").strip()
 
 
@@ -54,41 +55,26 @@ def read_draft(values: dict[str, Any]) -> tuple[SignalDraft | None, dict[str, Pr
     if problems:
         return None, problems
     return SignalDraft(
-        customer=_text(values, "customer"),
+        customer=read_text(values, "customer"),
         kind=Kind(kind),
         category=Category(category),
-        summary=_text(values, "summary"),
+        summary=read_text(values, "summary"),
         timing=timing,
         owner_id=owner,
-        size=_text(values, "size"),
-        source=_text(values, "source"),
+        size=read_text(values, "size"),
+        source=read_text(values, "source"),
     ), {}
 
 
 def register(app: App, deps: BotDeps) -> None:
-    def check_owner(owner_id: str) -> Problem | None:
-        try:
-            owner = deps.users.lookup(owner_id)
-        except (SlackApiError, OSError) as error:
-            # Slack is having trouble: the picker only offers real members, so trust it.
-            log.warning("could not check owner %s: %s", owner_id, error)
-            return None
-        if owner is None:
-            return Problem("error.unknown_user")
-        if owner.is_bot:
-            return Problem("error.bot_user")
-        if owner.deleted:
-            return Problem("error.deactivated_user")
-        return None
-
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         lang = language_of_view(view, deps.settings.hiyoko_language)
         draft, problems = read_draft(view["state"]["values"])
         if draft is not None:
             problems = validate_draft(draft, deps.today())
-            owner_problem = check_owner(draft.owner_id)
-            if owner_problem:
-                problems["owner"] = owner_problem
+            refusal = owner_problem(deps.users, draft.owner_id)
+            if refusal:
+                problems["owner"] = refusal
         if problems or draft is None:
             ack(response_action="errors",
                 errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()})

@@ -88,6 +88,120 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "{owner} さん、{emoji}{kind}「{customer}」の担当になりました。共有してくれたのは {submitter} さんです。",
         "en": "{owner}, you now own the {emoji} {kind} for {customer}. Shared by {submitter}.",
     },
+    # --- the lifecycle: buttons, modals, thread lines, refusals ------------------------------
+    "action.hatch": {"ja": "孵化 🐣", "en": "Hatch 🐣"},
+    "action.win": {"ja": "受注 🎉", "en": "Won 🎉"},
+    "action.lose": {"ja": "失注", "en": "Lost"},
+    "action.drop": {"ja": "取り下げ", "en": "Drop"},
+    "action.reopen": {"ja": "再開", "en": "Reopen"},
+    "action.back_to_egg": {"ja": "卵に戻す 🥚", "en": "Back to egg 🥚"},
+    "action.reassign": {"ja": "担当を変更", "en": "Reassign owner"},
+    "action.edit": {"ja": "編集", "en": "Edit"},
+    "action.note": {"ja": "メモを追加", "en": "Add note"},
+    "action.submitted": {"ja": "共有", "en": "Shared"},
+    "action.more": {"ja": "その他", "en": "More"},
+    "modal.hatch.title": {"ja": "孵化させる 🐣", "en": "Hatch 🐣"},
+    "modal.hatch.intro": {
+        "ja": "{id}「{customer}」の時期が決まりました。お客様が言った時期を入れてください。",
+        "en": "{id} “{customer}” has a timing now. Enter the timing the customer gave.",
+    },
+    "modal.lose.title": {"ja": "失注にする", "en": "Mark as lost"},
+    "modal.drop.title": {"ja": "取り下げる", "en": "Drop the signal"},
+    "modal.reason.intro": {
+        "ja": "{id}「{customer}」。理由を残してください。次の予兆に活きます。",
+        "en": "{id} “{customer}”. Leave the reason: it is the lesson for the next one.",
+    },
+    "modal.reassign.title": {"ja": "担当を変更", "en": "Reassign owner"},
+    "modal.edit.title": {"ja": "予兆を編集", "en": "Edit the signal"},
+    "modal.note.title": {"ja": "メモを追加", "en": "Add a note"},
+    "modal.save": {"ja": "保存", "en": "Save"},
+    "modal.close": {"ja": "閉じる", "en": "Close"},
+    "field.note": {"ja": "メモ", "en": "Note"},
+    "field.note.optional": {"ja": "メモ(任意)", "en": "Note (optional)"},
+    "field.reason": {"ja": "理由", "en": "Reason"},
+    "field.new_owner": {"ja": "新しい担当", "en": "New owner"},
+    "field.last_change": {"ja": "最終更新", "en": "Last change"},
+    "card.last_change": {"ja": "{when} {actor} さん: {action}", "en": "{when} {actor}: {action}"},
+    "card.reason": {"ja": "理由: {reason}", "en": "Reason: {reason}"},
+    "thread.hatch": {"ja": "🐣 {actor} さんが孵化させました — 時期 {timing}", "en": "🐣 hatched by {actor} — timing {timing}"},
+    "thread.back_to_egg": {
+        "ja": "🥚 {actor} さんが卵に戻しました(時期がずれました)",
+        "en": "🥚 back to egg by {actor} (the timing slipped)",
+    },
+    "thread.win": {"ja": "🎉 {actor} さんが受注にしました", "en": "🎉 won, marked by {actor}"},
+    "thread.lose": {"ja": "🥀 {actor} さんが失注にしました — 理由: {note}", "en": "🥀 lost, marked by {actor} — reason: {note}"},
+    "thread.drop": {
+        "ja": "🗑️ {actor} さんが取り下げました — 理由: {note}",
+        "en": "🗑️ dropped by {actor} — reason: {note}",
+    },
+    "thread.reopen": {"ja": "↩️ {actor} さんが再開しました", "en": "↩️ reopened by {actor}"},
+    "thread.reassign": {
+        "ja": "👤 {actor} さんが担当を {old} さんから {new} さんに変更しました。{new} さん、よろしくお願いします!",
+        "en": "👤 {actor} reassigned this from {old} to {new}. Over to you, {new}!",
+    },
+    "thread.edit": {"ja": "✏️ {actor} さんが編集しました({fields})", "en": "✏️ edited by {actor} ({fields})"},
+    "thread.note": {"ja": "📝 {actor} さんのメモ: {note}", "en": "📝 note from {actor}: {note}"},
+    "thread.with_note": {"ja": "\n> {note}", "en": "\n> {note}"},
+    "lifecycle.already_closed": {
+        "ja": "{id} はすでに {by} さんが「{status}」にしています。",
+        "en": "{id} was already marked “{status}” by {by}.",
+    },
+    "lifecycle.not_an_egg": {
+        "ja": "{id} はすでに {by} さんが孵化させています(🐣ひよこです)。",
+        "en": "{id} was already hatched by {by} (it is a 🐣 chick).",
+    },
+    "lifecycle.not_a_chick": {
+        "ja": "{id} は🥚卵です({by} さんが最後に変更)。",
+        "en": "{id} is an 🥚 egg (last changed by {by}).",
+    },
+    "lifecycle.not_closed": {
+        "ja": "{id} は進行中です({by} さんが再開済み)。",
+        "en": "{id} is open already (reopened by {by}).",
+    },
+    "lifecycle.timing_required": {"ja": "時期を入れてください。", "en": "Please enter the timing."},
+    "lifecycle.timing_past": {
+        "ja": "過去の日付は指定できません(今日は{today})。",
+        "en": "The timing cannot be in the past (today is {today}).",
+    },
+    "lifecycle.reason_required": {"ja": "理由を入れてください。", "en": "Please give a reason."},
+    "lifecycle.note_required": {"ja": "メモを入れてください。", "en": "Please write a note."},
+    "lifecycle.same_owner": {
+        "ja": "今の担当とは別の人を選んでください。",
+        "en": "Please choose someone other than the current owner.",
+    },
+    "permission.denied": {
+        "ja": "{id} を変更できるのは、担当({owner} さん)、共有者({submitter} さん)とマネージャーだけです。"
+        "変更が必要なら担当に声をかけてください。",
+        "en": "Only the owner ({owner}), the submitter ({submitter}) and managers can change {id}. "
+        "Please ask the owner if something needs to change.",
+    },
+    "signal.not_found": {"ja": "{id} という予兆は見つかりません。", "en": "There is no signal {id}."},
+    "edit.fields.customer": {"ja": "顧客名", "en": "customer"},
+    "edit.fields.category": {"ja": "カテゴリ", "en": "category"},
+    "edit.fields.summary": {"ja": "内容", "en": "summary"},
+    "edit.fields.size": {"ja": "規模", "en": "size"},
+    "edit.fields.timing": {"ja": "時期", "en": "timing"},
+    "edit.fields.none": {"ja": "変更なし", "en": "no change"},
+    # --- duplicates -----------------------------------------------------------------------
+    "duplicate.warning": {
+        "ja": "⚠️ *{customer}* には同じカテゴリの進行中の予兆があります:",
+        "en": "⚠️ *{customer}* already has open signals of the same category:",
+    },
+    "duplicate.item": {
+        "ja": "• <{link}|{id}> {emoji} {summary} — 担当 <@{owner}>({age}日前)",
+        "en": "• <{link}|{id}> {emoji} {summary} — owner <@{owner}> ({age} days ago)",
+    },
+    "duplicate.item_nolink": {
+        "ja": "• {id} {emoji} {summary} — 担当 <@{owner}>({age}日前)",
+        "en": "• {id} {emoji} {summary} — owner <@{owner}> ({age} days ago)",
+    },
+    "duplicate.choice": {"ja": "どうしますか?", "en": "What would you like to do?"},
+    "duplicate.new": {"ja": "別件として新しく共有する", "en": "Share it as a new signal (a different need)"},
+    "duplicate.note": {"ja": "{id} にメモとして追加する", "en": "Add it to {id} as a note"},
+    "duplicate.noted": {
+        "ja": "{id} にメモとして追加しました。スレッドに記録されています。",
+        "en": "Added to {id} as a note; it is in the card's thread.",
+    },
     # --- /hiyoko and App Home ------------------------------------------------------------
     "command.help": {
         "ja": "*hiyoko の使い方*\n"
@@ -106,6 +220,25 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Heard a customer wish for more? Share it from here. Timing unknown: 🥚 egg; timing known: 🐣 chick.",
     },
     "home.share": {"ja": "予兆を共有する", "en": "Share a signal"},
+    "home.owned": {"ja": "👤 担当している予兆", "en": "👤 Signals you own"},
+    "home.shared": {"ja": "📣 共有した予兆", "en": "📣 Signals you shared"},
+    "home.eggs": {"ja": "🥚 卵 {count}件(古い順)", "en": "🥚 Eggs: {count} (oldest first)"},
+    "home.chicks": {"ja": "🐣 ひよこ {count}件(古い順)", "en": "🐣 Chicks: {count} (oldest first)"},
+    "home.none": {"ja": "ありません。", "en": "None."},
+    "home.more": {"ja": "ほか{count}件は `/hiyoko mine` で見られます。", "en": "{count} more: see `/hiyoko mine`."},
+    "home.team": {"ja": "📊 チームの状況(マネージャー向け)", "en": "📊 The team (for managers)"},
+    "home.team_counts": {
+        "ja": "進行中: 🥚 {eggs}件 · 🐣 {chicks}件 / 受注 {won}件 · 失注 {lost}件 · 取り下げ {dropped}件\n"
+        "孵化率 {hatch_rate} · 受注率 {win_rate}",
+        "en": "Open: 🥚 {eggs} · 🐣 {chicks} / won {won} · lost {lost} · dropped {dropped}\n"
+        "Hatch rate {hatch_rate} · win rate {win_rate}",
+    },
+    "row.signal": {
+        "ja": "*{link}* {emoji} *{customer}* — {category}\n{age}日経過 · 時期 {timing} · 担当 <@{owner}> · 共有 <@{submitter}>",
+        "en": "*{link}* {emoji} *{customer}* — {category}\n{age} days old · timing {timing} · "
+        "owner <@{owner}> · shared by <@{submitter}>",
+    },
+    "row.summary": {"ja": "> {summary}", "en": "> {summary}"},
     # --- the sheet -------------------------------------------------------------------------
     "sheet.kind": {"ja": "種別", "en": "Kind"},
     "sheet.status": {"ja": "状態", "en": "Status"},
@@ -125,6 +258,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "sheet.closed": {"ja": "完了日時", "en": "Closed"},
     "sheet.reason": {"ja": "理由", "en": "Reason"},
     "sheet.link": {"ja": "Slackリンク", "en": "Slack link"},
+    "history.event_id": {"ja": "イベントID", "en": "Event ID"},
+    "history.id": {"ja": "ID", "en": "ID"},
+    "history.at": {"ja": "日時", "en": "At"},
+    "history.action": {"ja": "操作", "en": "Action"},
+    "history.actor": {"ja": "実行者", "en": "By"},
+    "history.actor_id": {"ja": "実行者ID", "en": "By (ID)"},
+    "history.from": {"ja": "変更前", "en": "From"},
+    "history.to": {"ja": "変更後", "en": "To"},
+    "history.note": {"ja": "メモ・理由", "en": "Note / reason"},
+    "history.detail": {"ja": "詳細", "en": "Detail"},
     # --- start-up and CLI ------------------------------------------------------------------
     "cli.missing_settings": {
         "ja": "hiyoko を起動できません。次の環境変数を設定してください: {names}\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,8 +22,8 @@ from store import Delivery, Outbox, SignalStore, Target
 
 log = logging.getLogger(__name__)
 
-SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER)
-SHEET_LANE = (Target.SYNC_SHEET,)
+SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.THREAD_LINE, Target.PUBLISH_HOME)
+SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
 WAIT_FOR_CARD = timedelta(seconds=2)
 IDLE_POLL_SECONDS = 1.0
 
@@ -54,8 +55,9 @@ def _describe(error: Exception) -> tuple[str, float | None]:
 
 class Relay:
     def __init__(self, outbox: Outbox, store: SignalStore, slack: SlackDelivery, sheet: SheetSync,
-                 clock: Clock, batch_size: int = 200) -> None:
+                 clock: Clock, publish_home: Callable[[str], None], batch_size: int = 200) -> None:
         self.outbox = outbox
+        self.publish_home = publish_home
         self.store = store
         self.slack = slack
         self.sheet = sheet
@@ -91,8 +93,9 @@ class Relay:
 
     def _deliver_to_slack(self, claimed: list[Delivery]) -> RelayStats:
         stats = RelayStats()
-        # Cards first, so a thread reply claimed in the same batch finds its card.
-        order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1}
+        # Cards first, so a thread reply claimed in the same batch finds its card; thread lines
+        # keep the order of their events.
+        order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1, Target.THREAD_LINE: 1, Target.PUBLISH_HOME: 2}
         for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
             signal = self.store.get(delivery.signal_number)
             if signal is None:
@@ -112,25 +115,38 @@ class Relay:
 
     def _slack_one(self, delivery: Delivery, signal: SignalRecord) -> None:
         retried = delivery.attempts > 1
-        if delivery.target is Target.POST_CARD:
-            self.slack.post_card(signal, retried)
-        else:
-            self.slack.notify_owner(signal, retried)
+        match delivery.target:
+            case Target.POST_CARD:
+                self.slack.post_card(signal, retried)
+            case Target.NOTIFY_OWNER:
+                self.slack.notify_owner(signal, retried)
+            case Target.THREAD_LINE:
+                [event] = self.store.events_by_id([delivery.event_id or 0])
+                self.slack.thread_line(signal, event, retried)
+            case Target.PUBLISH_HOME:
+                self.publish_home(delivery.user_id or signal.owner_id)
 
     def _sync_sheet(self, claimed: list[Delivery]) -> RelayStats:
+        """One batched upsert per tab; a failing tab fails (and retries) only its own rows."""
         stats = RelayStats()
-        if not claimed:
-            return stats
-        signals = self.store.get_many(d.signal_number for d in claimed)
-        try:
-            self.sheet.write(signals)
-        except Exception as error:
-            for delivery in claimed:
-                self._fail(delivery, error, stats)
-            return stats
-        self.outbox.done(claimed, self.clock.now())
-        self._count(stats, Target.SYNC_SHEET, len(claimed))
+        rows = [d for d in claimed if d.target is Target.SYNC_SHEET]
+        history = [d for d in claimed if d.target is Target.SYNC_HISTORY]
+        if rows:
+            self._batch(rows, lambda: self.sheet.write(self.store.get_many(d.signal_number for d in rows)), stats)
+        if history:
+            self._batch(history, lambda: self.sheet.write_history(
+                self.store.events_by_id(d.event_id or 0 for d in history)), stats)
         return stats
+
+    def _batch(self, deliveries: list[Delivery], write: Callable[[], object], stats: RelayStats) -> None:
+        try:
+            write()
+        except Exception as error:
+            for delivery in deliveries:
+                self._fail(delivery, error, stats)
+            return
+        self.outbox.done(deliveries, self.clock.now())
+        self._count(stats, deliveries[0].target, len(deliveries))
 
     def _fail(self, delivery: Delivery, error: Exception | str, stats: RelayStats) -> None:
         reason, retry_after = _describe(error) if isinstance(error, Exception) else (error, None)

@@ -95,3 +95,34 @@ class SignalRecord:
     @property
     def id(self) -> str:
         return format_signal_id(self.number)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+
+def format_event_id(number: int) -> str:
+    """The public id of a history event: `E-000123` (the key of the History tab)."""
+    return f"E-{number:06d}"
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One line of a signal's history: who did what, when, from which state to which."""
+
+    id: int
+    signal_number: int
+    action: str  # "submitted" or a lifecycle Action value
+    actor_id: str
+    actor_name: str
+    at: datetime
+    from_kind: Kind | None
+    to_kind: Kind | None
+    from_status: Status | None
+    to_status: Status | None
+    note: str
+    detail: dict[str, str]  # action specifics: timing, old/new owner, edited fields
+
+    @property
+    def public_id(self) -> str:
+        return format_event_id(self.id)

@@ -1,6 +1,6 @@
 """The sheet: a Google Sheet through gspread, or a local .xlsx when no spreadsheet is set."""
 
-from sheets.sync import SheetSync, open_table
+from sheets.sync import SheetSync, open_tables
 from sheets.table import Cell, SheetTable, UpsertPlan, plan_upsert
 
-__all__ = ["Cell", "SheetSync", "SheetTable", "UpsertPlan", "open_table", "plan_upsert"]
+__all__ = ["Cell", "SheetSync", "SheetTable", "UpsertPlan", "open_tables", "plan_upsert"]

@@ -63,28 +63,45 @@ class GoogleSheetTable:
         self.client = client
         self.spreadsheet_id = spreadsheet_id
         self.tab = tab
+        # The spreadsheet and tab are looked up once and kept: a batch then costs two calls
+        # (read the ID column, write the rows). Any failure forgets them, so a tab a person
+        # renamed, deleted or shrank is looked up afresh on the retry.
+        self._opened: tuple[gspread.Spreadsheet, gspread.Worksheet] | None = None
 
     def describe(self) -> str:
         return f"Google Sheet {self.spreadsheet_id}, tab {self.tab}"
 
     def _worksheet(self, columns: int) -> tuple[gspread.Spreadsheet, gspread.Worksheet]:
-        spreadsheet = self.client.open_by_key(self.spreadsheet_id)
-        try:
-            worksheet = spreadsheet.worksheet(self.tab)
-        except gspread.WorksheetNotFound:
-            worksheet = spreadsheet.add_worksheet(self.tab, rows=NEW_TAB_ROWS, cols=max(26, columns))
-        return spreadsheet, worksheet
+        if self._opened is None:
+            spreadsheet = self.client.open_by_key(self.spreadsheet_id)
+            try:
+                worksheet = spreadsheet.worksheet(self.tab)
+            except gspread.WorksheetNotFound:
+                worksheet = spreadsheet.add_worksheet(self.tab, rows=NEW_TAB_ROWS, cols=max(26, columns))
+            self._opened = (spreadsheet, worksheet)
+        return self._opened
 
     def read_ids(self) -> list[str]:
-        spreadsheet, _ = self._worksheet(1)
-        return self._ids(spreadsheet)
+        try:
+            spreadsheet, _ = self._worksheet(1)
+            return self._ids(spreadsheet)
+        except Exception:
+            self._opened = None
+            raise
 
     def _ids(self, spreadsheet: gspread.Spreadsheet) -> list[str]:
         values = spreadsheet.values_get(absolute_range_name(self.tab, "A:A")).get("values", [])
         return [str(row[0]) if row else "" for row in values]
 
     def upsert(self, header: list[str], rows: list[list[Cell]]) -> None:
-        # Calls per batch, whatever its size: metadata, the ID column, [grow], one values write.
+        try:
+            self._upsert(header, rows)
+        except Exception:
+            self._opened = None
+            raise
+
+    def _upsert(self, header: list[str], rows: list[list[Cell]]) -> None:
+        # Calls per batch, whatever its size: the ID column, [grow], one values write.
         spreadsheet, worksheet = self._worksheet(len(header))
         ids = self._ids(spreadsheet)
         plan = plan_upsert(ids, rows)

@@ -2,6 +2,9 @@
 
 from store.db import Database, upgrade_database
 from store.outbox import Delivery, Outbox, Target
-from store.signals import SignalStore, SubmitResult
+from store.signals import ChangeRequest, ChangeResult, Edits, NotFound, NotPermitted, SignalStore, SubmitResult
 
-__all__ = ["Database", "Delivery", "Outbox", "SignalStore", "SubmitResult", "Target", "upgrade_database"]
+__all__ = [
+    "ChangeRequest", "ChangeResult", "Database", "Delivery", "Edits", "NotFound", "NotPermitted", "Outbox",
+    "SignalStore", "SubmitResult", "Target", "upgrade_database",
+]

@@ -30,7 +30,10 @@ LEASE = timedelta(seconds=60)
 class Target(StrEnum):
     POST_CARD = "post_card"  # post the card, or update it when it exists
     NOTIFY_OWNER = "notify_owner"  # the thread reply that mentions the owner
+    THREAD_LINE = "thread_line"  # one line in the card's thread for one event
+    PUBLISH_HOME = "publish_home"  # refresh one user's App Home
     SYNC_SHEET = "sync_sheet"  # upsert the signal's row in the sheet
+    SYNC_HISTORY = "sync_history"  # upsert the event's row in the History tab
 
 
 class State(StrEnum):
@@ -47,6 +50,8 @@ class Delivery:
     signal_number: int
     target: Target
     attempts: int  # including this one
+    event_id: int | None = None
+    user_id: str | None = None
 
 
 # Targets that render the signal's current state: one waiting row is enough, since it reads the
@@ -54,37 +59,54 @@ class Delivery:
 COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET})
 
 
-def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now: datetime) -> None:
+def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now: datetime, *,
+            event_id: int | None = None) -> None:
     """Add work for a signal inside the caller's transaction."""
     for target in targets:
-        if target in COALESCED and _waiting(session, signal_number, target, now):
+        if target in COALESCED and _waiting(session, target, now, signal_number=signal_number):
             continue
-        session.add(
-            OutboxRow(
-                signal_number=signal_number,
-                target=target.value,
-                state=State.PENDING.value,
-                attempts=0,
-                next_attempt_at=now,
-                last_error="",
-                created_at=now,
-            )
-        )
+        session.add(_row(signal_number, target, now, event_id=event_id))
 
 
-def _waiting(session: Session, signal_number: int, target: Target, now: datetime) -> bool:
+def enqueue_homes(session: Session, signal_number: int, user_ids: Iterable[str], now: datetime) -> None:
+    """Refresh these users' App Homes (one waiting refresh per user is enough)."""
+    for user_id in dict.fromkeys(u for u in user_ids if u):
+        if not _waiting(session, Target.PUBLISH_HOME, now, user_id=user_id):
+            session.add(_row(signal_number, Target.PUBLISH_HOME, now, user_id=user_id))
+
+
+def _row(signal_number: int, target: Target, now: datetime, *, event_id: int | None = None,
+         user_id: str | None = None) -> OutboxRow:
+    return OutboxRow(
+        signal_number=signal_number,
+        target=target.value,
+        event_id=event_id,
+        user_id=user_id,
+        state=State.PENDING.value,
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+        created_at=now,
+    )
+
+
+def _waiting(session: Session, target: Target, now: datetime, *, signal_number: int | None = None,
+             user_id: str | None = None) -> bool:
     """Is a row for this work pending and not yet taken by a relay? (Locked on PostgreSQL, so a
     relay cannot take it between this check and our commit.)"""
     query = (
         select(OutboxRow.id)
         .where(
-            OutboxRow.signal_number == signal_number,
             OutboxRow.target == target.value,
             OutboxRow.state == State.PENDING.value,
             or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
         )
         .limit(1)
     )
+    if signal_number is not None:
+        query = query.where(OutboxRow.signal_number == signal_number)
+    if user_id is not None:
+        query = query.where(OutboxRow.user_id == user_id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return session.scalar(query) is not None
@@ -124,7 +146,8 @@ class Outbox:
                     .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(Delivery(row.id, row.signal_number, Target(row.target), row.attempts + 1))
+                    claimed.append(Delivery(row.id, row.signal_number, Target(row.target), row.attempts + 1,
+                                            row.event_id, row.user_id))
         return claimed
 
     def done(self, deliveries: Iterable[Delivery], now: datetime) -> None:

@@ -3,26 +3,78 @@ in the same transaction, so a signal and the work it owes are never apart."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.clock import Clock
-from models.signal import Category, Kind, SignalDraft, SignalRecord, Status
+from models.customers import normalize_customer
+from models.lifecycle import Action, Change, Refused, State, decide
+from models.permissions import may_change
+from models.signal import Category, EventRecord, Kind, SignalDraft, SignalRecord, Status
 from store.db import Database
-from store.outbox import Target, enqueue
+from store.outbox import Target, enqueue, enqueue_homes
 from store.tables import EventRow, SignalRow
 
 # What a new signal owes the outside world, in the order the relay should try it.
 NEW_SIGNAL_WORK = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.SYNC_SHEET)
+# What every later change owes: the card redrawn, a thread line, the sheet row, a History row.
+CHANGE_WORK = (Target.POST_CARD, Target.THREAD_LINE, Target.SYNC_SHEET, Target.SYNC_HISTORY)
+# Refusals that mean "someone got there first": the message names who.
+_ALREADY = {"lifecycle.already_closed", "lifecycle.not_an_egg", "lifecycle.not_a_chick", "lifecycle.not_closed"}
+
+
+class NotFound(Exception):
+    """No signal has this number."""
+
+
+class NotPermitted(Exception):
+    """Only the owner, the submitter and managers may change a signal."""
+
+    def __init__(self, signal: SignalRecord) -> None:
+        super().__init__(signal.id)
+        self.signal = signal
 
 
 @dataclass(frozen=True)
 class SubmitResult:
     signal: SignalRecord
     created: bool  # False when the same submission had already made this signal
+
+
+@dataclass(frozen=True)
+class Edits:
+    """New values for EDIT; None leaves a field as it is."""
+
+    customer: str | None = None
+    category: Category | None = None
+    summary: str | None = None
+    size: str | None = None
+    timing: date | None = None
+    clear_timing: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    action: Action
+    actor_id: str
+    actor_name: str = ""
+    timing: date | None = None
+    reason: str = ""
+    note: str = ""
+    owner_id: str = ""
+    owner_name: str = ""
+    edits: Edits | None = None
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    signal: SignalRecord
+    event: EventRecord
 
 
 def to_record(row: SignalRow) -> SignalRecord:
@@ -51,8 +103,25 @@ def to_record(row: SignalRow) -> SignalRecord:
     )
 
 
+def to_event(row: EventRow) -> EventRecord:
+    return EventRecord(
+        id=row.id,
+        signal_number=row.signal_number,
+        action=row.action,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        at=row.at,
+        from_kind=Kind(row.from_kind) if row.from_kind else None,
+        to_kind=Kind(row.to_kind) if row.to_kind else None,
+        from_status=Status(row.from_status) if row.from_status else None,
+        to_status=Status(row.to_status) if row.to_status else None,
+        note=row.note,
+        detail=json.loads(row.detail or "{}"),
+    )
+
+
 class SignalStore:
-    """Signals in the database: submit, read, and record where their Slack card lives."""
+    """Signals in the database: submit, change, read, and record where their Slack card lives."""
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -76,6 +145,7 @@ class SignalStore:
                     return SubmitResult(to_record(existing), created=False)
             row = SignalRow(
                 customer=draft.customer,
+                customer_key=normalize_customer(draft.customer),
                 kind=draft.kind.value,
                 category=draft.category.value,
                 status=Status.OPEN.value,
@@ -95,33 +165,74 @@ class SignalStore:
             )
             session.add(row)
             session.flush()  # assigns the number
-            session.add(
-                EventRow(
-                    signal_number=row.number,
-                    action="submitted",
-                    actor_id=submitter_id,
-                    at=now,
-                    to_kind=draft.kind.value,
-                    to_status=Status.OPEN.value,
-                    note="",
-                )
-            )
+            event = EventRow(signal_number=row.number, action="submitted", actor_id=submitter_id,
+                             actor_name=submitter_name, at=now,
+                             to_kind=draft.kind.value, to_status=Status.OPEN.value, note="", detail="{}")
+            session.add(event)
+            session.flush()
             enqueue(session, row.number, NEW_SIGNAL_WORK, now)
+            enqueue(session, row.number, [Target.SYNC_HISTORY], now, event_id=event.id)
+            enqueue_homes(session, row.number, [draft.owner_id, submitter_id], now)
             return SubmitResult(to_record(row), created=True)
 
-    def get(self, number: int) -> SignalRecord | None:
-        with self.db.read() as session:
-            row = session.get(SignalRow, number)
-            return to_record(row) if row else None
+    def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date) -> ChangeResult:
+        """Apply one lifecycle action, checked against the signal's current state and the actor's
+        rights inside the transaction, so two clicks at once make one change and the other is
+        refused. Raises NotFound, NotPermitted or Refused (with `by`: who got there first)."""
+        now = self.clock.now()
+        with self.db.transaction() as session:
+            row = session.get(SignalRow, number, with_for_update=True)
+            if row is None:
+                raise NotFound(number)
+            if not may_change(request.actor_id, owner_id=row.owner_id, submitter_id=row.submitter_id,
+                              managers=managers):
+                raise NotPermitted(to_record(row))
+            before = State(Kind(row.kind), Status(row.status))
+            try:
+                change = decide(before, request.action, today=today, timing=request.timing, reason=request.reason,
+                                note=request.note, owner_id=request.owner_id, current_owner_id=row.owner_id)
+            except Refused as refused:
+                if refused.key in _ALREADY:
+                    refused.params.update(id=to_record(row).id, by=_who_made_it_so(session, row))
+                raise
+            old_owner = row.owner_id
+            detail = self._apply(row, request, change, now)
+            row.kind, row.status, row.updated_at = change.after.kind.value, change.after.status.value, now
+            event = EventRow(
+                signal_number=row.number, action=request.action.value, actor_id=request.actor_id,
+                actor_name=request.actor_name, at=now,
+                from_kind=before.kind.value, to_kind=change.after.kind.value, from_status=before.status.value,
+                to_status=change.after.status.value, note=(request.reason or request.note).strip(),
+                detail=json.dumps(detail, ensure_ascii=False),
+            )
+            session.add(event)
+            session.flush()
+            enqueue(session, row.number, CHANGE_WORK, now, event_id=event.id)
+            enqueue_homes(session, row.number, [row.owner_id, row.submitter_id, old_owner, request.actor_id], now)
+            return ChangeResult(to_record(row), to_event(event))
 
-    def get_many(self, numbers: Iterable[int]) -> list[SignalRecord]:
-        with self.db.read() as session:
-            return _load(session, numbers)
-
-    def all(self) -> list[SignalRecord]:
-        """Every signal, oldest first."""
-        with self.db.read() as session:
-            return [to_record(row) for row in session.scalars(select(SignalRow).order_by(SignalRow.number))]
+    @staticmethod
+    def _apply(row: SignalRow, request: ChangeRequest, change: Change, now: datetime) -> dict[str, str]:
+        """Write the action's fields and timestamps onto the row; returns the event's detail."""
+        detail: dict[str, str] = {}
+        if request.action is Action.HATCH and request.timing:
+            row.timing, row.hatched_at = request.timing, now
+            detail["timing"] = request.timing.isoformat()
+        if change.clears_timing:
+            detail["timing"] = row.timing.isoformat() if row.timing else ""
+            row.timing = None
+        if change.sets_reason:
+            row.close_reason = request.reason.strip()
+        if change.clears_reason:
+            row.close_reason = ""
+        if change.after.status is not change.before.status:
+            row.closed_at = None if change.after.status is Status.OPEN else now
+        if request.action is Action.REASSIGN:
+            detail.update({"from": row.owner_id, "to": request.owner_id})
+            row.owner_id, row.owner_name = request.owner_id, request.owner_name or request.owner_id
+        if request.action is Action.EDIT and request.edits:
+            detail["fields"] = ",".join(_edit(row, request.edits))
+        return detail
 
     def set_card(self, number: int, channel: str, ts: str, permalink: str | None) -> None:
         """Remember the card, so later deliveries update it instead of posting another.
@@ -137,16 +248,130 @@ class SignalStore:
             if permalink:
                 enqueue(session, number, [Target.SYNC_SHEET], self.clock.now())
 
-    def events(self, number: int) -> list[EventRow]:
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, number: int) -> SignalRecord | None:
         with self.db.read() as session:
-            return list(
-                session.scalars(select(EventRow).where(EventRow.signal_number == number).order_by(EventRow.id))
+            row = session.get(SignalRow, number)
+            return to_record(row) if row else None
+
+    def get_many(self, numbers: Iterable[int]) -> list[SignalRecord]:
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return []
+        with self.db.read() as session:
+            rows = session.scalars(select(SignalRow).where(SignalRow.number.in_(wanted)).order_by(SignalRow.number))
+            return [to_record(row) for row in rows]
+
+    def all(self) -> list[SignalRecord]:
+        """Every signal, oldest first."""
+        with self.db.read() as session:
+            return [to_record(row) for row in session.scalars(select(SignalRow).order_by(SignalRow.number))]
+
+    def events(self, number: int) -> list[EventRecord]:
+        with self.db.read() as session:
+            rows = session.scalars(select(EventRow).where(EventRow.signal_number == number).order_by(EventRow.id))
+            return [to_event(row) for row in rows]
+
+    def events_by_id(self, ids: Iterable[int]) -> list[EventRecord]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        with self.db.read() as session:
+            rows = session.scalars(select(EventRow).where(EventRow.id.in_(wanted)).order_by(EventRow.id))
+            return [to_event(row) for row in rows]
+
+    def open_for(self, user_id: str) -> tuple[list[SignalRecord], list[SignalRecord]]:
+        """A user's open signals as owner and as submitter, oldest first."""
+        with self.db.read() as session:
+            rows = list(session.scalars(
+                select(SignalRow)
+                .where(SignalRow.status == Status.OPEN.value,
+                       or_(SignalRow.owner_id == user_id, SignalRow.submitter_id == user_id))
+                .order_by(SignalRow.created_at, SignalRow.number)
+            ))
+        owned = [to_record(r) for r in rows if r.owner_id == user_id]
+        shared = [to_record(r) for r in rows if r.submitter_id == user_id and r.owner_id != user_id]
+        return owned, shared
+
+    def search(self, *, kind: Kind | None = None, text: str = "", open_only: bool = True, offset: int = 0,
+               limit: int = 20) -> tuple[list[SignalRecord], int]:
+        """Signals matching a kind and a customer text (normalised), oldest first; and the total."""
+        query = select(SignalRow)
+        if open_only:
+            query = query.where(SignalRow.status == Status.OPEN.value)
+        if kind is not None:
+            query = query.where(SignalRow.kind == kind.value)
+        if text.strip():
+            key = normalize_customer(text)
+            query = query.where(or_(SignalRow.customer_key.contains(key, autoescape=True),
+                                    SignalRow.customer.contains(text.strip(), autoescape=True)))
+        with self.db.read() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(query.order_by(SignalRow.created_at, SignalRow.number).offset(offset).limit(limit))
+            return [to_record(r) for r in rows], total
+
+    def open_duplicates(self, customer: str, category: Category) -> list[SignalRecord]:
+        """Open signals for the same customer (normalised) and category."""
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(SignalRow)
+                .where(SignalRow.status == Status.OPEN.value, SignalRow.category == category.value,
+                       SignalRow.customer_key == normalize_customer(customer))
+                .order_by(SignalRow.number)
             )
+            return [to_record(r) for r in rows]
+
+    def hatch_stats(self) -> tuple[int, int]:
+        """(signals shared as eggs, of those how many hatched at least once): the hatch rate."""
+        with self.db.read() as session:
+            eggs = select(EventRow.signal_number).where(EventRow.action == "submitted", EventRow.to_kind == Kind.EGG.value)
+            hatched = select(EventRow.signal_number).where(EventRow.action == Action.HATCH.value,
+                                                          EventRow.signal_number.in_(eggs)).distinct()
+            egg_count = session.scalar(select(func.count()).select_from(eggs.subquery())) or 0
+            hatched_count = session.scalar(select(func.count()).select_from(hatched.subquery())) or 0
+            return egg_count, hatched_count
+
+    def all_events(self) -> list[EventRecord]:
+        with self.db.read() as session:
+            return [to_event(row) for row in session.scalars(select(EventRow).order_by(EventRow.id))]
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Signals per (kind, status): the team summary."""
+        with self.db.read() as session:
+            rows = session.execute(
+                select(SignalRow.kind, SignalRow.status, func.count()).group_by(SignalRow.kind, SignalRow.status)
+            ).all()
+            return {(kind, status): count for kind, status, count in rows}
 
 
-def _load(session: Session, numbers: Iterable[int]) -> list[SignalRecord]:
-    wanted = sorted(set(numbers))
-    if not wanted:
-        return []
-    rows = session.scalars(select(SignalRow).where(SignalRow.number.in_(wanted)).order_by(SignalRow.number))
-    return [to_record(row) for row in rows]
+def _edit(row: SignalRow, edits: Edits) -> list[str]:
+    """Apply edits; returns the names of the fields that really changed."""
+    wanted: dict[str, object] = {
+        "customer": edits.customer,
+        "category": edits.category.value if edits.category else None,
+        "summary": edits.summary,
+        "size": edits.size,
+    }
+    changed = [name for name, value in wanted.items() if value is not None and getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, wanted[name])
+    timing = None if edits.clear_timing else edits.timing
+    if (edits.clear_timing or edits.timing is not None) and row.timing != timing:
+        row.timing = timing
+        changed.append("timing")
+    if "customer" in changed:
+        row.customer_key = normalize_customer(row.customer)
+    return changed
+
+
+def _who_made_it_so(session: Session, row: SignalRow) -> str:
+    """Who brought the signal into its current kind and status (for "already hatched by @x")."""
+    event = session.scalar(
+        select(EventRow)
+        .where(EventRow.signal_number == row.number, EventRow.to_kind == row.kind, EventRow.to_status == row.status)
+        .order_by(EventRow.id.desc())
+        .limit(1)
+    )
+    return event.actor_id if event else row.submitter_id
+

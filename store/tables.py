@@ -61,6 +61,8 @@ class SignalRow(Base):
     # What made this signal (a modal's view id, a workflow execution id, an import fingerprint):
     # the same submission arriving twice finds the signal it already made.
     submission_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The customer name normalised (width, case, spacing, company suffixes) for duplicate checks.
+    customer_key: Mapped[str] = mapped_column(String(300), index=True, default="")
 
 
 class EventRow(Base):
@@ -72,12 +74,14 @@ class EventRow(Base):
     signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str] = mapped_column(String(32))
+    actor_name: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     from_kind: Mapped[str | None] = mapped_column(String(16))
     to_kind: Mapped[str | None] = mapped_column(String(16))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of strings
 
 
 class OutboxRow(Base):
@@ -89,6 +93,8 @@ class OutboxRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), index=True)
     target: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))  # thread line, History row
+    user_id: Mapped[str | None] = mapped_column(String(32))  # whose App Home to publish
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -141,7 +141,8 @@ def test_valid_submit_closes_modal_and_delivers_everywhere(
     assert signal.id == "S-000001"
     assert (signal.submitter_id, signal.owner_id, signal.submitter_name, signal.owner_name) == (CSM, AE, "佐藤", "田中")
     assert [e.action for e in hiyoko.store.events(signal.number)] == ["submitted"]
-    assert sorted(r.target for r in hiyoko.outbox.rows()) == ["notify_owner", "post_card", "sync_sheet"]
+    assert sorted(r.target for r in hiyoko.outbox.rows()) == [
+        "notify_owner", "post_card", "publish_home", "publish_home", "sync_history", "sync_sheet"]
 
     stats = hiyoko.relay.drain()
     assert stats.dead == 0 and stats.failed == 0
@@ -228,7 +229,8 @@ def test_app_home_shows_a_share_button(hiyoko: Hiyoko, fake_slack: FakeSlack) ->
         body=json.dumps(event), headers={k: [v] for k, v in _json_headers(json.dumps(event)).items()}))
     assert response.status == 200
     home = wait_for(lambda: fake_slack.home_views.get(CSM))
-    assert home["blocks"][-1]["elements"][0]["action_id"] == "open_share_modal"
+    buttons = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[0]["action_id"] == "open_share_modal"
 
 
 def _json_headers(body: str) -> dict[str, str]:

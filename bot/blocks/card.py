@@ -7,7 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from i18n import t
-from models.signal import SignalRecord
+from models.lifecycle import Action, State, available
+from models.signal import EventRecord, SignalRecord
 from models.text import escape_mrkdwn, fit
 
 SECTION_MAX = 3000
@@ -15,6 +16,7 @@ FIELD_MAX = 2000
 HEADER_MAX = 150
 CARD_EVENT = "hiyoko_signal_card"
 OWNER_NOTICE_EVENT = "hiyoko_owner_notified"
+EVENT_LINE = "hiyoko_signal_event"
 
 
 def _mention(user_id: str) -> str:
@@ -34,8 +36,46 @@ def metadata(event_type: str, signal: SignalRecord) -> dict[str, Any]:
     return {"event_type": event_type, "event_payload": {"signal_id": signal.id}}
 
 
-def card(signal: SignalRecord, lang: str, zone: ZoneInfo) -> tuple[str, list[dict[str, Any]]]:
-    """The notification text and the blocks of a signal's card."""
+# Card buttons (the spec's action ids; value = the signal id) and the overflow for the rest.
+BUTTON_IDS = {
+    Action.HATCH: "signal_hatch",
+    Action.WIN: "signal_won",
+    Action.LOSE: "signal_lost",
+    Action.DROP: "signal_drop",
+    Action.REOPEN: "signal_reopen",
+}
+OVERFLOW_ID = "signal_more"  # option value: "<action>:<signal id>"
+ACTIONS_BLOCK = "signal_actions"
+
+
+def actions(signal: SignalRecord, lang: str) -> dict[str, Any]:
+    """The buttons of the actions this signal's state allows, the rarer ones in an overflow menu."""
+    offered = available(State(signal.kind, signal.status))
+    buttons: list[dict[str, Any]] = []
+    for action in offered:
+        if action in BUTTON_IDS:
+            button = {"type": "button", "action_id": BUTTON_IDS[action], "value": signal.id,
+                      "text": {"type": "plain_text", "text": t(f"action.{action.value}", lang), "emoji": True}}
+            if not buttons:
+                button["style"] = "primary"  # the forward move: hatch an egg, win a chick, reopen
+            buttons.append(button)
+    rest = [a for a in offered if a not in BUTTON_IDS]
+    if rest:
+        buttons.append({
+            "type": "overflow",
+            "action_id": OVERFLOW_ID,
+            "options": [
+                {"text": {"type": "plain_text", "text": t(f"action.{a.value}", lang), "emoji": True},
+                 "value": f"{a.value}:{signal.id}"}
+                for a in rest
+            ],
+        })
+    return {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons}
+
+
+def card(signal: SignalRecord, lang: str, zone: ZoneInfo,
+         last: EventRecord | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """The notification text and the blocks of a signal's card (with its last change, if any)."""
     none = t("card.none", lang)
     customer = escape_mrkdwn(signal.customer)
     title = f"{signal.kind.emoji} {signal.customer}"
@@ -43,6 +83,12 @@ def card(signal: SignalRecord, lang: str, zone: ZoneInfo) -> tuple[str, list[dic
     context = t("card.shared_at", lang, id=signal.id, when=_when(signal.created_at, zone))
     if signal.source:
         context += f" · {t('field.source', lang)}: {escape_mrkdwn(signal.source)}"
+    if last is not None and last.action != "submitted":
+        context += " · " + t("card.last_change", lang, when=_when(last.at, zone), actor=_mention(last.actor_id),
+                              action=t(f"action.{last.action}", lang))
+    status = t(f"status.{signal.status.value}", lang)
+    if signal.close_reason:
+        status += "\n" + t("card.reason", lang, reason=escape_mrkdwn(signal.close_reason))
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": fit(title, HEADER_MAX), "emoji": True}},
         {
@@ -55,11 +101,12 @@ def card(signal: SignalRecord, lang: str, zone: ZoneInfo) -> tuple[str, list[dic
                 _field(t("field.size", lang), escape_mrkdwn(signal.size) or none),
                 _field(t("field.owner", lang), _mention(signal.owner_id)),
                 _field(t("field.submitter", lang), _mention(signal.submitter_id)),
-                _field(t("field.status", lang), t(f"status.{signal.status.value}", lang)),
+                _field(t("field.status", lang), status),
             ],
         },
         {"type": "section", "text": {"type": "mrkdwn", "text": fit(quoted, SECTION_MAX)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(context, SECTION_MAX)}]},
+        actions(signal, lang),
     ]
     text = t("card.fallback", lang, emoji=signal.kind.emoji, customer=customer, id=signal.id)
     return text, blocks
@@ -76,3 +123,21 @@ def owner_notice(signal: SignalRecord, lang: str) -> str:
         kind=t(f"kind.{signal.kind.value}.short", lang),
         customer=escape_mrkdwn(signal.customer),
     )
+
+
+def event_line(event: EventRecord, lang: str) -> str:
+    """The thread line for one change: who did what ("🐣 hatched by @a — timing 2027-04-01")."""
+    detail = event.detail
+    params: dict[str, object] = {
+        "actor": _mention(event.actor_id),
+        "note": escape_mrkdwn(event.note),
+        "timing": detail.get("timing", ""),
+        "old": _mention(detail["from"]) if detail.get("from") else "",
+        "new": _mention(detail["to"]) if detail.get("to") else "",
+        "fields": "、".join(t(f"edit.fields.{f}", lang) for f in detail.get("fields", "").split(",") if f)
+        or t("edit.fields.none", lang),
+    }
+    line = t(f"thread.{event.action}", lang, **params)
+    if event.note and event.action in ("hatch", "back_to_egg", "reassign", "win", "reopen"):
+        line += t("thread.with_note", lang, note=escape_mrkdwn(event.note).replace("\n", "\n> "))
+    return fit(line, 3900)

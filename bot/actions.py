@@ -1,0 +1,190 @@
+"""The card's buttons and overflow (also on App Home rows): every lifecycle action.
+
+Rights and state are checked by the store inside the change's transaction; the early check
+here only spares people a modal they could not submit. Refusals are told to the one person
+who clicked, never to the channel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.blocks.action_modals import CALLBACK_ID, FIRST_INPUT, NOTE_MAX, action_modal, message_modal
+from bot.blocks.card import BUTTON_IDS, OVERFLOW_ID
+from bot.deps import BotDeps
+from bot.users import owner_problem
+from bot.views import read_text
+from i18n import t
+from models.lifecycle import Action, Refused
+from models.permissions import may_change
+from models.signal import Category, Kind, SignalDraft, SignalRecord, parse_signal_id
+from models.validation import Problem, validate_draft
+from store import ChangeRequest, Edits, NotFound, NotPermitted
+
+log = logging.getLogger(__name__)
+ACTION_OF_BUTTON = {action_id: action for action, action_id in BUTTON_IDS.items()}
+NEEDS_INPUT = frozenset({Action.HATCH, Action.LOSE, Action.DROP, Action.REASSIGN, Action.EDIT, Action.NOTE})
+
+
+def register(app: App, deps: BotDeps) -> None:
+    def mention_name(user_id: object) -> str:
+        return "@" + deps.users.name_of(str(user_id))
+
+    def denied(signal: SignalRecord, lang: str) -> str:
+        return t("permission.denied", lang, id=signal.id, owner=mention_name(signal.owner_id),
+                 submitter=mention_name(signal.submitter_id))
+
+    def refusal(refused: Refused, lang: str) -> str:
+        params = dict(refused.params)
+        if "by" in params:
+            params["by"] = mention_name(params["by"])
+        if "status" in params:
+            params["status"] = t(f"status.{params['status']}", lang)
+        return t(refused.key, lang, **params)
+
+    def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
+        """Only the clicker sees it: an ephemeral message under the card, or a modal on App Home."""
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id")
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=message_modal(text, deps.language_for(user)))
+
+    def change(number: int, request: ChangeRequest) -> None:
+        deps.store.change(number, request, managers=deps.managers(), today=deps.today())
+        deps.on_change()
+
+    def handle(body: dict[str, Any], action: Action, signal_id: str, client: WebClient) -> None:
+        user = body["user"]["id"]
+        lang = deps.language_for(user)
+        number = parse_signal_id(signal_id)
+        signal = deps.store.get(number) if number else None
+        if signal is None:
+            tell(client, body, t("signal.not_found", lang, id=signal_id))
+            return
+        if not may_change(user, owner_id=signal.owner_id, submitter_id=signal.submitter_id,
+                          managers=deps.managers()):
+            tell(client, body, denied(signal, lang))
+            return
+        if action in NEEDS_INPUT:
+            channel = (body.get("channel") or {}).get("id")
+            client.views_open(trigger_id=body["trigger_id"], view=action_modal(action, signal, lang, channel))
+            return
+        try:
+            change(signal.number, ChangeRequest(action, user, deps.users.name_of(user)))
+        except NotPermitted as error:
+            tell(client, body, denied(error.signal, lang))
+        except Refused as refused:
+            tell(client, body, refusal(refused, lang))
+
+    def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        handle(body, ACTION_OF_BUTTON[action["action_id"]], action.get("value") or "", client)
+
+    def on_overflow(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        name, _, signal_id = (action.get("selected_option") or {}).get("value", "").partition(":")
+        if name in {a.value for a in Action}:
+            handle(body, Action(name), signal_id, client)
+
+    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        action, number, lang = Action(meta["action"]), int(meta["signal"]), meta.get("lang", "ja")
+        values = view["state"]["values"]
+        user = body["user"]["id"]
+        signal = deps.store.get(number)
+        first = FIRST_INPUT[action]
+        if signal is None:
+            ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
+            return
+        request, problems = read_request(action, values, signal, user, deps.today())
+        if action is Action.REASSIGN and "owner" not in problems:
+            problem = owner_problem(deps.users, request.owner_id)
+            if problem:
+                problems["owner"] = problem
+        if problems:
+            ack(response_action="errors",
+                errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
+            return
+        if action is Action.REASSIGN:
+            request = ChangeRequest(**{**request.__dict__, "owner_name": deps.users.name_of(request.owner_id)})
+        request = ChangeRequest(**{**request.__dict__, "actor_name": deps.users.name_of(user)})
+        try:
+            change(number, request)
+        except NotPermitted as error:
+            ack(response_action="errors", errors={first: denied(error.signal, lang)})
+            return
+        except Refused as refused:
+            field = "timing" if refused.key.startswith("lifecycle.timing") and action is Action.HATCH else first
+            ack(response_action="errors", errors={field: refusal(refused, lang)})
+            return
+        except NotFound:
+            ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
+            return
+        ack()
+
+    for action_id in BUTTON_IDS.values():
+        app.action(action_id)(on_button)
+    app.action(OVERFLOW_ID)(on_overflow)
+    app.view(CALLBACK_ID)(on_submit)
+
+
+def _value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    state: dict[str, Any] = (values.get(block_id) or {}).get(block_id) or {}
+    return state
+
+
+def _date(values: dict[str, Any], block_id: str) -> date | None:
+    picked = _value(values, block_id).get("selected_date")
+    try:
+        return date.fromisoformat(picked) if picked else None
+    except ValueError:
+        return None
+
+
+def read_request(action: Action, values: dict[str, Any], signal: SignalRecord, user: str,
+                 today: date) -> tuple[ChangeRequest, dict[str, Problem]]:
+    """The change a submitted action modal asks for, and the problems of its fields."""
+    problems: dict[str, Problem] = {}
+    note = read_text(values, "note")
+    reason = read_text(values, "reason")
+    for field, text in (("note", note), ("reason", reason)):
+        if len(text) > NOTE_MAX:
+            problems[field] = Problem("error.too_long", {"limit": NOTE_MAX, "length": len(text)})
+    if action in (Action.LOSE, Action.DROP) and not reason:
+        problems["reason"] = Problem("lifecycle.reason_required")
+    if action is Action.NOTE and not note:
+        problems["note"] = Problem("lifecycle.note_required")
+    timing = _date(values, "timing")
+    if action is Action.HATCH:
+        if timing is None:
+            problems["timing"] = Problem("lifecycle.timing_required")
+        elif timing < today:
+            problems["timing"] = Problem("lifecycle.timing_past", {"today": today.isoformat()})
+    owner = _value(values, "owner").get("selected_user") or ""
+    if action is Action.REASSIGN and (not owner or owner == signal.owner_id):
+        problems["owner"] = Problem("lifecycle.same_owner")
+    edits = None
+    if action is Action.EDIT:
+        category = (_value(values, "category").get("selected_option") or {}).get("value", signal.category.value)
+        draft = SignalDraft(
+            customer=read_text(values, "customer"), kind=signal.kind,
+            category=Category(category) if category in {c.value for c in Category} else signal.category,
+            summary=read_text(values, "summary"), timing=timing, owner_id=signal.owner_id,
+            size=read_text(values, "size"),
+        )
+        problems.update(validate_draft(draft, today))
+        if timing == signal.timing and problems.get("timing") and problems["timing"].key == "error.timing_past":
+            del problems["timing"]  # an overdue chick's old timing may stay as it is
+        if signal.kind is Kind.EGG and timing is None:
+            problems.pop("timing", None)
+        edits = Edits(customer=draft.customer, category=draft.category, summary=draft.summary, size=draft.size,
+                      timing=timing, clear_timing=timing is None)
+    return ChangeRequest(action, user, timing=timing, reason=reason, note=note, owner_id=owner, edits=edits), problems
