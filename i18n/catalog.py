@@ -123,13 +123,19 @@ CATALOG: dict[str, dict[str, str]] = {
     "field.last_change": {"ja": "最終更新", "en": "Last change"},
     "card.last_change": {"ja": "{when} {actor} さん: {action}", "en": "{when} {actor}: {action}"},
     "card.reason": {"ja": "理由: {reason}", "en": "Reason: {reason}"},
-    "thread.hatch": {"ja": "🐣 {actor} さんが孵化させました — 時期 {timing}", "en": "🐣 hatched by {actor} — timing {timing}"},
+    "thread.hatch": {
+        "ja": "🐣 {actor} さんが孵化させました — 時期 {timing}",
+        "en": "🐣 hatched by {actor} — timing {timing}",
+    },
     "thread.back_to_egg": {
         "ja": "🥚 {actor} さんが卵に戻しました(時期がずれました)",
         "en": "🥚 back to egg by {actor} (the timing slipped)",
     },
     "thread.win": {"ja": "🎉 {actor} さんが受注にしました", "en": "🎉 won, marked by {actor}"},
-    "thread.lose": {"ja": "🥀 {actor} さんが失注にしました — 理由: {note}", "en": "🥀 lost, marked by {actor} — reason: {note}"},
+    "thread.lose": {
+        "ja": "🥀 {actor} さんが失注にしました — 理由: {note}",
+        "en": "🥀 lost, marked by {actor} — reason: {note}",
+    },
     "thread.drop": {
         "ja": "🗑️ {actor} さんが取り下げました — 理由: {note}",
         "en": "🗑️ dropped by {actor} — reason: {note}",
@@ -234,7 +240,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "Hatch rate {hatch_rate} · win rate {win_rate}",
     },
     "row.signal": {
-        "ja": "*{link}* {emoji} *{customer}* — {category}\n{age}日経過 · 時期 {timing} · 担当 <@{owner}> · 共有 <@{submitter}>",
+        "ja": "*{link}* {emoji} *{customer}* — {category}\n"
+        "{age}日経過 · 時期 {timing} · 担当 <@{owner}> · 共有 <@{submitter}>",
         "en": "*{link}* {emoji} *{customer}* — {category}\n{age} days old · timing {timing} · "
         "owner <@{owner}> · shared by <@{submitter}>",
     },

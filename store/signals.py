@@ -325,7 +325,8 @@ class SignalStore:
     def hatch_stats(self) -> tuple[int, int]:
         """(signals shared as eggs, of those how many hatched at least once): the hatch rate."""
         with self.db.read() as session:
-            eggs = select(EventRow.signal_number).where(EventRow.action == "submitted", EventRow.to_kind == Kind.EGG.value)
+            eggs = select(EventRow.signal_number).where(EventRow.action == "submitted",
+                                                        EventRow.to_kind == Kind.EGG.value)
             hatched = select(EventRow.signal_number).where(EventRow.action == Action.HATCH.value,
                                                           EventRow.signal_number.in_(eggs)).distinct()
             egg_count = session.scalar(select(func.count()).select_from(eggs.subquery())) or 0
