@@ -125,3 +125,60 @@ def slash_command(user_id: str, text: str = "") -> str:
         "channel_name": "upsell", "user_id": user_id, "user_name": "sato", "command": "/hiyoko", "text": text,
         "response_url": "https://hooks.slack.com/commands/T0001/1/abc", "trigger_id": f"trigger-{time.monotonic_ns()}",
     })
+
+
+def block_action(user_id: str, action_id: str, value: str | None = None, *, selected: str | None = None,
+                 channel: str | None = "CSIGNALS", message_ts: str = "1.000001") -> dict[str, Any]:
+    """A click on a button (value) or an overflow option (selected) in a message or, without a
+    channel, on App Home."""
+    action: dict[str, Any] = {"action_id": action_id, "block_id": "signal_actions", "action_ts": f"{time.time():.6f}"}
+    if selected is not None:
+        action.update(type="overflow", selected_option={"text": {"type": "plain_text", "text": "x"},
+                                                          "value": selected})
+    else:
+        action.update(type="button", value=value, text={"type": "plain_text", "text": "x"})
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": TEAM,
+        "user": user(user_id),
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "actions": [action],
+    }
+    if channel:
+        payload.update(container={"type": "message", "message_ts": message_ts, "channel_id": channel},
+                       channel={"id": channel, "name": "upsell"}, message={"ts": message_ts, "text": ""},
+                       response_url="https://hooks.slack.com/actions/T0001/1/abc")
+    else:
+        payload.update(container={"type": "view", "view_id": "VHOME"}, view={"id": "VHOME", "type": "home"})
+    return payload
+
+
+def action_submission(user_id: str, view: dict[str, Any], values: dict[str, Any], *,
+                      view_id: str = "VACT") -> dict[str, Any]:
+    """Submitting an action modal that the app opened (its callback id and private metadata)."""
+    return {
+        "type": "view_submission",
+        "team": TEAM,
+        "user": user(user_id),
+        "api_app_id": "A0001",
+        "token": "legacy",
+        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "view": {**view, "id": view_id, "state": {"values": values}},
+    }
+
+
+def input_values(**fields: Any) -> dict[str, Any]:
+    """`view.state.values` for inputs whose action_id equals their block_id."""
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in ("timing",):
+            values[name] = {name: {"type": "datepicker", "selected_date": value}}
+        elif name in ("owner",):
+            values[name] = {name: {"type": "users_select", "selected_user": value}}
+        elif name in ("category",):
+            values[name] = {name: {"type": "static_select", "selected_option": {"value": value}}}
+        else:
+            values[name] = {name: {"type": "plain_text_input", "value": value}}
+    return values
