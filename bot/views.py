@@ -9,12 +9,15 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.blocks.modal import CALLBACK_ID, language_of_view
+from bot.blocks.action_modals import message_modal
+from bot.blocks.modal import CALLBACK_ID, duplicate_warning, language_of_view, share_modal
 from bot.deps import BotDeps
 from bot.users import owner_problem
 from i18n import t
-from models.signal import Category, Kind, SignalDraft
+from models.lifecycle import Action, Refused
+from models.signal import Category, Kind, SignalDraft, parse_signal_id
 from models.validation import Problem, validate_draft
+from store import ChangeRequest, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,16 @@ def register(app: App, deps: BotDeps) -> None:
                 errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()})
             return
         user = body["user"]
+        choice = _choice(view["state"]["values"], "duplicate")
+        if not choice:
+            duplicates = deps.store.open_duplicates(draft.customer, draft.category)
+            if duplicates:
+                warning = duplicate_warning(lang, draft.customer, duplicates, deps.today(), deps.settings.timezone)
+                ack(response_action="update", view=share_modal(lang, draft=draft, warning=warning))
+                return
+        elif choice.startswith("note:"):
+            add_as_note(ack, choice.removeprefix("note:"), draft, user["id"], lang)
+            return
         # Written before the ack (a few ms on the local database): if the write fails, the
         # error shows on the still-open modal and nothing the CSM typed is lost. The view id is
         # the submission key, so a submit Slack delivers twice stores one signal.
@@ -97,6 +110,19 @@ def register(app: App, deps: BotDeps) -> None:
             return
         ack()
         log.info("signal %s stored (new=%s) by %s", result.signal.id, result.created, user["id"])
+        deps.on_change()
+
+    def add_as_note(ack: Ack, signal_id: str, draft: SignalDraft, user_id: str, lang: str) -> None:
+        """The CSM chose to add what they heard to the existing signal instead of a new one."""
+        note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
+        request = ChangeRequest(Action.NOTE, user_id, deps.users.name_of(user_id), note=note)
+        try:
+            deps.store.change(parse_signal_id(signal_id) or 0, request, managers=deps.managers(),
+                              today=deps.today(), anyone_may_note=True)
+        except (NotFound, Refused):
+            ack(response_action="errors", errors={"duplicate": t("signal.not_found", lang, id=signal_id)})
+            return
+        ack(response_action="update", view=message_modal(t("duplicate.noted", lang, id=signal_id), lang))
         deps.on_change()
 
     app.view(CALLBACK_ID)(submit)

@@ -175,17 +175,22 @@ class SignalStore:
             enqueue_homes(session, row.number, [draft.owner_id, submitter_id], now)
             return SubmitResult(to_record(row), created=True)
 
-    def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date) -> ChangeResult:
+    def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date,
+               anyone_may_note: bool = False) -> ChangeResult:
         """Apply one lifecycle action, checked against the signal's current state and the actor's
         rights inside the transaction, so two clicks at once make one change and the other is
-        refused. Raises NotFound, NotPermitted or Refused (with `by`: who got there first)."""
+        refused. Raises NotFound, NotPermitted or Refused (with `by`: who got there first).
+
+        `anyone_may_note`: a CSM who heard the same thing again may add it as a note to a signal
+        that is not theirs (the duplicate warning offers this); it changes nothing else."""
         now = self.clock.now()
         with self.db.transaction() as session:
             row = session.get(SignalRow, number, with_for_update=True)
             if row is None:
                 raise NotFound(number)
-            if not may_change(request.actor_id, owner_id=row.owner_id, submitter_id=row.submitter_id,
-                              managers=managers):
+            note_by_anyone = anyone_may_note and request.action is Action.NOTE
+            if not note_by_anyone and not may_change(request.actor_id, owner_id=row.owner_id,
+                                                     submitter_id=row.submitter_id, managers=managers):
                 raise NotPermitted(to_record(row))
             before = State(Kind(row.kind), Status(row.status))
             try:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from i18n import t
-from models.signal import CUSTOMER_MAX, SIZE_MAX, SOURCE_MAX, SUMMARY_MAX, Category, Kind
+from models.signal import CUSTOMER_MAX, SIZE_MAX, SOURCE_MAX, SUMMARY_MAX, Category, Kind, SignalDraft, SignalRecord
+from models.text import escape_mrkdwn, fit
 
 CALLBACK_ID = "signal_submit"
+MAX_DUPLICATES = 9  # radio buttons allow 10 options: "share as new" and one per existing signal
 
 
 def _text(text: str) -> dict[str, Any]:
@@ -43,10 +46,24 @@ def _plain_input(lang: str, field: str, limit: int, initial: str = "", *, multil
     return element
 
 
-def share_modal(lang: str, *, summary: str = "", source: str = "") -> dict[str, Any]:
-    """The modal; the message shortcut prefills the summary and the source."""
+def share_modal(lang: str, *, summary: str = "", source: str = "", draft: SignalDraft | None = None,
+                warning: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The modal. The message shortcut prefills the summary and the source; the duplicate warning
+    re-shows a submitted draft with the warning blocks (and their choice) on top."""
     kinds = [_option(t(f"kind.{kind.value}", lang), kind.value) for kind in Kind]
     categories = [_option(t(f"category.{c.value}", lang), c.value) for c in Category]
+    kind: dict[str, Any] = {"type": "radio_buttons", "options": kinds, "initial_option": kinds[0]}
+    category: dict[str, Any] = {"type": "static_select", "options": categories}
+    timing: dict[str, Any] = {"type": "datepicker"}
+    owner: dict[str, Any] = {"type": "users_select"}
+    customer = size = ""
+    if draft is not None:
+        customer, summary, size, source = draft.customer, draft.summary, draft.size, draft.source
+        kind["initial_option"] = kinds[list(Kind).index(draft.kind)]
+        category["initial_option"] = categories[list(Category).index(draft.category)]
+        owner["initial_user"] = draft.owner_id
+        if draft.timing:
+            timing["initial_date"] = draft.timing.isoformat()
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
@@ -55,21 +72,41 @@ def share_modal(lang: str, *, summary: str = "", source: str = "") -> dict[str, 
         "close": _text(t("modal.cancel", lang)),
         "private_metadata": json.dumps({"lang": lang}),
         "blocks": [
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": t("modal.intro", lang)}]},
-            _input("customer", t("field.customer", lang), _plain_input(lang, "customer", CUSTOMER_MAX)),
-            _input("kind", t("field.kind", lang),
-                   {"type": "radio_buttons", "options": kinds, "initial_option": kinds[0]}),
-            _input("category", t("field.category", lang), {"type": "static_select", "options": categories}),
+            *(warning or [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("modal.intro", lang)}]}]),
+            _input("customer", t("field.customer", lang), _plain_input(lang, "customer", CUSTOMER_MAX, customer)),
+            _input("kind", t("field.kind", lang), kind),
+            _input("category", t("field.category", lang), category),
             _input("summary", t("field.summary", lang),
                    _plain_input(lang, "summary", SUMMARY_MAX, summary, multiline=True)),
-            _input("timing", t("field.timing", lang), {"type": "datepicker"}, optional=True,
-                   hint=t("field.timing.hint", lang)),
-            _input("owner", t("field.owner", lang), {"type": "users_select"}),
-            _input("size", t("field.size", lang), _plain_input(lang, "size", SIZE_MAX), optional=True),
+            _input("timing", t("field.timing", lang), timing, optional=True, hint=t("field.timing.hint", lang)),
+            _input("owner", t("field.owner", lang), owner),
+            _input("size", t("field.size", lang), _plain_input(lang, "size", SIZE_MAX, size), optional=True),
             _input("source", t("field.source", lang), _plain_input(lang, "source", SOURCE_MAX, source),
                    optional=True),
         ],
     }
+
+
+def duplicate_warning(lang: str, customer: str, duplicates: list[SignalRecord], today: date,
+                      zone: Any) -> list[dict[str, Any]]:
+    """Blocks that name the open signals this one may repeat, and ask what to do (block `duplicate`)."""
+    lines = [t("duplicate.warning", lang, customer=escape_mrkdwn(fit(customer, 100)))]
+    for signal in duplicates[:MAX_DUPLICATES]:
+        params = {"id": signal.id, "emoji": signal.kind.emoji, "owner": signal.owner_id,
+                  "summary": escape_mrkdwn(fit(signal.summary.replace("\n", " "), 80)),
+                  "age": max(0, (today - signal.created_at.astimezone(zone).date()).days)}
+        if signal.card_permalink:
+            lines.append(t("duplicate.item", lang, link=signal.card_permalink, **params))
+        else:
+            lines.append(t("duplicate.item_nolink", lang, **params))
+    choices = [_option(t("duplicate.new", lang), "new")] + [
+        _option(t("duplicate.note", lang, id=s.id), f"note:{s.id}") for s in duplicates[:MAX_DUPLICATES]]
+    return [
+        {"type": "section", "block_id": "duplicate_warning",
+         "text": {"type": "mrkdwn", "text": fit("\n".join(lines), 3000)}},
+        _input("duplicate", t("duplicate.choice", lang), {"type": "radio_buttons", "options": choices}),
+        {"type": "divider"},
+    ]
 
 
 def language_of_view(view: dict[str, Any], default: str) -> str:
