@@ -1,26 +1,132 @@
-"""The /hiyoko slash command: with no argument it opens the share modal; `help` explains."""
+"""/hiyoko: no argument opens the share modal; `help`, `mine`, `list [egg|chick] [customer]`,
+`show S-000123` answer ephemerally, ten signals a page (Slack allows 50 blocks a message)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks.card import card
+from bot.blocks.rows import signal_row
 from bot.deps import BotDeps
 from bot.shortcuts import open_share_modal
 from i18n import t
+from models.signal import Kind, SignalRecord, parse_signal_id
+from models.text import escape_mrkdwn, fit
+
+PAGE = 10
+PAGE_ACTION = "hiyoko_page"
+HISTORY_LINES = 15
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, 3000)}}
+
+
+def _query(words: list[str]) -> dict[str, Any]:
+    """`list [egg|chick] [customer words…]` → what to search."""
+    kind = words[0] if words and words[0] in ("egg", "chick") else None
+    return {"q": "list", "kind": kind, "text": " ".join(words[1:] if kind else words)[:200]}
+
+
+class Answers:
+    """Builds the ephemeral answers; the same code serves the command and its page buttons."""
+
+    def __init__(self, deps: BotDeps) -> None:
+        self.deps = deps
+
+    def help(self, lang: str) -> dict[str, Any]:
+        text = t("command.help", lang, channel=self.deps.settings.signals_channel_id or "") + "\n" + t(
+            "command.help_more", lang)
+        return {"text": text, "blocks": [_section(text)]}
+
+    def page(self, query: dict[str, Any], user_id: str, lang: str, offset: int) -> dict[str, Any]:
+        if query["q"] == "mine":
+            owned, shared = self.deps.store.open_for(user_id)
+            everything = owned + shared
+            items, total, title = everything[offset:offset + PAGE], len(everything), t("command.mine", lang)
+        else:
+            kind = Kind(query["kind"]) if query.get("kind") else None
+            items, total = self.deps.store.search(kind=kind, text=query.get("text") or "", offset=offset,
+                                                  limit=PAGE)
+            title = t("command.list", lang)
+            if kind:
+                title += f" {kind.emoji}"
+            if query.get("text"):
+                title += f" “{escape_mrkdwn(query['text'])}”"
+        if not items:
+            text = t("command.empty", lang, title=title)
+            return {"text": text, "blocks": [_section(text)]}
+        head = t("command.page", lang, title=title, total=total, first=offset + 1, last=offset + len(items))
+        blocks = [_section(head)]
+        for signal in items:
+            blocks += signal_row(signal, lang, self.deps.today(), self.deps.settings.timezone, with_actions=False)
+        nav = []
+        if offset > 0:
+            nav.append(self._button(t("command.prev", lang), query, max(0, offset - PAGE), "prev"))
+        if offset + len(items) < total:
+            nav.append(self._button(t("command.next", lang), query, offset + PAGE, "next"))
+        if nav:
+            blocks.append({"type": "actions", "elements": nav})
+        return {"text": head, "blocks": blocks}
+
+    @staticmethod
+    def _button(text: str, query: dict[str, Any], offset: int, which: str) -> dict[str, Any]:
+        return {"type": "button", "action_id": f"{PAGE_ACTION}_{which}", "text": {"type": "plain_text", "text": text},
+                "value": json.dumps({**query, "offset": offset}, ensure_ascii=False)}
+
+    def show(self, signal: SignalRecord, lang: str) -> dict[str, Any]:
+        events = self.deps.store.events(signal.number)
+        text, blocks = card(signal, lang, self.deps.settings.timezone, events[-1] if events else None)
+        lines = [t("command.history", lang)]
+        for event in events[-HISTORY_LINES:]:
+            note = f": {escape_mrkdwn(fit(event.note.replace(chr(10), ' '), 100))}" if event.note else ""
+            lines.append(t("command.history_line", lang,
+                           when=event.at.astimezone(self.deps.settings.timezone).strftime("%Y-%m-%d %H:%M"),
+                           action=t(f"action.{event.action}", lang), actor=f"<@{event.actor_id}>", note=note))
+        return {"text": text, "blocks": [*blocks, _section("\n".join(lines))]}
 
 
 def register(app: App, deps: BotDeps) -> None:
+    answers = Answers(deps)
+
     def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         words = (command.get("text") or "").split()
+        user = command["user_id"]
         if not words:
             ack()
-            open_share_modal(client, deps, command["trigger_id"], command["user_id"])
+            open_share_modal(client, deps, command["trigger_id"], user)
             return
-        lang = deps.language_for(command["user_id"])
-        # Answered in the ack itself: an ephemeral reply only the caller sees.
-        ack(response_type="ephemeral", text=t("command.help", lang, channel=deps.settings.signals_channel_id or ""))
+        lang = deps.language_for(user)
+        verb, rest = words[0].lower(), words[1:]
+        if verb == "mine":
+            answer = answers.page({"q": "mine"}, user, lang, 0)
+        elif verb == "list":
+            answer = answers.page(_query(rest), user, lang, 0)
+        elif verb == "show":
+            number = parse_signal_id(rest[0]) if rest else None
+            signal = deps.store.get(number) if number else None
+            if signal:
+                answer = answers.show(signal, lang)
+            else:
+                text = t("signal.not_found", lang, id=escape_mrkdwn(rest[0])) if rest else t(
+                    "command.show_usage", lang)
+                answer = {"text": text}
+        else:
+            answer = answers.help(lang)
+        # Answered in the ack itself: an ephemeral reply only the caller sees, in any channel.
+        ack(response_type="ephemeral", **answer)
+
+    def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        query = json.loads(action["value"])
+        user = body["user"]["id"]
+        answer = answers.page(query, user, deps.language_for(user), int(query.pop("offset", 0)))
+        respond(replace_original=True, response_type="ephemeral", **answer)
 
     app.command("/hiyoko")(hiyoko)
+    app.action(f"{PAGE_ACTION}_next")(turn_page)
+    app.action(f"{PAGE_ACTION}_prev")(turn_page)

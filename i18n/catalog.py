@@ -219,6 +219,29 @@ CATALOG: dict[str, dict[str, str]] = {
         "• The shortcut “アップセル予兆を共有” (Share an upsell signal) and a message's “…” menu work too\n"
         "• Each signal becomes a card in <#{channel}> and its owner is notified in the thread",
     },
+    "command.help_more": {
+        "ja": "• `/hiyoko mine` — 自分が担当・共有した進行中の予兆\n"
+        "• `/hiyoko list [egg|chick] [顧客名]` — 進行中の予兆を探す(例: `/hiyoko list chick サンプル`)\n"
+        "• `/hiyoko show S-000123` — 1件の詳細と履歴",
+        "en": "• `/hiyoko mine` — open signals you own or shared\n"
+        "• `/hiyoko list [egg|chick] [customer]` — find open signals (e.g. `/hiyoko list chick acme`)\n"
+        "• `/hiyoko show S-000123` — one signal with its history",
+    },
+    "command.mine": {"ja": "あなたの進行中の予兆", "en": "Your open signals"},
+    "command.list": {"ja": "進行中の予兆", "en": "Open signals"},
+    "command.page": {
+        "ja": "*{title}* — {total}件中 {first}–{last}件目",
+        "en": "*{title}* — {first}–{last} of {total}",
+    },
+    "command.empty": {"ja": "*{title}* — 該当する予兆はありません。", "en": "*{title}* — nothing matches."},
+    "command.next": {"ja": "次へ ▶", "en": "Next ▶"},
+    "command.prev": {"ja": "◀ 前へ", "en": "◀ Previous"},
+    "command.history": {"ja": "*履歴*", "en": "*History*"},
+    "command.history_line": {"ja": "{when} {action} — {actor}{note}", "en": "{when} {action} — {actor}{note}"},
+    "command.show_usage": {
+        "ja": "`/hiyoko show S-000123` のようにIDを指定してください。",
+        "en": "Please give an id, like `/hiyoko show S-000123`.",
+    },
     "home.title": {"ja": "🐣 hiyoko", "en": "🐣 hiyoko"},
     "home.intro": {
         "ja": "お客様の「もっと使いたい」を聞いたら、ここから共有しましょう。"

@@ -128,7 +128,8 @@ def slash_command(user_id: str, text: str = "") -> str:
 
 
 def block_action(user_id: str, action_id: str, value: str | None = None, *, selected: str | None = None,
-                 channel: str | None = "CSIGNALS", message_ts: str = "1.000001") -> dict[str, Any]:
+                 channel: str | None = "CSIGNALS", message_ts: str = "1.000001",
+                 response_url: str = "https://hooks.slack.com/actions/T0001/1/abc") -> dict[str, Any]:
     """A click on a button (value) or an overflow option (selected) in a message or, without a
     channel, on App Home."""
     action: dict[str, Any] = {"action_id": action_id, "block_id": "signal_actions", "action_ts": f"{time.time():.6f}"}
@@ -149,7 +150,7 @@ def block_action(user_id: str, action_id: str, value: str | None = None, *, sele
     if channel:
         payload.update(container={"type": "message", "message_ts": message_ts, "channel_id": channel},
                        channel={"id": channel, "name": "upsell"}, message={"ts": message_ts, "text": ""},
-                       response_url="https://hooks.slack.com/actions/T0001/1/abc")
+                       response_url=response_url)
     else:
         payload.update(container={"type": "view", "view_id": "VHOME"}, view={"id": "VHOME", "type": "home"})
     return payload

@@ -391,6 +391,7 @@ class FakeSlack:
         self.uploads: list[JsonDict] = []
         self.function_results: list[JsonDict] = []
         self.ephemerals: list[JsonDict] = []
+        self.responses: list[JsonDict] = []  # bodies posted to response_url()
 
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -605,6 +606,9 @@ class FakeSlack:
             if parts.path.startswith("/upload/"):
                 self._handle_upload(req, parts.path.removeprefix("/upload/"), body)
                 return
+            if parts.path.startswith("/response/"):
+                self._handle_response_url(req, parts.path.removeprefix("/response/"), body)
+                return
             if not parts.path.startswith("/api/"):
                 self._send(req, 404, b"not found", content_type="text/plain; charset=utf-8")
                 return
@@ -730,6 +734,25 @@ class FakeSlack:
             req.send_header(name, value)
         req.end_headers()
         req.wfile.write(body)
+
+    def response_url(self, name: str = "1") -> str:
+        """A response_url (like hooks.slack.com/actions/…) that lands in ``responses``."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def _handle_response_url(self, req: _Handler, name: str, body: bytes) -> None:
+        """Messages sent to a response_url: JSON bodies, answered "ok" like Slack's webhooks."""
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            self._send(req, 400, b"invalid_payload", content_type="text/plain; charset=utf-8")
+            return
+        errors = _block_errors(payload.get("blocks"), "/blocks", 50) if "blocks" in payload else []
+        if errors or not (payload.get("text") or payload.get("blocks")):
+            self._send(req, 400, b"invalid_blocks" if errors else b"no_text", content_type="text/plain; charset=utf-8")
+            return
+        with self._lock:
+            self.responses.append({"name": name, **payload})
+        self._send(req, 200, b"ok", content_type="text/plain; charset=utf-8")
 
     def _handle_upload(self, req: _Handler, file_id: str, body: bytes) -> None:
         """Accept the raw or multipart POST to an upload URL (not recorded in ``calls``)."""
