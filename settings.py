@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.permissions import parse_managers
+
 
 class Settings(BaseSettings):
     """One class, one place. Names match ../shared/SPEC.md; extras start with HIYOKO_."""
@@ -46,6 +48,12 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Tokyo)") from exc
+        return value
+
+    @field_validator("hiyoko_managers")
+    @classmethod
+    def _managers(cls, value: str) -> str:
+        parse_managers(value)  # raises ValueError naming the bad entry
         return value
 
     @field_validator("slack_api_url")

@@ -63,3 +63,9 @@ def test_a_rejected_token_stops_with_a_reason(tmp_path: Path, fake_slack: FakeSl
 def test_an_unknown_command_is_refused(tmp_path: Path) -> None:
     result = hiyoko(tmp_path, "fly")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_a_malformed_managers_list_names_the_bad_entry(tmp_path: Path) -> None:
+    result = hiyoko(tmp_path, "db", "upgrade", HIYOKO_MANAGERS="U012ABC,@sato", HIYOKO_LANGUAGE="en")
+    assert result.returncode == 2 and "HIYOKO_MANAGERS" in result.stderr and "@sato" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,83 @@
+"""App Home: my open signals as owner and as submitter, eggs and chicks apart, oldest first, with
+ages and actions; managers also see the team's numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from slack_sdk.models.views import View
+
+from app import Hiyoko
+from models.clock import FixedClock
+from models.lifecycle import Action
+from store import ChangeRequest
+from tests.conftest import AE, CSM, build, dispatch, make_settings
+from tests.fakes.sheets_api import FakeSheets
+from tests.fakes.slack_api import FakeSlack
+from tests.slack_requests import modal_state, view_submission
+
+
+def share(hiyoko: Hiyoko, index: int, **fields: Any) -> None:
+    state = modal_state(customer=f"顧客{index}", **fields)
+    assert dispatch(hiyoko, view_submission(CSM, state, view_id=f"V{index}")).status == 200
+
+
+def texts(view: dict[str, Any]) -> list[str]:
+    out = []
+    for block in view["blocks"]:
+        text = block.get("text") or {}
+        out.append(text.get("text", "") if isinstance(text, dict) else "")
+        out.extend(e.get("text", "") for e in block.get("elements", []) if isinstance(e.get("text"), str))
+    return out
+
+
+def test_home_lists_eggs_and_chicks_oldest_first_with_ages(
+    hiyoko: Hiyoko, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    share(hiyoko, 1)
+    clock.advance(days=3)
+    share(hiyoko, 2, kind="chick", timing="2027-02-01")
+    clock.advance(days=2)
+    share(hiyoko, 3)
+    hiyoko.relay.drain()
+    home = fake_slack.home_views[AE]
+    View(**home).validate_json()
+    lines = "\n".join(texts(home))
+    assert lines.index("顧客1") < lines.index("顧客3") < lines.index("顧客2")  # eggs (oldest first), then chicks
+    assert "🥚 卵 2件" in lines and "🐣 ひよこ 1件" in lines
+    assert "5日経過" in lines and "2日経過" in lines and "0日経過" in lines
+    actions = [e["action_id"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions.count("signal_hatch") == 2 and actions.count("signal_won") == 3
+    assert "チームの状況" not in lines  # not a manager
+    submitter_home = "\n".join(texts(fake_slack.home_views[CSM]))
+    assert "共有した予兆" in submitter_home and "顧客2" in submitter_home
+
+
+def test_a_change_refreshes_the_homes_of_those_involved(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    share(hiyoko, 1)
+    hiyoko.relay.drain()
+    before = len(fake_slack.calls_to("views.publish"))
+    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=hiyoko.clock.now().date())
+    hiyoko.relay.drain()
+    assert {c["user_id"] for c in fake_slack.calls_to("views.publish")[before:]} == {AE, CSM}
+    assert "顧客1" not in "\n".join(texts(fake_slack.home_views[AE]))  # won: no longer open
+
+
+def test_managers_see_the_team_numbers(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, clock: FixedClock
+) -> None:
+    hiyoko = build(make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_managers=CSM), clock)
+    for index in range(4):
+        share(hiyoko, index)
+    today = clock.now().date()
+    hiyoko.store.change(1, ChangeRequest(Action.HATCH, AE, timing=today), managers=frozenset(), today=today)
+    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=today)
+    hiyoko.store.change(2, ChangeRequest(Action.LOSE, AE, reason="予算"), managers=frozenset(), today=today)
+    hiyoko.relay.drain()
+    lines = "\n".join(texts(fake_slack.home_views[CSM]))
+    assert "チームの状況" in lines
+    assert "進行中: 🥚 2件 · 🐣 0件 / 受注 1件 · 失注 1件 · 取り下げ 0件" in lines
+    assert "孵化率 25% · 受注率 50%" in lines
+    assert json.dumps(fake_slack.home_views[AE]).count("UCSM") >= 1
