@@ -12,55 +12,26 @@ import os
 import sys
 from collections.abc import Sequence
 
-from pydantic import ValidationError
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
+import adoption.cli
+import jobs.cli
+from cli_common import CommandError, load_settings, open_database
 from i18n import t
 from models.clock import SystemClock
-from settings import Settings
 from sheets import SheetSync, open_tables
 from store import Database, SignalStore, upgrade_database
-from store.db import is_up_to_date
-
-
-class CommandError(Exception):
-    """A failure with a message for the operator; becomes exit code 2."""
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as error:
-        lines = []
-        for problem in error.errors():
-            name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
-            lines.append(t("cli.invalid_setting", _lang(), name=name, reason=problem["msg"]))
-        raise CommandError("\n".join(lines)) from None
-
-
-def _lang() -> str:
-    return "en" if os.environ.get("HIYOKO_LANGUAGE") == "en" else "ja"
-
-
-def _open_database(settings: Settings) -> Database:
-    """The database, migrated when it is SQLite (one process owns the file)."""
-    db = Database(settings.database_url)
-    if db.is_sqlite:
-        upgrade_database(db.engine)
-    elif not is_up_to_date(db.engine):
-        raise CommandError("the database is not migrated: run `hiyoko db upgrade` once, then start the replicas")
-    return db
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = load_settings()
     missing = settings.missing_for_run()
     if missing:
         raise CommandError(t("cli.missing_settings", settings.hiyoko_language, names=", ".join(missing)))
     import app
 
-    _open_database(settings).dispose()
+    open_database(settings).dispose()
     try:
         hiyoko = app.build(settings)
     except (BoltError, SlackApiError) as error:
@@ -70,15 +41,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = load_settings()
     upgrade_database(Database(settings.database_url).engine)
     print(t("cli.db_upgraded", settings.hiyoko_language))
     return 0
 
 
 def cmd_sheet_resync(args: argparse.Namespace) -> int:
-    settings = _settings()
-    db = _open_database(settings)
+    settings = load_settings()
+    db = open_database(settings)
     tables = open_tables(settings)
     store = SignalStore(db, SystemClock())
     sync = SheetSync(tables, settings.hiyoko_language, settings.timezone)
@@ -98,6 +69,8 @@ def parser() -> argparse.ArgumentParser:
     sheet = commands.add_parser("sheet", help="the synced sheet").add_subparsers(dest="sheet_command", required=True)
     sheet.add_parser("resync", help="rewrite every signal's row from the database").set_defaults(
         func=cmd_sheet_resync)
+    adoption.cli.add_commands(commands)
+    jobs.cli.add_commands(commands)
     return root
 
 

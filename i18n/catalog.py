@@ -1,4 +1,11 @@
-"""The ja/en catalog. Keys are grouped by surface; every key has both languages (a test checks)."""
+"""The ja/en catalog. Keys are grouped by surface; every key has both languages (a test checks).
+
+Core surfaces live here; adoption and scheduled jobs keep theirs in their own modules, merged
+at the end of this file.
+"""
+
+from i18n.catalog_adoption import MESSAGES as ADOPTION
+from i18n.catalog_jobs import MESSAGES as JOBS
 
 CATALOG: dict[str, dict[str, str]] = {
     # --- the share modal -------------------------------------------------------------------
@@ -324,3 +331,6 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "cli.db_upgraded": {"ja": "データベースを最新に更新しました。", "en": "The database is up to date."},
 }
+
+CATALOG.update(ADOPTION)
+CATALOG.update(JOBS)

@@ -135,9 +135,15 @@ class SignalStore:
         submitter_name: str,
         owner_name: str,
         submission_key: str | None = None,
+        created_at: datetime | None = None,
+        announce: bool = True,
     ) -> SubmitResult:
-        """Store a new signal with its `submitted` event and the work it owes, in one transaction."""
-        now = self.clock.now()
+        """Store a new signal with its `submitted` event and the work it owes, in one transaction.
+
+        `created_at` keeps an imported signal's original time; `announce=False` (imports) writes
+        the sheet, History and App Homes but posts no card and pings nobody.
+        """
+        now = created_at or self.clock.now()
         with self.db.transaction() as session:
             if submission_key is not None:
                 existing = session.scalar(select(SignalRow).where(SignalRow.submission_key == submission_key))
@@ -170,9 +176,10 @@ class SignalStore:
                              to_kind=draft.kind.value, to_status=Status.OPEN.value, note="", detail="{}")
             session.add(event)
             session.flush()
-            enqueue(session, row.number, NEW_SIGNAL_WORK, now)
-            enqueue(session, row.number, [Target.SYNC_HISTORY], now, event_id=event.id)
-            enqueue_homes(session, row.number, [draft.owner_id, submitter_id], now)
+            due = self.clock.now()  # work is due now, even for a signal that happened years ago
+            enqueue(session, row.number, NEW_SIGNAL_WORK if announce else [Target.SYNC_SHEET], due)
+            enqueue(session, row.number, [Target.SYNC_HISTORY], due, event_id=event.id)
+            enqueue_homes(session, row.number, [draft.owner_id, submitter_id], due)
             return SubmitResult(to_record(row), created=True)
 
     def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date,

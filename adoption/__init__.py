@@ -1,0 +1,1 @@
+"""Adopting hiyoko: `hiyoko doctor`, the Workflow Builder step, `hiyoko import` of the old sheet."""

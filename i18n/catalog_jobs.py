@@ -1,0 +1,3 @@
+"""ja/en strings of scheduled work: nudges, reminders, the weekly digest, `hiyoko jobs`."""
+
+MESSAGES: dict[str, dict[str, str]] = {}
