@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +39,17 @@ class Settings(BaseSettings):
     hiyoko_xlsx_path: Path = Path("hiyoko.xlsx")
     hiyoko_outbox_max_attempts: int = 12
     hiyoko_host: str = "0.0.0.0"
+    # Scheduled work (issue: nudges, reminders, digest).
+    hiyoko_stale_egg_days: int = 30  # an open egg with no event for this long gets a nudge
+    hiyoko_snooze_days: int = 30  # "still warming" quiets the nudges this long
+    hiyoko_unanswered_nudges: int = 2  # after this many, the digest names the egg to managers
+    hiyoko_remind_business_days: int = 10  # a chick's owner is reminded this many business days ahead
+    hiyoko_digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    hiyoko_digest_time: time = time(9, 0)
+    hiyoko_work_start: time = time(9, 0)
+    hiyoko_work_end: time = time(18, 0)
+    hiyoko_holidays: str = "JP"  # country whose public holidays are days off ("" for none)
+    hiyoko_closures: str = ""  # extra company closures: 2026-12-29,2026-12-30,2027-01-04
     hiyoko_slack_timeout: int = 15  # seconds per Slack Web API call
     hiyoko_sheets_timeout: float = 30.0  # seconds to read a Sheets API answer
 
@@ -55,6 +67,21 @@ class Settings(BaseSettings):
     def _managers(cls, value: str) -> str:
         parse_managers(value)  # raises ValueError naming the bad entry
         return value
+
+    @field_validator("hiyoko_closures")
+    @classmethod
+    def _closures(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    date.fromisoformat(part.strip())
+                except ValueError as exc:
+                    raise ValueError(f"{part.strip()!r} is not a date like 2026-12-29") from exc
+        return value
+
+    @property
+    def closures(self) -> frozenset[date]:
+        return frozenset(date.fromisoformat(p.strip()) for p in self.hiyoko_closures.split(",") if p.strip())
 
     @field_validator("slack_api_url")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -77,8 +77,11 @@ def register(app: App, deps: BotDeps) -> None:
             channel = (body.get("channel") or {}).get("id")
             client.views_open(trigger_id=body["trigger_id"], view=action_modal(action, signal, lang, channel))
             return
+        snooze_until = deps.clock.now() + timedelta(days=deps.settings.hiyoko_snooze_days)
+        request = ChangeRequest(action, user, deps.users.name_of(user),
+                                snooze_until=snooze_until if action is Action.SNOOZE else None)
         try:
-            change(signal.number, ChangeRequest(action, user, deps.users.name_of(user)))
+            change(signal.number, request)
         except NotPermitted as error:
             tell(client, body, denied(error.signal, lang))
         except Refused as refused:

@@ -106,6 +106,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "action.edit": {"ja": "編集", "en": "Edit"},
     "action.note": {"ja": "メモを追加", "en": "Add note"},
     "action.submitted": {"ja": "共有", "en": "Shared"},
+    "action.snooze": {"ja": "まだ温め中 🥚", "en": "Still warming 🥚"},
     "action.more": {"ja": "その他", "en": "More"},
     "modal.hatch.title": {"ja": "孵化させる 🐣", "en": "Hatch 🐣"},
     "modal.hatch.intro": {
@@ -153,6 +154,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "👤 {actor} reassigned this from {old} to {new}. Over to you, {new}!",
     },
     "thread.edit": {"ja": "✏️ {actor} さんが編集しました({fields})", "en": "✏️ edited by {actor} ({fields})"},
+    "thread.snooze": {
+        "ja": "🥚 {actor} さん: まだ温め中({until} までリマインドを止めます)",
+        "en": "🥚 still warming, says {actor} (no nudges until {until})",
+    },
     "thread.note": {"ja": "📝 {actor} さんのメモ: {note}", "en": "📝 note from {actor}: {note}"},
     "thread.with_note": {"ja": "\n> {note}", "en": "\n> {note}"},
     "lifecycle.already_closed": {

@@ -23,6 +23,7 @@ class Action(StrEnum):
     REASSIGN = "reassign"  # open only; needs a different owner
     EDIT = "edit"  # open only; fields change, the state does not
     NOTE = "note"  # any state; needs a note
+    SNOOZE = "snooze"  # open egg only: "still warming", quiets stale-egg nudges for a while
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def decide(
         raise Refused("lifecycle.already_closed", status=state.status.value)
     if action is Action.REOPEN and not closed:
         raise Refused("lifecycle.not_closed")
-    if action is Action.HATCH and state.kind is not Kind.EGG:
+    if action in (Action.HATCH, Action.SNOOZE) and state.kind is not Kind.EGG:
         raise Refused("lifecycle.not_an_egg")
     if action is Action.BACK_TO_EGG and state.kind is not Kind.CHICK:
         raise Refused("lifecycle.not_a_chick")
@@ -112,7 +113,7 @@ def decide(
             if _blank(owner_id) or owner_id.strip() == current_owner_id.strip():
                 raise Refused("lifecycle.same_owner")
             return same
-        case Action.EDIT:
+        case Action.EDIT | Action.SNOOZE:
             return same
         case Action.NOTE:
             if _blank(note):
@@ -121,7 +122,8 @@ def decide(
     raise AssertionError(f"unhandled action {action!r}")  # pragma: no cover - the match is exhaustive
 
 
-_OPEN_EGG = [Action.HATCH, Action.WIN, Action.LOSE, Action.DROP, Action.REASSIGN, Action.EDIT, Action.NOTE]
+_OPEN_EGG = [Action.HATCH, Action.WIN, Action.LOSE, Action.DROP, Action.SNOOZE, Action.REASSIGN, Action.EDIT,
+             Action.NOTE]
 _OPEN_CHICK = [Action.WIN, Action.LOSE, Action.DROP, Action.BACK_TO_EGG, Action.REASSIGN, Action.EDIT, Action.NOTE]
 _CLOSED = [Action.REOPEN, Action.NOTE]
 

@@ -69,6 +69,7 @@ class ChangeRequest:
     owner_id: str = ""
     owner_name: str = ""
     edits: Edits | None = None
+    snooze_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ class SignalStore:
                 close_reason="",
                 created_at=now,
                 updated_at=now,
+                last_activity_at=now,
+                nudge_count=0,
                 hatched_at=now if draft.kind is Kind.CHICK else None,
                 submission_key=submission_key,
             )
@@ -210,6 +213,7 @@ class SignalStore:
             old_owner = row.owner_id
             detail = self._apply(row, request, change, now)
             row.kind, row.status, row.updated_at = change.after.kind.value, change.after.status.value, now
+            row.last_activity_at, row.nudge_count = now, 0  # a person answered: the egg is warm again
             event = EventRow(
                 signal_number=row.number, action=request.action.value, actor_id=request.actor_id,
                 actor_name=request.actor_name, at=now,
@@ -242,6 +246,9 @@ class SignalStore:
         if request.action is Action.REASSIGN:
             detail.update({"from": row.owner_id, "to": request.owner_id})
             row.owner_id, row.owner_name = request.owner_id, request.owner_name or request.owner_id
+        if request.action is Action.SNOOZE:
+            row.snoozed_until = request.snooze_until
+            detail["until"] = request.snooze_until.date().isoformat() if request.snooze_until else ""
         if request.action is Action.EDIT and request.edits:
             detail["fields"] = ",".join(_edit(row, request.edits))
         return detail

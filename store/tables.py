@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -55,6 +55,13 @@ class SignalRow(Base):
     hatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Scheduled work: staleness is measured from the last event; a person's answer (any event)
+    # resets the unanswered-nudge count; reminders remember the timing they were sent for.
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    nudge_count: Mapped[int] = mapped_column(Integer, default=0)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_for: Mapped[date | None]
+    overdue_for: Mapped[date | None]
     card_channel: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     card_permalink: Mapped[str | None] = mapped_column(Text)
@@ -91,8 +98,9 @@ class OutboxRow(Base):
     __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), index=True)
+    signal_number: Mapped[int | None] = mapped_column(ForeignKey("signals.number"), index=True)
     target: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # JSON: what a DM or digest says
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))  # thread line, History row
     user_id: Mapped[str | None] = mapped_column(String(32))  # whose App Home to publish
     state: Mapped[str] = mapped_column(String(16), default="pending")
@@ -102,3 +110,19 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JobRunRow(Base):
+    """One run of a scheduled job for one time slot. Inserting it is the claim: the unique key
+    makes exactly one process, of any number of replicas, run each slot."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "slot", name="uq_job_runs_job_slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(64))
+    holder: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(Text, default="")

@@ -76,6 +76,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (OPEN_EGG, A.REASSIGN, To(OPEN_EGG)),
     (OPEN_EGG, A.EDIT, To(OPEN_EGG)),
     (OPEN_EGG, A.NOTE, To(OPEN_EGG)),
+    (OPEN_EGG, A.SNOOZE, To(OPEN_EGG)),
     # open chick
     (OPEN_CHICK, A.HATCH, No("lifecycle.not_an_egg")),
     (OPEN_CHICK, A.BACK_TO_EGG, To(OPEN_EGG, clears_timing=True)),
@@ -86,6 +87,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (OPEN_CHICK, A.REASSIGN, To(OPEN_CHICK)),
     (OPEN_CHICK, A.EDIT, To(OPEN_CHICK)),
     (OPEN_CHICK, A.NOTE, To(OPEN_CHICK)),
+    (OPEN_CHICK, A.SNOOZE, No("lifecycle.not_an_egg")),
     # won egg
     (WON_EGG, A.HATCH, closed(Status.WON)),
     (WON_EGG, A.BACK_TO_EGG, closed(Status.WON)),
@@ -96,6 +98,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (WON_EGG, A.REASSIGN, closed(Status.WON)),
     (WON_EGG, A.EDIT, closed(Status.WON)),
     (WON_EGG, A.NOTE, To(WON_EGG)),
+    (WON_EGG, A.SNOOZE, closed(Status.WON)),
     # won chick
     (WON_CHICK, A.HATCH, closed(Status.WON)),
     (WON_CHICK, A.BACK_TO_EGG, closed(Status.WON)),
@@ -106,6 +109,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (WON_CHICK, A.REASSIGN, closed(Status.WON)),
     (WON_CHICK, A.EDIT, closed(Status.WON)),
     (WON_CHICK, A.NOTE, To(WON_CHICK)),
+    (WON_CHICK, A.SNOOZE, closed(Status.WON)),
     # lost egg
     (LOST_EGG, A.HATCH, closed(Status.LOST)),
     (LOST_EGG, A.BACK_TO_EGG, closed(Status.LOST)),
@@ -116,6 +120,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (LOST_EGG, A.REASSIGN, closed(Status.LOST)),
     (LOST_EGG, A.EDIT, closed(Status.LOST)),
     (LOST_EGG, A.NOTE, To(LOST_EGG)),
+    (LOST_EGG, A.SNOOZE, closed(Status.LOST)),
     # lost chick
     (LOST_CHICK, A.HATCH, closed(Status.LOST)),
     (LOST_CHICK, A.BACK_TO_EGG, closed(Status.LOST)),
@@ -126,6 +131,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (LOST_CHICK, A.REASSIGN, closed(Status.LOST)),
     (LOST_CHICK, A.EDIT, closed(Status.LOST)),
     (LOST_CHICK, A.NOTE, To(LOST_CHICK)),
+    (LOST_CHICK, A.SNOOZE, closed(Status.LOST)),
     # dropped egg
     (DROPPED_EGG, A.HATCH, closed(Status.DROPPED)),
     (DROPPED_EGG, A.BACK_TO_EGG, closed(Status.DROPPED)),
@@ -136,6 +142,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (DROPPED_EGG, A.REASSIGN, closed(Status.DROPPED)),
     (DROPPED_EGG, A.EDIT, closed(Status.DROPPED)),
     (DROPPED_EGG, A.NOTE, To(DROPPED_EGG)),
+    (DROPPED_EGG, A.SNOOZE, closed(Status.DROPPED)),
     # dropped chick
     (DROPPED_CHICK, A.HATCH, closed(Status.DROPPED)),
     (DROPPED_CHICK, A.BACK_TO_EGG, closed(Status.DROPPED)),
@@ -146,6 +153,7 @@ TABLE: list[tuple[State, Action, To | No]] = [
     (DROPPED_CHICK, A.REASSIGN, closed(Status.DROPPED)),
     (DROPPED_CHICK, A.EDIT, closed(Status.DROPPED)),
     (DROPPED_CHICK, A.NOTE, To(DROPPED_CHICK)),
+    (DROPPED_CHICK, A.SNOOZE, closed(Status.DROPPED)),
 ]
 
 
@@ -155,7 +163,7 @@ def _id(state: State) -> str:
 
 def test_the_table_covers_every_state_and_action_once() -> None:
     pairs = [(state, action) for state, action, _ in TABLE]
-    assert len(pairs) == len(set(pairs)) == 72
+    assert len(pairs) == len(set(pairs)) == 80
     assert set(pairs) == set(itertools.product(ALL_STATES, Action))
 
 
@@ -239,7 +247,7 @@ def test_inputs_at_the_edge_are_accepted(
 @pytest.mark.parametrize(
     ("state", "offered"),
     [
-        (OPEN_EGG, [A.HATCH, A.WIN, A.LOSE, A.DROP, A.REASSIGN, A.EDIT, A.NOTE]),
+        (OPEN_EGG, [A.HATCH, A.WIN, A.LOSE, A.DROP, A.SNOOZE, A.REASSIGN, A.EDIT, A.NOTE]),
         (OPEN_CHICK, [A.WIN, A.LOSE, A.DROP, A.BACK_TO_EGG, A.REASSIGN, A.EDIT, A.NOTE]),
         (WON_EGG, [A.REOPEN, A.NOTE]),
         (WON_CHICK, [A.REOPEN, A.NOTE]),

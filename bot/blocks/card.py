@@ -134,6 +134,7 @@ def event_line(event: EventRecord, lang: str) -> str:
         "timing": detail.get("timing", ""),
         "old": _mention(detail["from"]) if detail.get("from") else "",
         "new": _mention(detail["to"]) if detail.get("to") else "",
+        "until": detail.get("until", ""),
         "fields": "、".join(t(f"edit.fields.{f}", lang) for f in detail.get("fields", "").split(",") if f)
         or t("edit.fields.none", lang),
     }
