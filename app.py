@@ -65,8 +65,9 @@ def build(settings: Settings, *, clock: Clock | None = None,
     # The listeners wake the relay after each commit; the relay publishes App Homes with the
     # listeners' view of the world. (The lambda binds `relay` once it exists.)
     deps = BotDeps(settings, clock, store, UserDirectory(client), on_change=lambda: relay.wake())
-    relay = Relay(outbox, store, SlackDelivery(client, store, channel, lang, settings.timezone), sheet, clock,
-                  publish_home=HomePublisher(client, deps))
+    slack = SlackDelivery(client, store, channel, lang, settings.timezone, digest_channel=settings.digest_channel,
+                          clock=clock)
+    relay = Relay(outbox, store, slack, sheet, clock, publish_home=HomePublisher(client, deps))
     bolt = App(
         client=client,
         # Bolt's default is 5 workers, and a listener waiting in that queue past 3 s is answered

@@ -16,7 +16,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.action_modals import CALLBACK_ID, FIRST_INPUT, NOTE_MAX, action_modal, message_modal
-from bot.blocks.card import BUTTON_IDS, OVERFLOW_ID
+from bot.blocks.card import BUTTON_IDS, DM_BUTTON_IDS, OVERFLOW_ID
 from bot.deps import BotDeps
 from bot.users import owner_problem
 from bot.views import read_text
@@ -28,7 +28,7 @@ from models.validation import Problem, validate_draft
 from store import ChangeRequest, Edits, NotFound, NotPermitted
 
 log = logging.getLogger(__name__)
-ACTION_OF_BUTTON = {action_id: action for action, action_id in BUTTON_IDS.items()}
+ACTION_OF_BUTTON = {action_id: action for action, action_id in {**BUTTON_IDS, **DM_BUTTON_IDS}.items()}
 NEEDS_INPUT = frozenset({Action.HATCH, Action.LOSE, Action.DROP, Action.REASSIGN, Action.EDIT, Action.NOTE})
 
 
@@ -133,7 +133,7 @@ def register(app: App, deps: BotDeps) -> None:
             return
         ack()
 
-    for action_id in BUTTON_IDS.values():
+    for action_id in ACTION_OF_BUTTON:
         app.action(action_id)(on_button)
     app.action(OVERFLOW_ID)(on_overflow)
     app.view(CALLBACK_ID)(on_submit)

@@ -8,7 +8,9 @@ metadata and adopts it, instead of posting a second one.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import threading
+import time
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,11 +18,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.card import CARD_EVENT, EVENT_LINE, OWNER_NOTICE_EVENT, card, event_line, metadata, owner_notice
+from bot.blocks.messages import DIGEST_EVENT, DM_EVENT, digest_message, direct_message
+from i18n import t
+from jobs.chart import weekly_chart
+from models.clock import Clock, SystemClock
 from models.signal import EventRecord, SignalRecord
 from store import SignalStore
 
 log = logging.getLogger(__name__)
 HISTORY_PAGES = 5  # how far back a retry looks for its own message (200 messages a page)
+LOOK_BACK = timedelta(days=2)  # a retried message cannot be older than its outbox row's retries
 
 
 class CardNotPosted(Exception):
@@ -28,12 +35,22 @@ class CardNotPosted(Exception):
 
 
 class SlackDelivery:
-    def __init__(self, client: WebClient, store: SignalStore, channel: str, lang: str, zone: ZoneInfo) -> None:
+    def __init__(self, client: WebClient, store: SignalStore, channel: str, lang: str, zone: ZoneInfo, *,
+                 digest_channel: str | None = None, clock: Clock | None = None) -> None:
         self.client = client
         self.store = store
         self.channel = channel
+        self.digest_channel = digest_channel or channel
         self.lang = lang
         self.zone = zone
+        self.clock = clock or SystemClock()
+        self.pacer = Pacer()
+
+    def clock_now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.zone).date()
 
     def post_card(self, signal: SignalRecord, retried: bool) -> None:
         """Post the card once; later calls (replays, changes) update it in place."""
@@ -41,7 +58,7 @@ class SlackDelivery:
         text, blocks = card(signal, self.lang, self.zone, events[-1] if events else None)
         channel, ts = signal.card_channel, signal.card_ts
         if ts is None and retried:
-            ts = self._find(self.channel, CARD_EVENT, signal, since=signal.created_at)
+            ts = self._find(self.channel, CARD_EVENT, {"signal_id": signal.id}, since=signal.created_at)
             channel = self.channel if ts else None
         if channel and ts:
             self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks,
@@ -61,7 +78,8 @@ class SlackDelivery:
         """Reply in the card's thread, mentioning the owner so they get notified."""
         if not signal.card_channel or not signal.card_ts:
             raise CardNotPosted(signal.id)
-        if retried and self._find(signal.card_channel, OWNER_NOTICE_EVENT, signal, thread_ts=signal.card_ts):
+        if retried and self._find(signal.card_channel, OWNER_NOTICE_EVENT, {"signal_id": signal.id},
+                                  thread_ts=signal.card_ts):
             return
         self.client.chat_postMessage(
             channel=signal.card_channel, thread_ts=signal.card_ts, text=owner_notice(signal, self.lang),
@@ -72,16 +90,44 @@ class SlackDelivery:
         """One line in the card's thread for one change; a reassignment mentions the new owner."""
         if not signal.card_channel or not signal.card_ts:
             raise CardNotPosted(signal.id)
-        meta = {"event_type": EVENT_LINE, "event_payload": {"signal_id": signal.id, "event_id": event.public_id}}
-        if retried and self._find(signal.card_channel, EVENT_LINE, signal, thread_ts=signal.card_ts,
-                                  event_id=event.public_id):
+        key = {"signal_id": signal.id, "event_id": event.public_id}
+        meta = {"event_type": EVENT_LINE, "event_payload": key}
+        if retried and self._find(signal.card_channel, EVENT_LINE, key, thread_ts=signal.card_ts):
             return
         self.client.chat_postMessage(channel=signal.card_channel, thread_ts=signal.card_ts,
                                      text=event_line(event, self.lang), metadata=meta)
 
-    def _find(self, channel: str, event_type: str, signal: SignalRecord, *, since: Any = None,
-              thread_ts: str | None = None, event_id: str | None = None) -> str | None:
-        """The ts of a message we posted earlier for this signal, if any."""
+    def direct_message(self, signal: SignalRecord, payload: dict[str, Any], key: str, retried: bool) -> None:
+        """A nudge or reminder, in a DM to the owner (a group DM with the submitter in copy)."""
+        users = ",".join(dict.fromkeys(payload["users"]))
+        channel = self.client.conversations_open(users=users)["channel"]["id"]
+        found = {"signal_id": signal.id, "key": key}
+        meta = {"event_type": DM_EVENT, "event_payload": found}
+        if retried and self._find(channel, DM_EVENT, found, since=self.clock_now()):
+            return
+        text, blocks = direct_message(payload["kind"], signal, self.lang, self.today(), self.zone,
+                                      int(payload.get("stale_days", 0)))
+        self.pacer.wait(channel)
+        self.client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=meta)
+
+    def digest(self, payload: dict[str, Any], retried: bool) -> None:
+        """The weekly digest in the managers' channel, and its chart in the digest's thread."""
+        key = {"slot": str(payload["slot"])}
+        meta = {"event_type": DIGEST_EVENT, "event_payload": key}
+        ts = self._find(self.digest_channel, DIGEST_EVENT, key, since=self.clock_now()) if retried else None
+        if ts is None:
+            text, blocks = digest_message(payload, self.lang)
+            ts = self.client.chat_postMessage(channel=self.digest_channel, text=text, blocks=blocks,
+                                              metadata=meta)["ts"]
+        png, _ = weekly_chart([(datetime.fromisoformat(w), e, c) for w, e, c in payload["weekly"]], self.lang)
+        self.client.files_upload_v2(channel=self.digest_channel, thread_ts=ts, content=png,
+                                    filename=f"hiyoko-{payload['slot'][:10]}.png",
+                                    title=t("digest.chart_title", self.lang),
+                                    initial_comment=t("digest.chart_comment", self.lang))
+
+    def _find(self, channel: str, event_type: str, key: dict[str, str], *, since: datetime | None = None,
+              thread_ts: str | None = None) -> str | None:
+        """The ts of a message we posted earlier whose metadata carries `key`, if any."""
         cursor = None
         for _ in range(HISTORY_PAGES):
             try:
@@ -89,20 +135,36 @@ class SlackDelivery:
                     page = self.client.conversations_replies(
                         channel=channel, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor)
                 else:
-                    oldest = (since - timedelta(minutes=5)).timestamp() if since else None
+                    oldest = (since - LOOK_BACK).timestamp() if since else None
                     page = self.client.conversations_history(
                         channel=channel, oldest=str(oldest) if oldest else None, include_all_metadata=True,
                         limit=200, cursor=cursor)
             except SlackApiError as error:
-                log.warning("could not look for an earlier post of %s: %s", signal.id, error.response.get("error"))
+                log.warning("could not look for an earlier post %s: %s", key, error.response.get("error"))
                 raise
             for message in page.get("messages") or []:
                 meta = message.get("metadata") or {}
                 payload = meta.get("event_payload") or {}
-                if (meta.get("event_type") == event_type and payload.get("signal_id") == signal.id
-                        and payload.get("event_id") == event_id):
+                if meta.get("event_type") == event_type and all(payload.get(k) == v for k, v in key.items()):
                     return str(message["ts"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
         return None
+
+
+class Pacer:
+    """Slack allows about one message per second per channel: space a burst of DMs out."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, channel: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            ready = self._last.get(channel, 0.0) + self.interval
+            self._last[channel] = max(now, ready)
+        if ready > now:
+            time.sleep(ready - now)

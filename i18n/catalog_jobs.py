@@ -1,3 +1,74 @@
 """ja/en strings of scheduled work: nudges, reminders, the weekly digest, `hiyoko jobs`."""
 
-MESSAGES: dict[str, dict[str, str]] = {}
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- direct messages -------------------------------------------------------------------
+    "dm.stale_egg": {
+        "ja": "🥚 {owner} さん、この卵は{days}日間動きがありません。お客様の状況はいかがですか?"
+        "時期が決まったら孵化、まだなら「まだ温め中」、なくなったら取り下げを。(共有: {submitter} さん)",
+        "en": "🥚 {owner}, this egg has had no news for {days} days. How is the customer doing? "
+        "Hatch it if there is a timing, say it is still warming, or drop it. (Shared by {submitter})",
+    },
+    "dm.remind_chick": {
+        "ja": "🐣 {owner} さん、お客様は「{timing} ごろ」と言っていました — そろそろ提案の時期です。",
+        "en": "🐣 {owner}, the customer said around {timing} — time to propose.",
+    },
+    "dm.overdue_chick": {
+        "ja": "⏰ {owner} さん、お客様が言っていた時期({timing})を過ぎました。結果はどうでしたか?",
+        "en": "⏰ {owner}, the timing the customer gave ({timing}) has passed. How did it go?",
+    },
+    "dm.fallback": {"ja": "{id} {customer}", "en": "{id} {customer}"},
+    # --- the weekly digest -----------------------------------------------------------------
+    "digest.title": {"ja": "🐣 今週のアップセル予兆({start}〜{end})", "en": "🐣 Upsell signals this week ({start} – {end})"},
+    "digest.week": {
+        "ja": "*今週*: 新しい🥚卵 {new_eggs} · 新しい🐣ひよこ {new_chicks} · 孵化 {hatched} · 受注 {won} · 失注 {lost}",
+        "en": "*This week*: new 🥚 eggs {new_eggs} · new 🐣 chicks {new_chicks} · hatched {hatched} · "
+        "won {won} · lost {lost}",
+    },
+    "digest.ages": {
+        "ja": "*進行中(経過日数別)*\n🥚 卵: {eggs}\n🐣 ひよこ: {chicks}",
+        "en": "*Open, by age in days*\n🥚 eggs: {eggs}\n🐣 chicks: {chicks}",
+    },
+    "digest.rates": {
+        "ja": "*累計*: 孵化率 {hatch_rate} · 卵→ひよこ 中央値 {median_days}日 · ひよこ→受注 {chick_win_rate} · "
+        "卵の割合 {egg_share}",
+        "en": "*All time*: hatch rate {hatch_rate} · median egg→chick {median_days} days · chick→won "
+        "{chick_win_rate} · egg share {egg_share}",
+    },
+    "digest.submitters": {
+        "ja": "*予兆を見つけた人(直近12週)* 🙌 {people}",
+        "en": "*Who found signals (last 12 weeks)* 🙌 {people}",
+    },
+    "digest.stale": {
+        "ja": "*{days}日以上動きのない卵が多い担当*: {people}",
+        "en": "*Owners with the most eggs untouched for {days}+ days*: {people}",
+    },
+    "digest.unanswered": {
+        "ja": "*{count}回以上リマインドに反応のない卵*: {items}",
+        "en": "*Eggs nudged {count}+ times with no answer*: {items}",
+    },
+    "digest.none": {"ja": "なし", "en": "none"},
+    "digest.chart_comment": {
+        "ja": "直近12週の週ごとの予兆数(卵・ひよこ別)",
+        "en": "Signals per week over the last 12 weeks, eggs and chicks",
+    },
+    "digest.chart_title": {"ja": "週ごとの予兆数", "en": "Signals per week"},
+    "digest.chart_egg": {"ja": "卵", "en": "egg"},
+    "digest.chart_chick": {"ja": "ひよこ", "en": "chick"},
+    # --- hiyoko jobs -----------------------------------------------------------------------
+    "jobs.header": {"ja": "ジョブ | スケジュール | 最後の実行", "en": "job | schedule | last run"},
+    "jobs.never": {"ja": "まだなし", "en": "never"},
+    "jobs.unknown": {
+        "ja": "{name} というジョブはありません。使えるのは: {names}",
+        "en": "There is no job {name}. Jobs: {names}",
+    },
+    "jobs.claimed_elsewhere": {
+        "ja": "{name} の枠 {slot} は別のプロセスが実行済みです。",
+        "en": "{name} for slot {slot} was already run by another process.",
+    },
+    "jobs.outside_hours": {
+        "ja": "今は業務時間外です(次は {next})。何も送りません。",
+        "en": "Outside working hours (next: {next}); nothing is sent.",
+    },
+    "jobs.dry_run": {"ja": "[ドライラン] 送信しません: {line}", "en": "[dry run] would send: {line}"},
+    "jobs.done": {"ja": "{name}: {count}件", "en": "{name}: {count} message(s)"},
+}

@@ -22,7 +22,8 @@ from store import Delivery, Outbox, SignalStore, Target
 
 log = logging.getLogger(__name__)
 
-SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.THREAD_LINE, Target.PUBLISH_HOME)
+SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.THREAD_LINE, Target.PUBLISH_HOME,
+              Target.DIRECT_MESSAGE, Target.DIGEST)
 SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
 WAIT_FOR_CARD = timedelta(seconds=2)
 IDLE_POLL_SECONDS = 1.0
@@ -95,10 +96,11 @@ class Relay:
         stats = RelayStats()
         # Cards first, so a thread reply claimed in the same batch finds its card; thread lines
         # keep the order of their events.
-        order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1, Target.THREAD_LINE: 1, Target.PUBLISH_HOME: 2}
+        order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1, Target.THREAD_LINE: 1, Target.PUBLISH_HOME: 2,
+                 Target.DIRECT_MESSAGE: 3, Target.DIGEST: 3}
         for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
-            signal = self.store.get(delivery.signal_number)
-            if signal is None:
+            signal = self.store.get(delivery.signal_number) if delivery.signal_number else None
+            if signal is None and delivery.target is not Target.DIGEST:
                 self._fail(delivery, "signal does not exist", stats)
                 continue
             try:
@@ -113,8 +115,11 @@ class Relay:
             self._count(stats, delivery.target, 1)
         return stats
 
-    def _slack_one(self, delivery: Delivery, signal: SignalRecord) -> None:
+    def _slack_one(self, delivery: Delivery, signal: SignalRecord | None) -> None:
         retried = delivery.attempts > 1
+        if signal is None:  # work about no one signal
+            self.slack.digest(delivery.payload, retried)
+            return
         match delivery.target:
             case Target.POST_CARD:
                 self.slack.post_card(signal, retried)
@@ -125,6 +130,8 @@ class Relay:
                 self.slack.thread_line(signal, event, retried)
             case Target.PUBLISH_HOME:
                 self.publish_home(delivery.user_id or signal.owner_id)
+            case Target.DIRECT_MESSAGE:
+                self.slack.direct_message(signal, delivery.payload, f"outbox-{delivery.id}", retried)
 
     def _sync_sheet(self, claimed: list[Delivery]) -> RelayStats:
         """One batched upsert per tab; a failing tab fails (and retries) only its own rows."""
@@ -132,7 +139,8 @@ class Relay:
         rows = [d for d in claimed if d.target is Target.SYNC_SHEET]
         history = [d for d in claimed if d.target is Target.SYNC_HISTORY]
         if rows:
-            self._batch(rows, lambda: self.sheet.write(self.store.get_many(d.signal_number for d in rows)), stats)
+            numbers = [d.signal_number for d in rows if d.signal_number]
+            self._batch(rows, lambda: self.sheet.write(self.store.get_many(numbers)), stats)
         if history:
             self._batch(history, lambda: self.sheet.write_history(
                 self.store.events_by_id(d.event_id or 0 for d in history)), stats)

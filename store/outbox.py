@@ -7,12 +7,14 @@ and another relay picks the row up once the lease runs out.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +36,8 @@ class Target(StrEnum):
     PUBLISH_HOME = "publish_home"  # refresh one user's App Home
     SYNC_SHEET = "sync_sheet"  # upsert the signal's row in the sheet
     SYNC_HISTORY = "sync_history"  # upsert the event's row in the History tab
+    DIRECT_MESSAGE = "direct_message"  # a nudge or reminder to the owner (and submitter): payload says which
+    DIGEST = "digest"  # the weekly digest and its chart: payload holds the numbers
 
 
 class State(StrEnum):
@@ -47,11 +51,12 @@ class Delivery:
     """One claimed outbox row."""
 
     id: int
-    signal_number: int
+    signal_number: int | None  # None for work about no one signal (the digest)
     target: Target
     attempts: int  # including this one
     event_id: int | None = None
     user_id: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 # Targets that render the signal's current state: one waiting row is enough, since it reads the
@@ -75,13 +80,20 @@ def enqueue_homes(session: Session, signal_number: int, user_ids: Iterable[str],
             session.add(_row(signal_number, Target.PUBLISH_HOME, now, user_id=user_id))
 
 
-def _row(signal_number: int, target: Target, now: datetime, *, event_id: int | None = None,
-         user_id: str | None = None) -> OutboxRow:
+def enqueue_message(session: Session, target: Target, payload: dict[str, Any], now: datetime, *,
+                    signal_number: int | None = None) -> None:
+    """A message a job decided to send (a nudge, a reminder, the digest), inside its transaction."""
+    session.add(_row(signal_number, target, now, payload=payload))
+
+
+def _row(signal_number: int | None, target: Target, now: datetime, *, event_id: int | None = None,
+         user_id: str | None = None, payload: dict[str, Any] | None = None) -> OutboxRow:
     return OutboxRow(
         signal_number=signal_number,
         target=target.value,
         event_id=event_id,
         user_id=user_id,
+        payload=json.dumps(payload or {}, ensure_ascii=False, default=str),
         state=State.PENDING.value,
         attempts=0,
         next_attempt_at=now,
@@ -147,7 +159,7 @@ class Outbox:
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     claimed.append(Delivery(row.id, row.signal_number, Target(row.target), row.attempts + 1,
-                                            row.event_id, row.user_id))
+                                            row.event_id, row.user_id, json.loads(row.payload or "{}")))
         return claimed
 
     def done(self, deliveries: Iterable[Delivery], now: datetime) -> None:

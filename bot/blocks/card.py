@@ -44,7 +44,20 @@ BUTTON_IDS = {
     Action.DROP: "signal_drop",
     Action.REOPEN: "signal_reopen",
 }
+# Buttons that only direct messages show (a nudge's "still warming", an overdue chick's "back to egg").
+DM_BUTTON_IDS = {Action.SNOOZE: "signal_snooze", Action.BACK_TO_EGG: "signal_back_to_egg"}
 OVERFLOW_ID = "signal_more"  # option value: "<action>:<signal id>"
+
+
+def button(action: Action, signal: SignalRecord, lang: str, *, primary: bool = False) -> dict[str, Any]:
+    """A button for one action on one signal (value: the signal id)."""
+    element: dict[str, Any] = {
+        "type": "button", "action_id": {**BUTTON_IDS, **DM_BUTTON_IDS}[action], "value": signal.id,
+        "text": {"type": "plain_text", "text": t(f"action.{action.value}", lang), "emoji": True},
+    }
+    if primary:
+        element["style"] = "primary"
+    return element
 ACTIONS_BLOCK = "signal_actions"
 
 
@@ -54,11 +67,8 @@ def actions(signal: SignalRecord, lang: str) -> dict[str, Any]:
     buttons: list[dict[str, Any]] = []
     for action in offered:
         if action in BUTTON_IDS:
-            button = {"type": "button", "action_id": BUTTON_IDS[action], "value": signal.id,
-                      "text": {"type": "plain_text", "text": t(f"action.{action.value}", lang), "emoji": True}}
-            if not buttons:
-                button["style"] = "primary"  # the forward move: hatch an egg, win a chick, reopen
-            buttons.append(button)
+            # The first is the forward move: hatch an egg, win a chick, reopen a closed one.
+            buttons.append(button(action, signal, lang, primary=not buttons))
     rest = [a for a in offered if a not in BUTTON_IDS]
     if rest:
         buttons.append({

@@ -1,0 +1,74 @@
+"""Direct messages of scheduled work (stale-egg nudge, chick reminder, overdue chick) and the
+weekly digest. Pure: numbers and signals in, Block Kit out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.blocks.card import button
+from bot.blocks.rows import signal_row
+from i18n import t
+from models.lifecycle import Action
+from models.signal import SignalRecord
+from models.text import fit
+
+DM_EVENT = "hiyoko_dm"
+DIGEST_EVENT = "hiyoko_digest"
+# What each kind of direct message offers.
+DM_BUTTONS = {
+    "stale_egg": (Action.HATCH, Action.SNOOZE, Action.DROP),
+    "remind_chick": (),
+    "overdue_chick": (Action.WIN, Action.LOSE, Action.BACK_TO_EGG),
+}
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, 3000)}}
+
+
+def direct_message(kind: str, signal: SignalRecord, lang: str, today: date, zone: ZoneInfo,
+                   stale_days: int) -> tuple[str, list[dict[str, Any]]]:
+    """The text and blocks of one nudge or reminder about one signal."""
+    text = t(f"dm.{kind}", lang, owner=f"<@{signal.owner_id}>", submitter=f"<@{signal.submitter_id}>",
+             days=stale_days, timing=signal.timing.isoformat() if signal.timing else "")
+    blocks = [_section(text), *signal_row(signal, lang, today, zone, with_actions=False)]
+    actions = [button(action, signal, lang, primary=index == 0) for index, action in enumerate(DM_BUTTONS[kind])]
+    if actions:
+        blocks.append({"type": "actions", "elements": actions})
+    return text, blocks
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _people(pairs: list[list[Any]], lang: str) -> str:
+    return " · ".join(f"<@{user}> {count}" for user, count in pairs) or t("digest.none", lang)
+
+
+def digest_message(numbers: dict[str, Any], lang: str) -> tuple[str, list[dict[str, Any]]]:
+    """The digest from its numbers (a job computed them; the payload carries them as JSON)."""
+    title = t("digest.title", lang, start=numbers["start"][:10], end=numbers["end"][:10])
+
+    def ages(buckets: dict[str, int]) -> str:
+        return " · ".join(f"{name}: {count}" for name, count in buckets.items())
+
+    median = numbers["median_days_to_hatch"]
+    unanswered = " · ".join(f"S-{number:06d} (<@{owner}>, {count})" for number, owner, count in numbers["unanswered"])
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": fit(title, 150), "emoji": True}},
+        _section(t("digest.week", lang, **{k: numbers[k] for k in ("new_eggs", "new_chicks", "hatched", "won",
+                                                                     "lost")})),
+        _section(t("digest.ages", lang, eggs=ages(numbers["open_eggs_by_age"]),
+                   chicks=ages(numbers["open_chicks_by_age"]))),
+        _section(t("digest.rates", lang, hatch_rate=_percent(numbers["hatch_rate"]),
+                   median_days="—" if median is None else f"{median:.1f}",
+                   chick_win_rate=_percent(numbers["chick_win_rate"]), egg_share=_percent(numbers["egg_share"]))),
+        _section(t("digest.submitters", lang, people=_people(numbers["top_submitters"], lang))),
+        _section(t("digest.stale", lang, days=numbers["stale_days"], people=_people(numbers["stale_owners"], lang))),
+        _section(t("digest.unanswered", lang, count=numbers["unanswered_after"],
+                   items=unanswered or t("digest.none", lang))),
+    ]
+    return title, blocks

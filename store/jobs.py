@@ -1,0 +1,165 @@
+"""Persistence for scheduled work: once-per-slot claims, and the per-signal marks that make each
+nudge and reminder happen once (a conditional update in the same transaction as its message)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.lifecycle import Action
+from models.signal import Kind, SignalRecord, Status
+from store.db import Database
+from store.outbox import Target, enqueue_message
+from store.signals import to_record
+from store.tables import EventRow, JobRunRow, SignalRow
+
+
+@dataclass(frozen=True)
+class JobRun:
+    job: str
+    slot: str
+    holder: str
+    claimed_at: datetime
+    finished_at: datetime | None
+    outcome: str
+
+
+class DigestSignal(NamedTuple):
+    """The few columns the digest needs of every signal (light enough for 100,000 rows)."""
+
+    number: int
+    kind: str
+    status: str
+    created_at: datetime
+    submitter_id: str
+    owner_id: str
+    last_activity_at: datetime
+    nudge_count: int
+
+
+class DigestEvent(NamedTuple):
+    signal_number: int
+    action: str
+    at: datetime
+    to_kind: str | None
+
+
+class JobStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- claims ----------------------------------------------------------------------------
+
+    def claim(self, job: str, slot: str, holder: str, now: datetime) -> bool:
+        """Insert-or-nothing: True for exactly one caller per (job, slot), across all replicas."""
+        try:
+            with self.db.transaction() as session:
+                session.add(JobRunRow(job=job, slot=slot, holder=holder, claimed_at=now, outcome=""))
+        except IntegrityError:
+            return False
+        return True
+
+    def finish(self, job: str, slot: str, now: datetime, outcome: str) -> None:
+        with self.db.transaction() as session:
+            session.execute(update(JobRunRow).where(JobRunRow.job == job, JobRunRow.slot == slot)
+                            .values(finished_at=now, outcome=outcome[:2000]))
+
+    def last_runs(self) -> dict[str, JobRun]:
+        with self.db.read() as session:
+            latest = select(JobRunRow.job, func.max(JobRunRow.id).label("id")).group_by(JobRunRow.job).subquery()
+            rows = session.scalars(select(JobRunRow).join(latest, JobRunRow.id == latest.c.id))
+            return {r.job: JobRun(r.job, r.slot, r.holder, r.claimed_at, r.finished_at, r.outcome) for r in rows}
+
+    def claimed(self, job: str, slot: str) -> bool:
+        with self.db.read() as session:
+            return session.scalar(select(JobRunRow.id).where(JobRunRow.job == job, JobRunRow.slot == slot)) is not None
+
+    # --- stale eggs ------------------------------------------------------------------------
+
+    @staticmethod
+    def _stale(now: datetime, days: int) -> ColumnElement[bool]:
+        """An open egg nobody touched for `days`, not nudged for `days`, not snoozed."""
+        since = now - timedelta(days=days)
+        return and_(
+            SignalRow.status == Status.OPEN.value,
+            SignalRow.kind == Kind.EGG.value,
+            SignalRow.last_activity_at <= since,
+            or_(SignalRow.last_nudged_at.is_(None), SignalRow.last_nudged_at <= since),
+            or_(SignalRow.snoozed_until.is_(None), SignalRow.snoozed_until <= now),
+        )
+
+    def stale_eggs(self, now: datetime, days: int) -> list[SignalRecord]:
+        with self.db.read() as session:
+            rows = session.scalars(select(SignalRow).where(self._stale(now, days)).order_by(SignalRow.number))
+            return [to_record(row) for row in rows]
+
+    def nudge(self, number: int, now: datetime, days: int, payload: dict[str, Any]) -> bool:
+        """Mark the egg nudged and queue its message, if it is still stale (once per period)."""
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(SignalRow).where(SignalRow.number == number, self._stale(now, days))
+                .values(last_nudged_at=now, nudge_count=SignalRow.nudge_count + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+            enqueue_message(session, Target.DIRECT_MESSAGE, payload, now, signal_number=number)
+            return True
+
+    # --- chicks ----------------------------------------------------------------------------
+
+    def open_chicks(self, timing_until: date) -> list[SignalRecord]:
+        """Open chicks whose timing is on or before `timing_until` (overdue ones included)."""
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(SignalRow).where(SignalRow.status == Status.OPEN.value, SignalRow.kind == Kind.CHICK.value,
+                                        SignalRow.timing.is_not(None), SignalRow.timing <= timing_until)
+                .order_by(SignalRow.timing, SignalRow.number)
+            )
+            return [to_record(row) for row in rows]
+
+    def mark_chick(self, number: int, timing: date, column: str, now: datetime, payload: dict[str, Any]) -> bool:
+        """Remember the reminder (`reminded_for`) or overdue nudge (`overdue_for`) was sent for this
+        timing, and queue it; False when it already was (a new timing gets a new one)."""
+        mark = getattr(SignalRow, column)
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(SignalRow)
+                .where(SignalRow.number == number, SignalRow.status == Status.OPEN.value,
+                       SignalRow.kind == Kind.CHICK.value, SignalRow.timing == timing,
+                       or_(mark.is_(None), mark != timing))
+                .values({column: timing})
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+            enqueue_message(session, Target.DIRECT_MESSAGE, payload, now, signal_number=number)
+            return True
+
+    # --- the digest ------------------------------------------------------------------------
+
+    def digest_signals(self) -> list[DigestSignal]:
+        with self.db.read() as session:
+            rows = session.execute(select(
+                SignalRow.number, SignalRow.kind, SignalRow.status, SignalRow.created_at, SignalRow.submitter_id,
+                SignalRow.owner_id, SignalRow.last_activity_at, SignalRow.nudge_count,
+            ).order_by(SignalRow.number))
+            return [DigestSignal(*row) for row in rows]
+
+    def digest_events(self) -> list[DigestEvent]:
+        """The events the digest counts: how signals began, hatched and closed."""
+        wanted = ("submitted", Action.HATCH.value, Action.WIN.value, Action.LOSE.value, Action.DROP.value,
+                  Action.BACK_TO_EGG.value, Action.REOPEN.value)
+        with self.db.read() as session:
+            rows = session.execute(select(EventRow.signal_number, EventRow.action, EventRow.at, EventRow.to_kind)
+                                   .where(EventRow.action.in_(wanted)).order_by(EventRow.id))
+            return [DigestEvent(*row) for row in rows]
+
+    def queue_digest(self, payload: dict[str, Any], now: datetime) -> None:
+        with self.db.transaction() as session:
+            enqueue_message(session, Target.DIGEST, payload, now)
