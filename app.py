@@ -17,10 +17,13 @@ from bot.deps import BotDeps
 from bot.home import HomePublisher
 from bot.users import UserDirectory
 from jobs.relay import Relay
+from jobs.scheduled import make_context
+from jobs.scheduler import Scheduler
 from models.clock import Clock, SystemClock
 from settings import Settings
 from sheets import SheetSync, SheetTable, open_tables
 from store import Database, Outbox, SignalStore
+from store.jobs import JobStore
 
 log = logging.getLogger("hiyoko")
 LISTENER_THREADS = 32
@@ -49,6 +52,7 @@ class Hiyoko:
     sheet: SheetSync
     relay: Relay
     bolt: App
+    scheduler: Scheduler
 
 
 def build(settings: Settings, *, clock: Clock | None = None,
@@ -79,13 +83,16 @@ def build(settings: Settings, *, clock: Clock | None = None,
         process_before_response=False,
     )
     bot.register(bolt, deps)
-    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt)
+    context = make_context(settings, JobStore(db), relay_drain=lambda: str(relay.drain()))
+    scheduler = Scheduler(context, clock)
+    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler)
 
 
 def serve(hiyoko: Hiyoko) -> None:
     """Run until interrupted: the relay in the background, Slack in the foreground."""
     stop = threading.Event()
     hiyoko.relay.start(stop)
+    hiyoko.scheduler.start()
     settings = hiyoko.settings
     try:
         if settings.socket_mode:
@@ -103,6 +110,7 @@ def serve(hiyoko: Hiyoko) -> None:
             uvicorn.run(create_asgi(hiyoko.bolt, hiyoko.db.ping), host=settings.hiyoko_host, port=settings.port,
                         log_level="info", access_log=False)
     finally:
+        hiyoko.scheduler.shutdown()
         stop.set()
         hiyoko.relay.wake()
 

@@ -303,6 +303,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         fake_slack.add_user(CSM, "sato", display_name="佐藤", real_name="佐藤 花子", locale="ja-JP")
         fake_slack.add_user(AE, "tanaka", display_name="田中", real_name="田中 一郎", locale="ja-JP")
         fake_slack.add_channel(CHANNEL, "upsell-signals")
+        fake_slack.add_channel("CDIGEST", "upsell-managers")
         fake_sheets.create_spreadsheet(SPREADSHEET, sheets=["Sheet1"])
         env = app_env(slack_url=fake_slack.url, database_url=f"sqlite:///{db_path}", channel=CHANNEL,
                       port=free_port(), sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET)

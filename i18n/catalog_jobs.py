@@ -18,7 +18,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "dm.fallback": {"ja": "{id} {customer}", "en": "{id} {customer}"},
     # --- the weekly digest -----------------------------------------------------------------
-    "digest.title": {"ja": "🐣 今週のアップセル予兆({start}〜{end})", "en": "🐣 Upsell signals this week ({start} – {end})"},
+    "digest.title": {
+        "ja": "🐣 今週のアップセル予兆({start}〜{end})",
+        "en": "🐣 Upsell signals this week ({start} – {end})",
+    },
     "digest.week": {
         "ja": "*今週*: 新しい🥚卵 {new_eggs} · 新しい🐣ひよこ {new_chicks} · 孵化 {hatched} · 受注 {won} · 失注 {lost}",
         "en": "*This week*: new 🥚 eggs {new_eggs} · new 🐣 chicks {new_chicks} · hatched {hatched} · "

@@ -10,11 +10,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # render to memory; the server has no display
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from i18n import t  # noqa: E402
+from i18n import t
 
 EGG_COLOUR, CHICK_COLOUR = "#f2d16b", "#f28c28"
 CJK_FONTS = ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "Hiragino Sans", "Yu Gothic", "TakaoGothic")

@@ -21,7 +21,8 @@ class WorkCalendar:
         self.closures = frozenset(closures)
 
     def is_business_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.closures and not (self.public and day in self.public)
+        # (a `holidays` table is filled lazily, year by year: test membership, not truthiness)
+        return day.weekday() < 5 and day not in self.closures and not (self.public is not None and day in self.public)
 
     def is_working_time(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)

@@ -29,6 +29,14 @@ class JobRun:
     outcome: str
 
 
+class Chick(NamedTuple):
+    """An open chick and the timings its reminder and overdue nudge were already sent for."""
+
+    signal: SignalRecord
+    reminded_for: date | None
+    overdue_for: date | None
+
+
 class DigestSignal(NamedTuple):
     """The few columns the digest needs of every signal (light enough for 100,000 rows)."""
 
@@ -113,7 +121,7 @@ class JobStore:
 
     # --- chicks ----------------------------------------------------------------------------
 
-    def open_chicks(self, timing_until: date) -> list[SignalRecord]:
+    def open_chicks(self, timing_until: date) -> list[Chick]:
         """Open chicks whose timing is on or before `timing_until` (overdue ones included)."""
         with self.db.read() as session:
             rows = session.scalars(
@@ -121,7 +129,7 @@ class JobStore:
                                         SignalRow.timing.is_not(None), SignalRow.timing <= timing_until)
                 .order_by(SignalRow.timing, SignalRow.number)
             )
-            return [to_record(row) for row in rows]
+            return [Chick(to_record(row), row.reminded_for, row.overdue_for) for row in rows]
 
     def mark_chick(self, number: int, timing: date, column: str, now: datetime, payload: dict[str, Any]) -> bool:
         """Remember the reminder (`reminded_for`) or overdue nudge (`overdue_for`) was sent for this

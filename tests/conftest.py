@@ -22,6 +22,7 @@ from tests.slack_requests import SIGNING_SECRET, bolt_request, interactive_body
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CHANNEL = "CSIGNALS"
+DIGEST = "CDIGEST"
 SPREADSHEET = "sheet-hiyoko"
 CSM, AE, OTHER_AE = "UCSM", "UAE", "UAE2"
 
@@ -35,6 +36,7 @@ def fake_slack() -> Iterator[FakeSlack]:
         fake.add_user("UROBOT", "somebot", is_bot=True)
         fake.add_user("UGONE", "gone", deleted=True)
         fake.add_channel(CHANNEL, "upsell-signals")
+        fake.add_channel(DIGEST, "upsell-managers")
         yield fake
 
 
@@ -62,6 +64,7 @@ def make_settings(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets
         "slack_app_token": None,
         "slack_api_url": fake_slack.url,
         "signals_channel_id": CHANNEL,
+        "digest_channel_id": DIGEST,
         "database_url": f"sqlite:///{tmp_path / 'hiyoko.db'}",
         "spreadsheet_id": SPREADSHEET if fake_sheets else None,
         "sheets_emulator_host": fake_sheets.host if fake_sheets else None,

@@ -35,6 +35,7 @@ def app_env(*, slack_url: str, database_url: str, channel: str, port: int, sheet
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack_url,
         "SIGNALS_CHANNEL_ID": channel,
+        "DIGEST_CHANNEL_ID": "CDIGEST",  # a digest caught up at start must not land among the cards
         "DATABASE_URL": database_url,
         "PORT": str(port),
         "HIYOKO_HOST": "127.0.0.1",

@@ -47,6 +47,8 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     "im:history",
     "im:read",
     "im:write",
+    "mpim:history",
+    "mpim:write",
     "usergroups:read",
     "users:read",
     "users:read.email",
@@ -98,8 +100,10 @@ ACCEPTED_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.replies": _HISTORY_SCOPES,
     "conversations.info": _READ_SCOPES,
     "conversations.join": ("channels:join",),
+    "conversations.open": ("im:write", "mpim:write"),
     "users.info": ("users:read",),
     "users.lookupByEmail": ("users:read.email",),
+    "users.list": ("users:read",),
     "usergroups.users.list": ("usergroups:read",),
     "views.open": (),
     "views.update": (),
@@ -243,6 +247,21 @@ def _decode_cursor(cursor: str) -> Decimal:
     if prefix != "next_ts":
         raise SlackError("invalid_cursor")
     return _ts_decimal(ts, "invalid_cursor")
+
+
+def _encode_user_cursor(user_id: str) -> str:
+    return base64.b64encode(f"user:{user_id}".encode()).decode()
+
+
+def _decode_user_cursor(cursor: str) -> str:
+    try:
+        raw = base64.b64decode(cursor.encode(), validate=True).decode()
+    except ValueError:
+        raise SlackError("invalid_cursor") from None
+    prefix, _, user_id = raw.partition(":")
+    if prefix != "user" or not user_id:
+        raise SlackError("invalid_cursor")
+    return user_id
 
 
 def _tz_offset(tz: str) -> int:
@@ -423,8 +442,10 @@ class FakeSlack:
             "conversations.replies": self._conversations_replies,
             "conversations.info": self._conversations_info,
             "conversations.join": self._conversations_join,
+            "conversations.open": self._conversations_open,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
+            "users.list": self._users_list,
             "usergroups.users.list": self._usergroups_users_list,
             "views.open": self._views_open,
             "views.update": self._views_update,
@@ -1088,6 +1109,24 @@ class FakeSlack:
     def _conversations_info(self, args: JsonDict) -> JsonDict:
         return {"channel": self._wire_channel(self._channel(args))}
 
+    def _conversations_open(self, args: JsonDict) -> JsonDict:
+        """A DM with one user (D…) or a group DM with several (G…), the bot always in it."""
+        users = [u.strip() for u in (_arg_str(args, "users") or "").split(",") if u.strip()]
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        if len(users) > 8:
+            raise SlackError("too_many_users")
+        for user in users:
+            if user not in self._users:
+                raise SlackError("user_not_found")
+        if len(users) == 1:
+            return {"channel": {"id": self._channel({"channel": users[0]}).id}}
+        key = ",".join(sorted(set(users)))
+        group_id = self._dms.setdefault(key, f"G{len(self._dms):08X}")
+        if group_id not in self._channels:
+            self.add_channel(group_id, "mpdm-" + key, bot_is_member=True, is_private=True)
+        return {"channel": {"id": group_id}}
+
     def _conversations_join(self, args: JsonDict) -> JsonDict:
         channel = self._channel(args)
         if channel.is_private:
@@ -1111,6 +1150,22 @@ class FakeSlack:
             if email and (user["email"] or "").lower() == email:
                 return {"user": self._wire_user(user, include_locale=False)}
         raise SlackError("users_not_found")
+
+    def _users_list(self, args: JsonDict) -> JsonDict:
+        """Members ordered by id, ``limit`` a page (default 100, at most 1000), with a cursor."""
+        users = sorted(self._users.values(), key=lambda u: u["id"])
+        cursor = _arg_str(args, "cursor")
+        if cursor is not None:
+            after = _decode_user_cursor(cursor)
+            users = [u for u in users if u["id"] >= after]
+        limit = max(1, min(_arg_int(args, "limit", 100) or 100, 1000))
+        page, rest = users[:limit], users[limit:]
+        include_locale = _arg_bool(args, "include_locale")
+        return {
+            "members": [self._wire_user(u, include_locale=include_locale) for u in page],
+            "cache_ts": int(time.time()),
+            "response_metadata": {"next_cursor": _encode_user_cursor(rest[0]["id"]) if rest else ""},
+        }
 
     def _usergroups_users_list(self, args: JsonDict) -> JsonDict:
         group = _arg_str(args, "usergroup")

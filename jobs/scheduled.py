@@ -1,0 +1,115 @@
+"""The scheduled jobs as plain functions of (context, clock time, dry run, slot). Each returns one
+line per message it queued (or, in a dry run, would queue). Sending goes through the outbox relay."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from i18n import t
+from models.calendar import WorkCalendar
+from models.metrics import compute_digest
+from settings import Settings
+from store.jobs import JobStore
+
+
+# A chick's reminder is due K business days before its timing: never more than this many
+# calendar days (weekends, and the longest Japanese holiday run) ahead.
+def _reminder_horizon(business_days: int) -> timedelta:
+    return timedelta(days=business_days * 2 + 14)
+
+
+@dataclass
+class JobContext:
+    settings: Settings
+    jobs: JobStore
+    calendar: WorkCalendar
+    relay_drain: Callable[[], str] | None = None  # `relay` needs Slack; the others only the database
+
+
+def make_context(settings: Settings, jobs: JobStore, relay_drain: Callable[[], str] | None = None) -> JobContext:
+    calendar = WorkCalendar(settings.timezone, settings.hiyoko_work_start, settings.hiyoko_work_end,
+                            settings.hiyoko_holidays, settings.closures)
+    return JobContext(settings, jobs, calendar, relay_drain)
+
+
+def _outside_hours(ctx: JobContext, now: datetime) -> list[str] | None:
+    if ctx.calendar.is_working_time(now):
+        return None
+    when = ctx.calendar.next_working_moment(now).strftime("%Y-%m-%d %H:%M")
+    return [t("jobs.outside_hours", ctx.settings.hiyoko_language, next=when)]
+
+
+def nudge_stale_eggs(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+    """Open eggs with no event for N days: a DM to the owner, the submitter in copy. Once per period."""
+    waiting = _outside_hours(ctx, now)
+    if waiting is not None:
+        return waiting
+    days = ctx.settings.hiyoko_stale_egg_days
+    lines = []
+    for egg in ctx.jobs.stale_eggs(now, days):
+        payload = {"kind": "stale_egg", "users": [egg.owner_id, egg.submitter_id], "stale_days": days}
+        line = f"stale_egg {egg.id} → {egg.owner_id} (cc {egg.submitter_id})"
+        if dry_run or ctx.jobs.nudge(egg.number, now, days, payload):
+            lines.append(line)
+    return lines
+
+
+def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+    """K business days before a chick's timing, remind its owner; once the timing has passed and
+    it is still open, one overdue nudge (with Won / Lost / Back to egg)."""
+    waiting = _outside_hours(ctx, now)
+    if waiting is not None:
+        return waiting
+    today = now.astimezone(ctx.calendar.zone).date()
+    ahead = ctx.settings.hiyoko_remind_business_days
+    lines = []
+    for chick, reminded_for, overdue_for in ctx.jobs.open_chicks(today + _reminder_horizon(ahead)):
+        timing = chick.timing
+        assert timing is not None
+        if timing < today:
+            kind, column, sent_for = "overdue_chick", "overdue_for", overdue_for
+        elif ctx.calendar.business_days_before(timing, ahead) <= today:
+            kind, column, sent_for = "remind_chick", "reminded_for", reminded_for
+        else:
+            continue
+        if sent_for == timing:
+            continue  # already told, for this timing
+        payload = {"kind": kind, "users": [chick.owner_id], "timing": timing.isoformat()}
+        if dry_run or ctx.jobs.mark_chick(chick.number, timing, column, now, payload):
+            lines.append(f"{kind} {chick.id} ({timing.isoformat()}) → {chick.owner_id}")
+    return lines
+
+
+def weekly_digest(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+    """The week's numbers and a chart, to the managers' channel."""
+    settings = ctx.settings
+    digest = compute_digest(ctx.jobs.digest_signals(), ctx.jobs.digest_events(), now,
+                            stale_days=settings.hiyoko_stale_egg_days,
+                            unanswered_after=settings.hiyoko_unanswered_nudges)
+    payload: dict[str, Any] = {
+        **{field.name: getattr(digest, field.name) for field in dataclasses.fields(digest)},
+        "start": digest.start.astimezone(ctx.calendar.zone).isoformat(),
+        "end": digest.end.astimezone(ctx.calendar.zone).isoformat(),
+        "weekly": [(when.astimezone(ctx.calendar.zone).isoformat(), eggs, chicks)
+                   for when, eggs, chicks in digest.weekly],
+        "slot": slot or now.isoformat(),
+        "stale_days": settings.hiyoko_stale_egg_days,
+        "unanswered_after": settings.hiyoko_unanswered_nudges,
+    }
+    line = (f"digest {payload['start'][:10]}–{payload['end'][:10]} → {settings.digest_channel}: "
+            f"new eggs {digest.new_eggs}, new chicks {digest.new_chicks}, hatched {digest.hatched}, "
+            f"won {digest.won}, lost {digest.lost}")
+    if not dry_run:
+        ctx.jobs.queue_digest(payload, now)
+    return [line]
+
+
+def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+    """Deliver what the outbox owes now (the running app does this continuously)."""
+    if dry_run or ctx.relay_drain is None:
+        return ["relay: " + ("dry run" if dry_run else "no Slack client")]
+    return [ctx.relay_drain()]
