@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from i18n import t
@@ -49,13 +49,11 @@ def nudge_stale_eggs(ctx: JobContext, now: datetime, dry_run: bool, slot: str = 
     if waiting is not None:
         return waiting
     days = ctx.settings.hiyoko_stale_egg_days
-    lines = []
-    for egg in ctx.jobs.stale_eggs(now, days):
-        payload = {"kind": "stale_egg", "users": [egg.owner_id, egg.submitter_id], "stale_days": days}
-        line = f"stale_egg {egg.id} → {egg.owner_id} (cc {egg.submitter_id})"
-        if dry_run or ctx.jobs.nudge(egg.number, now, days, payload):
-            lines.append(line)
-    return lines
+    eggs = {egg.number: egg for egg in ctx.jobs.stale_eggs(now, days)}
+    payloads = {number: {"kind": "stale_egg", "users": [egg.owner_id, egg.submitter_id], "stale_days": days}
+                for number, egg in eggs.items()}
+    nudged = sorted(eggs) if dry_run else ctx.jobs.nudge(payloads, now, days)
+    return [f"stale_egg {eggs[n].id} → {eggs[n].owner_id} (cc {eggs[n].submitter_id})" for n in nudged]
 
 
 def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
@@ -66,7 +64,8 @@ def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "")
         return waiting
     today = now.astimezone(ctx.calendar.zone).date()
     ahead = ctx.settings.hiyoko_remind_business_days
-    lines = []
+    due: dict[str, list[tuple[int, date, dict[str, Any]]]] = {"reminded_for": [], "overdue_for": []}
+    lines: dict[int, str] = {}
     for chick, reminded_for, overdue_for in ctx.jobs.open_chicks(today + _reminder_horizon(ahead)):
         timing = chick.timing
         assert timing is not None
@@ -79,9 +78,12 @@ def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "")
         if sent_for == timing:
             continue  # already told, for this timing
         payload = {"kind": kind, "users": [chick.owner_id], "timing": timing.isoformat()}
-        if dry_run or ctx.jobs.mark_chick(chick.number, timing, column, now, payload):
-            lines.append(f"{kind} {chick.id} ({timing.isoformat()}) → {chick.owner_id}")
-    return lines
+        due[column].append((chick.number, timing, payload))
+        lines[chick.number] = f"{kind} {chick.id} ({timing.isoformat()}) → {chick.owner_id}"
+    if dry_run:
+        return list(lines.values())
+    sent = {n for column, items in due.items() for n in ctx.jobs.mark_chicks(column, items, now)}
+    return [line for number, line in lines.items() if number in sent]
 
 
 def weekly_digest(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:

@@ -3,6 +3,7 @@ nudge and reminder happen once (a conditional update in the same transaction as 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -57,6 +58,9 @@ class DigestEvent(NamedTuple):
     to_kind: str | None
 
 
+BATCH = 500  # signals marked per transaction: short locks, few commits
+
+
 class JobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -106,18 +110,25 @@ class JobStore:
             rows = session.scalars(select(SignalRow).where(self._stale(now, days)).order_by(SignalRow.number))
             return [to_record(row) for row in rows]
 
-    def nudge(self, number: int, now: datetime, days: int, payload: dict[str, Any]) -> bool:
-        """Mark the egg nudged and queue its message, if it is still stale (once per period)."""
-        with self.db.transaction() as session:
-            result = session.execute(
-                update(SignalRow).where(SignalRow.number == number, self._stale(now, days))
-                .values(last_nudged_at=now, nudge_count=SignalRow.nudge_count + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return False
-            enqueue_message(session, Target.DIRECT_MESSAGE, payload, now, signal_number=number)
-            return True
+    def nudge(self, payloads: dict[int, dict[str, Any]], now: datetime, days: int) -> list[int]:
+        """Mark these eggs nudged and queue their messages, those still stale (once per period);
+        one transaction per batch. Returns the numbers nudged."""
+        nudged: list[int] = []
+        numbers = sorted(payloads)
+        for start in range(0, len(numbers), BATCH):
+            with self.db.transaction() as session:
+                result = session.execute(
+                    update(SignalRow).where(SignalRow.number.in_(numbers[start:start + BATCH]),
+                                            self._stale(now, days))
+                    .values(last_nudged_at=now, nudge_count=SignalRow.nudge_count + 1)
+                    .returning(SignalRow.number)
+                    .execution_options(synchronize_session=False)
+                )
+                done = sorted(row[0] for row in result)
+                for number in done:
+                    enqueue_message(session, Target.DIRECT_MESSAGE, payloads[number], now, signal_number=number)
+            nudged += done
+        return nudged
 
     # --- chicks ----------------------------------------------------------------------------
 
@@ -131,23 +142,27 @@ class JobStore:
             )
             return [Chick(to_record(row), row.reminded_for, row.overdue_for) for row in rows]
 
-    def mark_chick(self, number: int, timing: date, column: str, now: datetime, payload: dict[str, Any]) -> bool:
-        """Remember the reminder (`reminded_for`) or overdue nudge (`overdue_for`) was sent for this
-        timing, and queue it; False when it already was (a new timing gets a new one)."""
+    def mark_chicks(self, column: str, due: list[tuple[int, date, dict[str, Any]]], now: datetime) -> list[int]:
+        """Remember the reminder (`reminded_for`) or overdue nudge (`overdue_for`) was sent for each
+        chick's current timing, and queue it — unless it already was (a new timing gets a new one).
+        Batched like `nudge`; returns the numbers marked."""
         mark = getattr(SignalRow, column)
-        with self.db.transaction() as session:
-            result = session.execute(
-                update(SignalRow)
-                .where(SignalRow.number == number, SignalRow.status == Status.OPEN.value,
-                       SignalRow.kind == Kind.CHICK.value, SignalRow.timing == timing,
-                       or_(mark.is_(None), mark != timing))
-                .values({column: timing})
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return False
-            enqueue_message(session, Target.DIRECT_MESSAGE, payload, now, signal_number=number)
-            return True
+        marked: list[int] = []
+        for start in range(0, len(due), BATCH):
+            with self.db.transaction() as session:
+                for number, timing, payload in due[start:start + BATCH]:
+                    result = session.execute(
+                        update(SignalRow)
+                        .where(SignalRow.number == number, SignalRow.status == Status.OPEN.value,
+                               SignalRow.kind == Kind.CHICK.value, SignalRow.timing == timing,
+                               or_(mark.is_(None), mark != timing))
+                        .values({column: timing})
+                        .execution_options(synchronize_session=False)
+                    )
+                    if result.rowcount == 1:  # type: ignore[attr-defined]
+                        enqueue_message(session, Target.DIRECT_MESSAGE, payload, now, signal_number=number)
+                        marked.append(number)
+        return marked
 
     # --- the digest ------------------------------------------------------------------------
 
@@ -159,14 +174,15 @@ class JobStore:
             ).order_by(SignalRow.number))
             return [DigestSignal(*row) for row in rows]
 
-    def digest_events(self) -> list[DigestEvent]:
-        """The events the digest counts: how signals began, hatched and closed."""
-        wanted = ("submitted", Action.HATCH.value, Action.WIN.value, Action.LOSE.value, Action.DROP.value,
-                  Action.BACK_TO_EGG.value, Action.REOPEN.value)
+    def digest_events(self) -> Iterator[DigestEvent]:
+        """The events the digest counts (how signals began, hatched and closed), streamed."""
+        wanted = ("submitted", Action.HATCH.value, Action.WIN.value, Action.LOSE.value)
         with self.db.read() as session:
             rows = session.execute(select(EventRow.signal_number, EventRow.action, EventRow.at, EventRow.to_kind)
-                                   .where(EventRow.action.in_(wanted)).order_by(EventRow.id))
-            return [DigestEvent(*row) for row in rows]
+                                   .where(EventRow.action.in_(wanted)).order_by(EventRow.id)
+                                   .execution_options(yield_per=5000))
+            for row in rows:
+                yield DigestEvent(*row)
 
     def queue_digest(self, payload: dict[str, Any], now: datetime) -> None:
         with self.db.transaction() as session:
