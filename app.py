@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -20,6 +20,8 @@ from jobs.relay import Relay
 from jobs.scheduled import make_context
 from jobs.scheduler import Scheduler
 from models.clock import Clock, SystemClock
+from ops.logs import ContextExecutor
+from ops.metrics import Metrics
 from settings import Settings
 from sheets import SheetSync, SheetTable, open_tables
 from store import Database, Outbox, SignalStore
@@ -53,6 +55,21 @@ class Hiyoko:
     relay: Relay
     bolt: App
     scheduler: Scheduler
+    metrics: Metrics
+
+    def health(self) -> dict[str, Any]:
+        """What /healthz reports: the database, the relay, the backlog and the dead letters."""
+        database = self.db.ping()
+        counts = self.outbox.counts() if database else {}
+        oldest = self.outbox.oldest_pending() if database else None
+        return {
+            "ok": database and self.relay.alive(),
+            "database": "up" if database else "down",
+            "relay": "alive" if self.relay.alive() else "stopped",
+            "outbox_backlog": counts.get("pending", 0),
+            "outbox_oldest_seconds": round((self.clock.now() - oldest).total_seconds(), 1) if oldest else 0,
+            "dead_letters": counts.get("dead", 0),
+        }
 
 
 def build(settings: Settings, *, clock: Clock | None = None,
@@ -61,7 +78,8 @@ def build(settings: Settings, *, clock: Clock | None = None,
     clock = clock or SystemClock()
     db = Database(settings.database_url)
     store = SignalStore(db, clock)
-    outbox = Outbox(db, settings.hiyoko_outbox_max_attempts)
+    outbox = Outbox(db, settings.hiyoko_outbox_max_attempts, alert_admins=bool(settings.hiyoko_admin_channel_id))
+    metrics = Metrics()
     client = slack_client(settings)
     lang = settings.hiyoko_language
     sheet = SheetSync(tables or open_tables(settings), lang, settings.timezone)
@@ -70,22 +88,26 @@ def build(settings: Settings, *, clock: Clock | None = None,
     # listeners' view of the world. (The lambda binds `relay` once it exists.)
     deps = BotDeps(settings, clock, store, UserDirectory(client), on_change=lambda: relay.wake())
     slack = SlackDelivery(client, store, channel, lang, settings.timezone, digest_channel=settings.digest_channel,
-                          clock=clock)
-    relay = Relay(outbox, store, slack, sheet, clock, publish_home=HomePublisher(client, deps))
+                          admin_channel=settings.hiyoko_admin_channel_id, clock=clock)
+    relay = Relay(outbox, store, slack, sheet, clock, publish_home=HomePublisher(client, deps),
+                  on_delivery=metrics.delivered)
     bolt = App(
         client=client,
         # Bolt's default is 5 workers, and a listener waiting in that queue past 3 s is answered
         # "unhandled" even though it runs later. Submissions are short: let more run at once.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        # The executor carries the request id into the listener's thread, for the logs.
+        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
         # Socket Mode has no 3-second HTTP window to keep; HTTP mode acks first (Bolt's default).
         process_before_response=False,
     )
     bot.register(bolt, deps)
-    context = make_context(settings, JobStore(db), relay_drain=lambda: str(relay.drain()))
-    scheduler = Scheduler(context, clock)
-    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler)
+    jobs = JobStore(db)
+    scheduler = Scheduler(make_context(settings, jobs, relay_drain=lambda: str(relay.drain())), clock,
+                          on_run=lambda job, outcome: metrics.job_runs.labels(job=job, outcome=outcome).inc())
+    metrics.watch_database(store, outbox, jobs, clock)
+    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler, metrics)
 
 
 def serve(hiyoko: Hiyoko) -> None:
@@ -105,9 +127,9 @@ def serve(hiyoko: Hiyoko) -> None:
 
             from bot.http import create_asgi
 
-            log.info("hiyoko listening on %s:%s (POST /slack/events, GET /healthz)",
+            log.info("hiyoko listening on %s:%s (POST /slack/events, GET /healthz, GET /metrics)",
                      settings.hiyoko_host, settings.port)
-            uvicorn.run(create_asgi(hiyoko.bolt, hiyoko.db.ping), host=settings.hiyoko_host, port=settings.port,
+            uvicorn.run(create_asgi(hiyoko), host=settings.hiyoko_host, port=settings.port,
                         log_level="info", access_log=False)
     finally:
         hiyoko.scheduler.shutdown()

@@ -7,7 +7,6 @@ Every command exits non-zero with a one-line reason on bad input; none prints a 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -17,9 +16,11 @@ from slack_sdk.errors import SlackApiError
 
 import adoption.cli
 import jobs.cli
+import ops.cli
 from cli_common import CommandError, load_settings, open_database
 from i18n import t
 from models.clock import SystemClock
+from ops import logs
 from sheets import SheetSync, open_tables
 from store import Database, SignalStore, upgrade_database
 
@@ -31,6 +32,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CommandError(t("cli.missing_settings", settings.hiyoko_language, names=", ".join(missing)))
     import app
 
+    logs.configure(json_lines=settings.hiyoko_log_format == "json")
     open_database(settings).dispose()
     try:
         hiyoko = app.build(settings)
@@ -71,11 +73,12 @@ def parser() -> argparse.ArgumentParser:
         func=cmd_sheet_resync)
     adoption.cli.add_commands(commands)
     jobs.cli.add_commands(commands)
+    ops.cli.add_commands(commands)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(json_lines=False)  # `run` switches to JSON lines (HIYOKO_LOG_FORMAT)
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     hiyoko_work_end: time = time(18, 0)
     hiyoko_holidays: str = "JP"  # country whose public holidays are days off ("" for none)
     hiyoko_closures: str = ""  # extra company closures: 2026-12-29,2026-12-30,2027-01-04
+    # Operations.
+    hiyoko_admin_channel_id: str | None = None  # told when a delivery gives up (a dead letter)
+    hiyoko_log_format: Literal["json", "text"] = "json"
+    hiyoko_max_body_bytes: int = 1_048_576  # larger HTTP requests are refused with 413
     hiyoko_slack_timeout: int = 15  # seconds per Slack Web API call
     hiyoko_sheets_timeout: float = 30.0  # seconds to read a Sheets API answer
 

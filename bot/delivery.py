@@ -23,6 +23,7 @@ from i18n import t
 from jobs.chart import weekly_chart
 from models.clock import Clock, SystemClock
 from models.signal import EventRecord, SignalRecord
+from models.text import escape_mrkdwn
 from store import SignalStore
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ class CardNotPosted(Exception):
 
 class SlackDelivery:
     def __init__(self, client: WebClient, store: SignalStore, channel: str, lang: str, zone: ZoneInfo, *,
-                 digest_channel: str | None = None, clock: Clock | None = None) -> None:
+                 digest_channel: str | None = None, admin_channel: str | None = None,
+                 clock: Clock | None = None) -> None:
+        self.admin_channel = admin_channel
         self.client = client
         self.store = store
         self.channel = channel
@@ -151,6 +154,16 @@ class SlackDelivery:
             if not cursor:
                 break
         return None
+
+
+    def admin_alert(self, alert: dict[str, Any]) -> None:
+        """Tell the admins a delivery gave up, with what to run to retry it."""
+        if not self.admin_channel:
+            return
+        signal = f"S-{alert['signal']:06d}" if alert.get("signal") else "—"
+        text = t("ops.dead_letter", self.lang, id=alert["outbox_id"], target=alert["target"], signal=signal,
+                 attempts=alert["attempts"], error=escape_mrkdwn(str(alert.get("error", ""))))
+        self.client.chat_postMessage(channel=self.admin_channel, text=text)
 
 
 class Pacer:

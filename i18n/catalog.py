@@ -334,6 +334,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "{count}件のシグナルをシートに書き込みました({target})。",
         "en": "Wrote {count} signals to the sheet ({target}).",
     },
+    "ops.dead_letter": {
+        "ja": "🚨 hiyoko: 配信をあきらめました(outbox #{id}, {target}, {signal}, {attempts}回): {error}\n"
+        "原因を直したら `hiyoko outbox retry {id}` で再送できます。",
+        "en": "🚨 hiyoko gave up a delivery (outbox #{id}, {target}, {signal}, {attempts} attempts): {error}\n"
+        "Once the cause is fixed, `hiyoko outbox retry {id}` sends it again.",
+    },
     "cli.db_upgraded": {"ja": "データベースを最新に更新しました。", "en": "The database is up to date."},
 }
 

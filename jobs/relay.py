@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,13 +18,16 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery import CardNotPosted, SlackDelivery
 from models.clock import Clock
 from models.signal import SignalRecord
+from ops.logs import signal_id as log_signal_id
 from sheets import SheetSync
 from store import Delivery, Outbox, SignalStore, Target
 
 log = logging.getLogger(__name__)
 
 SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.THREAD_LINE, Target.PUBLISH_HOME,
-              Target.DIRECT_MESSAGE, Target.DIGEST)
+              Target.DIRECT_MESSAGE, Target.DIGEST, Target.ADMIN_ALERT)
+ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT})
+HEARTBEAT_STALE_SECONDS = 60.0  # a lane silent this long is reported dead by /healthz
 SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
 WAIT_FOR_CARD = timedelta(seconds=2)
 IDLE_POLL_SECONDS = 1.0
@@ -56,8 +60,11 @@ def _describe(error: Exception) -> tuple[str, float | None]:
 
 class Relay:
     def __init__(self, outbox: Outbox, store: SignalStore, slack: SlackDelivery, sheet: SheetSync,
-                 clock: Clock, publish_home: Callable[[str], None], batch_size: int = 200) -> None:
+                 clock: Clock, publish_home: Callable[[str], None], batch_size: int = 200,
+                 on_delivery: Callable[[str, str, int], None] | None = None) -> None:
         self.outbox = outbox
+        self.on_delivery = on_delivery  # metrics: (target, "delivered" | "failed" | "dead", count)
+        self._beats: dict[str, float] = {}
         self.publish_home = publish_home
         self.store = store
         self.slack = slack
@@ -97,12 +104,13 @@ class Relay:
         # Cards first, so a thread reply claimed in the same batch finds its card; thread lines
         # keep the order of their events.
         order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1, Target.THREAD_LINE: 1, Target.PUBLISH_HOME: 2,
-                 Target.DIRECT_MESSAGE: 3, Target.DIGEST: 3}
+                 Target.DIRECT_MESSAGE: 3, Target.DIGEST: 3, Target.ADMIN_ALERT: 4}
         for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
             signal = self.store.get(delivery.signal_number) if delivery.signal_number else None
-            if signal is None and delivery.target is not Target.DIGEST:
+            if signal is None and delivery.target not in ABOUT_NO_SIGNAL:
                 self._fail(delivery, "signal does not exist", stats)
                 continue
+            token = log_signal_id.set(signal.id if signal else None)
             try:
                 self._slack_one(delivery, signal)
             except CardNotPosted:
@@ -111,15 +119,21 @@ class Relay:
             except Exception as error:  # any failure is retried later; nothing is dropped
                 self._fail(delivery, error, stats)
                 continue
+            finally:
+                log_signal_id.reset(token)
             self.outbox.done([delivery], self.clock.now())
             self._count(stats, delivery.target, 1)
         return stats
 
     def _slack_one(self, delivery: Delivery, signal: SignalRecord | None) -> None:
         retried = delivery.attempts > 1
-        if signal is None:  # work about no one signal
+        if delivery.target is Target.DIGEST:
             self.slack.digest(delivery.payload, retried)
             return
+        if delivery.target is Target.ADMIN_ALERT:
+            self.slack.admin_alert(delivery.payload)
+            return
+        assert signal is not None
         match delivery.target:
             case Target.POST_CARD:
                 self.slack.post_card(signal, retried)
@@ -160,13 +174,24 @@ class Relay:
         reason, retry_after = _describe(error) if isinstance(error, Exception) else (error, None)
         if self.outbox.failed(delivery, reason, self.clock.now(), retry_after=retry_after):
             stats.dead += 1
+            self._observe(delivery.target, "dead", 1)
         else:
             stats.failed += 1
+            self._observe(delivery.target, "failed", 1)
 
-    @staticmethod
-    def _count(stats: RelayStats, target: Target, count: int) -> None:
+    def _count(self, stats: RelayStats, target: Target, count: int) -> None:
         stats.delivered += count
         stats.by_target[target.value] = stats.by_target.get(target.value, 0) + count
+        self._observe(target, "delivered", count)
+
+    def _observe(self, target: Target, outcome: str, count: int) -> None:
+        if self.on_delivery is not None:
+            self.on_delivery(target.value, outcome, count)
+
+    def alive(self) -> bool:
+        """Both lanes are running and went round recently (for /healthz)."""
+        now = time.monotonic()
+        return bool(self._beats) and all(now - beat < HEARTBEAT_STALE_SECONDS for beat in self._beats.values())
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
         """Run both lanes in daemon threads until `stop` is set."""
@@ -183,6 +208,7 @@ class Relay:
 
     def _loop(self, lane: tuple[Target, ...], wake: threading.Event, stop: threading.Event) -> None:
         while not stop.is_set():
+            self._beats[lane[0].value] = time.monotonic()
             try:
                 stats = self.run_once((lane,))
             except Exception:  # the database is down or locked: keep the loop alive

@@ -83,8 +83,10 @@ class RunResult:
 
 
 class Scheduler:
-    def __init__(self, ctx: JobContext, clock: Clock, holder: str | None = None) -> None:
+    def __init__(self, ctx: JobContext, clock: Clock, holder: str | None = None,
+                 on_run: Callable[[str, str], None] | None = None) -> None:
         self.ctx = ctx
+        self.on_run = on_run  # metrics: (job, "ran" | "skipped" | "failed")
         self.clock = clock
         self.specs = job_specs(ctx.settings)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
@@ -110,17 +112,24 @@ class Scheduler:
         if dry_run:
             return RunResult(name, slot, True, spec.run(self.ctx, now, True, slot))
         if spec.trigger is not None and not self.ctx.jobs.claim(name, slot, self.holder, now):
+            self._count(name, "skipped")
             return RunResult(name, slot, False, [])
         try:
             lines = spec.run(self.ctx, now, False, slot)
         except Exception as error:
+            self._count(name, "failed")
             if spec.trigger is not None:
                 self.ctx.jobs.finish(name, slot, self.clock.now(), f"failed: {type(error).__name__}: {error}")
             raise
+        self._count(name, "ran")
         if spec.trigger is not None:
             self.ctx.jobs.finish(name, slot, self.clock.now(), f"{len(lines)} line(s)")
         log.info("job %s slot %s: %s", name, slot, "; ".join(lines) or "nothing to send")
         return RunResult(name, slot, True, lines)
+
+    def _count(self, name: str, outcome: str) -> None:
+        if self.on_run is not None:
+            self.on_run(name, outcome)
 
     def catch_up(self, now: datetime | None = None) -> list[RunResult]:
         """Run each job's last missed slot, if it is within the job's window and nobody ran it."""

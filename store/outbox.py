@@ -38,6 +38,7 @@ class Target(StrEnum):
     SYNC_HISTORY = "sync_history"  # upsert the event's row in the History tab
     DIRECT_MESSAGE = "direct_message"  # a nudge or reminder to the owner (and submitter): payload says which
     DIGEST = "digest"  # the weekly digest and its chart: payload holds the numbers
+    ADMIN_ALERT = "admin_alert"  # tell the admin channel a delivery died; never dies itself
 
 
 class State(StrEnum):
@@ -131,9 +132,10 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 class Outbox:
-    def __init__(self, db: Database, max_attempts: int = 12) -> None:
+    def __init__(self, db: Database, max_attempts: int = 12, *, alert_admins: bool = False) -> None:
         self.db = db
         self.max_attempts = max_attempts
+        self.alert_admins = alert_admins  # queue an ADMIN_ALERT when a row dies
 
     def claim(self, now: datetime, limit: int = 200, targets: Iterable[Target] | None = None) -> list[Delivery]:
         """Lease up to `limit` due rows; each row goes to exactly one relay at a time."""
@@ -175,7 +177,8 @@ class Outbox:
 
     def failed(self, delivery: Delivery, error: str, now: datetime, *, retry_after: float | None = None) -> bool:
         """Schedule a retry with backoff, or mark the row dead. Returns True when it died."""
-        dead = delivery.attempts >= self.max_attempts
+        # An alert about a dead letter keeps trying (at the capped backoff) rather than die unseen.
+        dead = delivery.attempts >= self.max_attempts and delivery.target is not Target.ADMIN_ALERT
         delay = backoff(delivery.attempts)
         if retry_after is not None:
             delay = max(delay, timedelta(seconds=retry_after))
@@ -190,6 +193,10 @@ class Outbox:
                     last_error=error[:2000],
                 )
             )
+            if dead and self.alert_admins:
+                alert = {"outbox_id": delivery.id, "target": delivery.target.value, "attempts": delivery.attempts,
+                         "signal": delivery.signal_number, "error": error[:500]}
+                enqueue_message(session, Target.ADMIN_ALERT, alert, now, signal_number=delivery.signal_number)
         if dead:
             log.error(
                 "DEAD LETTER: outbox #%s (%s for signal %s) gave up after %s attempts: %s",
@@ -228,6 +235,29 @@ class Outbox:
         with self.db.read() as session:
             rows = session.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)).all()
         return {state: count for state, count in rows}
+
+    def oldest_pending(self) -> datetime | None:
+        """When the oldest undelivered row was written (its age is the delivery lag)."""
+        with self.db.read() as session:
+            return session.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.state == State.PENDING.value))
+
+    def listing(self, state: str | None = None, limit: int = 50) -> list[OutboxRow]:
+        """Rows for operators, newest first (`hiyoko outbox list`)."""
+        query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
+        if state:
+            query = query.where(OutboxRow.state == state)
+        with self.db.read() as session:
+            return list(session.scalars(query))
+
+    def retry(self, now: datetime, row_id: int | None = None) -> int:
+        """Requeue one dead row (or, without an id, every dead row) with a fresh attempt count."""
+        query = update(OutboxRow).where(OutboxRow.state == State.DEAD.value)
+        if row_id is not None:
+            query = query.where(OutboxRow.id == row_id)
+        with self.db.transaction() as session:
+            result = session.execute(query.values(state=State.PENDING.value, attempts=0, next_attempt_at=now,
+                                                  claimed_until=None))
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     def next_due(self) -> datetime | None:
         """When the earliest pending row becomes due (for tests and the relay's sleep)."""

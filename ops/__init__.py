@@ -1,0 +1,1 @@
+"""Running hiyoko: JSON logs with request and signal ids, Prometheus metrics, health, the outbox CLI."""
