@@ -12,12 +12,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POOL_SIZE = 20
+MIGRATION_LOCK = 0x68697930  # any fixed 64-bit key; "hiy0"
 
 
 def make_engine(url: str) -> Engine:
@@ -60,8 +61,17 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_database(engine: Engine) -> None:
-    """Run every pending migration (idempotent)."""
-    command.upgrade(_alembic_config(engine), "head")
+    """Run every pending migration (idempotent). On PostgreSQL, under an advisory lock: replicas
+    starting together migrate once, the others wait and then find nothing to do."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(_alembic_config(engine), "head")
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            command.upgrade(_alembic_config(engine), "head")
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def is_up_to_date(engine: Engine) -> bool:

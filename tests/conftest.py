@@ -1,8 +1,16 @@
-"""Shared fixtures: the HTTP fakes of Slack and Sheets, a SQLite file, and a wired hiyoko."""
+"""Shared fixtures: the HTTP fakes of Slack and Sheets, a database, and a wired hiyoko.
+
+Every test that uses the `settings` (or `hiyoko`) fixture runs twice: on a SQLite file and on
+PostgreSQL, in a schema of its own. The PostgreSQL half needs HIYOKO_TEST_POSTGRES_URL (the
+README's test command sets it when it can start a local server); without it those runs are
+skipped with the reason, unless HIYOKO_REQUIRE_POSTGRES=1 (CI), which makes them fail.
+"""
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_bolt.response import BoltResponse
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 import app
 from models.clock import FixedClock
@@ -52,9 +62,36 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=TOKYO))
 
 
+POSTGRES_URL = os.environ.get("HIYOKO_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hiyoko.db'}"
+        return
+    if not POSTGRES_URL:
+        reason = "PostgreSQL half skipped: set HIYOKO_TEST_POSTGRES_URL (make test does when it can start one)"
+        if os.environ.get("HIYOKO_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets) -> Settings:
-    return make_settings(tmp_path, fake_slack, fake_sheets)
+def settings(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str) -> Settings:
+    return make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url)
 
 
 def make_settings(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets | None, **extra: Any) -> Settings:
