@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -78,7 +79,8 @@ def build(settings: Settings, *, clock: Clock | None = None,
     clock = clock or SystemClock()
     db = Database(settings.database_url)
     store = SignalStore(db, clock)
-    outbox = Outbox(db, settings.hiyoko_outbox_max_attempts, alert_admins=bool(settings.hiyoko_admin_channel_id))
+    outbox = Outbox(db, settings.hiyoko_outbox_max_attempts, alert_admins=bool(settings.hiyoko_admin_channel_id),
+                    lease=timedelta(seconds=settings.hiyoko_outbox_lease_seconds))
     metrics = Metrics()
     client = slack_client(settings)
     lang = settings.hiyoko_language

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     hiyoko_history_tab: str = "History"
     hiyoko_xlsx_path: Path = Path("hiyoko.xlsx")
     hiyoko_outbox_max_attempts: int = 12
+    hiyoko_outbox_lease_seconds: int = 60  # a relay that died mid-delivery frees its rows after this
     hiyoko_host: str = "0.0.0.0"
     # Scheduled work (issue: nudges, reminders, digest).
     hiyoko_stale_egg_days: int = 30  # an open egg with no event for this long gets a nudge

@@ -132,9 +132,11 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 class Outbox:
-    def __init__(self, db: Database, max_attempts: int = 12, *, alert_admins: bool = False) -> None:
+    def __init__(self, db: Database, max_attempts: int = 12, *, alert_admins: bool = False,
+                 lease: timedelta = LEASE) -> None:
         self.db = db
         self.max_attempts = max_attempts
+        self.lease = lease
         self.alert_admins = alert_admins  # queue an ADMIN_ALERT when a row dies
 
     def claim(self, now: datetime, limit: int = 200, targets: Iterable[Target] | None = None) -> list[Delivery]:
@@ -156,7 +158,7 @@ class Outbox:
                 result = session.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id == row.id, due)
-                    .values(claimed_until=now + LEASE, attempts=OutboxRow.attempts + 1)
+                    .values(claimed_until=now + self.lease, attempts=OutboxRow.attempts + 1)
                     .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]

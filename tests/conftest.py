@@ -21,6 +21,7 @@ import pytest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 import app
 from models.clock import FixedClock
@@ -71,13 +72,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'hiyoko.db'}"
         return
+    yield from postgres_schema()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL schema of its own, for the tests that are about PostgreSQL."""
+    yield from postgres_schema()
+
+
+def postgres_schema() -> Iterator[str]:
     if not POSTGRES_URL:
         reason = "PostgreSQL half skipped: set HIYOKO_TEST_POSTGRES_URL (make test does when it can start one)"
         if os.environ.get("HIYOKO_REQUIRE_POSTGRES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)  # survives restarts
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -51,34 +52,67 @@ def app_env(*, slack_url: str, database_url: str, channel: str, port: int, sheet
     return env
 
 
+def post_signed(base: str, body: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
+    """POST a Slack request body to /slack/events, signed unless headers are given."""
+    from tests.slack_requests import sign
+
+    request = urllib.request.Request(f"{base}/slack/events", data=body.encode(), method="POST",
+                                     headers=dict(headers if headers is not None else sign(body)))
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class AppProcess:
+    """`hiyoko run` as a child process, healthy once started."""
+
+    def __init__(self, env: Mapping[str, str], cwd: Path, log_path: Path, timeout: float = 30.0) -> None:
+        self.base = f"http://127.0.0.1:{env['PORT']}"
+        self.log_path = log_path
+        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()/kill()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cli", "run"], cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
+            stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hiyoko exited with {self.process.returncode}:\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"hiyoko did not become healthy:\n{log_path.read_text()}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no cleanup, as a crash or an OOM kill would."""
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
 @contextmanager
 def running_app(env: Mapping[str, str], cwd: Path, log_path: Path, timeout: float = 30.0) -> Iterator[str]:
     """Run `hiyoko run` until the block ends; yields its base URL once /healthz answers."""
-    base = f"http://127.0.0.1:{env['PORT']}"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "run"], cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"hiyoko exited with {process.returncode}:\n{log_path.read_text()}")
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"hiyoko did not become healthy:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    app = AppProcess(env, cwd, log_path, timeout)
+    try:
+        yield app.base
+    finally:
+        app.stop()
