@@ -2,9 +2,10 @@
 
 Starts the fake Slack Web API and the fake Sheets API v4 in this process (Sheets made slow with
 ``--sheets-latency`` and held to ``--write-quota`` writes a minute, like Google's per-user quota),
-runs the real ``hiyoko run`` as a process in HTTP mode on a SQLite file in a temporary directory,
-then fires ``--signals`` signed ``view_submission`` requests at it, ``--concurrency`` in flight at
-once over keep-alive connections. It measures:
+runs the real ``hiyoko run`` as a process in HTTP mode on a SQLite file in a temporary directory
+(or ``--replicas N`` processes on one fresh PostgreSQL schema with ``--database postgresql``),
+then fires ``--signals`` signed ``view_submission`` requests at it (round-robin over the replicas),
+``--concurrency`` in flight at once over keep-alive connections. It measures:
 
 - the ack latency of every submission (until the HTTP response; each must be 200 with ``{}``/empty);
 - the time from the first submit until every signal's ``S-…`` row is in the ``Signals`` tab (and
@@ -13,34 +14,55 @@ once over keep-alive connections. It measures:
 - the Sheets API calls (reads, writes, 429s) and Slack API calls it took, and duplicate rows,
   cards and thread replies (all must be 0).
 
-Exits 1 when a signal is missing (after ``--timeout``) or duplicated, or an ack failed.
+On PostgreSQL the base URL is ``HIYOKO_TEST_POSTGRES_URL`` or what ``scripts/postgres-url`` prints;
+the bench creates a schema of its own, runs ``hiyoko db upgrade`` once (the explicit migration step
+for replicas), starts the replicas on it and drops the schema at the end.
+
+``--compare`` runs one SQLite process, then two replicas on PostgreSQL, with the same signals,
+concurrency, Sheets latency and quota, and ends with one markdown table of both. There "sheet
+complete" is when every row is in the sheet with its card link, "Slack complete" when every card and
+every owner thread reply is posted, and "missing" counts the submitted signals that are not stored
+or lack their row, card or thread reply.
+
+Exits 1 when a signal is missing (after ``--timeout``) or duplicated, or an ack failed (in either
+run with ``--compare``); 2 when a setup could not start (no PostgreSQL, a failed migration).
 
 Run from the repository root::
 
     python -m bench.submit_burst                     # 300 signals, 25 in flight, Sheets 0.5 s
     python -m bench.submit_burst --signals 1000 --concurrency 50 --sheets-latency 1.0
+    python -m bench.submit_burst --replicas 2 --database postgresql
+    python -m bench.submit_burst --compare --signals 1000 --concurrency 50 --sheets-latency 1.0
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import sqlite3
+import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from bot.blocks.card import CARD_EVENT, OWNER_NOTICE_EVENT
 from sheets.sync import COLUMNS
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
-from tests.process import app_env, free_port, running_app
+from tests.process import ROOT, AppProcess, app_env, free_port
 from tests.slack_requests import interactive_body, modal_state, sign, view_submission
 
 CHANNEL = "CSIGNALS"
@@ -51,6 +73,29 @@ ID_COL, CUSTOMER_COL, LINK_COL = 0, COLUMNS.index("customer"), COLUMNS.index("li
 POLL_SECONDS = 0.25
 SLACK_ACK_DEADLINE_MS = 3000  # Slack shows the user an error when the ack takes longer
 LOG_PATTERNS = ("Traceback", "ERROR", "WARNING", "DEAD LETTER", "database is locked", "relay round failed")
+DATABASES = ("sqlite", "postgresql")
+START_TIMEOUT = 60.0  # seconds for a replica to answer /healthz (the machine may be busy)
+
+
+class SetupError(Exception):
+    """A configuration could not be started (no PostgreSQL, a failed migration); exit code 2."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What runs the app: how many `hiyoko run` processes, on which database."""
+
+    replicas: int
+    database: str  # one of DATABASES
+
+    @property
+    def label(self) -> str:
+        name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[self.database]
+        return f"1 process on {name}" if self.replicas == 1 else f"{self.replicas} replicas on {name}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.database}-{self.replicas}"
 
 
 # ----------------------------------------------------------------------------------- the burst
@@ -64,6 +109,7 @@ class Ack:
     body: bytes
     error: str = ""
     retried: bool = False
+    replica: int = 0  # which replica (0-based) it was sent to
 
     @property
     def ok(self) -> bool:
@@ -71,53 +117,150 @@ class Ack:
 
 
 class Submitter:
-    """One keep-alive connection per worker thread; a stale connection is reopened once."""
+    """Round-robin over the replicas; one keep-alive connection per worker thread and replica; a
+    stale connection is reopened once."""
 
-    def __init__(self, base: str) -> None:
-        host, _, port = base.removeprefix("http://").partition(":")
-        self.host, self.port = host, int(port)
+    def __init__(self, bases: Sequence[str]) -> None:
+        self.targets: list[tuple[str, int]] = []
+        for base in bases:
+            host, _, port = base.removeprefix("http://").partition(":")
+            self.targets.append((host, int(port)))
         self._local = threading.local()
 
-    def _connection(self) -> http.client.HTTPConnection:
-        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            self._local.conn = conn
-        return conn
+    def _connections(self) -> dict[int, http.client.HTTPConnection]:
+        conns: dict[int, http.client.HTTPConnection] | None = getattr(self._local, "conns", None)
+        if conns is None:
+            conns = self._local.conns = {}
+        return conns
 
-    def _drop(self) -> None:
-        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+    def _connection(self, replica: int) -> http.client.HTTPConnection:
+        conns = self._connections()
+        if replica not in conns:
+            host, port = self.targets[replica]
+            conns[replica] = http.client.HTTPConnection(host, port, timeout=30)
+        return conns[replica]
+
+    def _drop(self, replica: int) -> None:
+        conn = self._connections().pop(replica, None)
         if conn is not None:
             conn.close()
-        self._local.conn = None
 
     def submit(self, index: int) -> Ack:
         # A unique view id per signal: the app keys submissions on it (a resend stores one signal).
         payload = view_submission(CSM, modal_state(customer=f"顧客{index}"), view_id=f"VBENCH{index:06d}")
         body = interactive_body(payload)
         data = body.encode()
+        replica = index % len(self.targets)
         start = time.perf_counter()
         retried = False
         for attempt in (1, 2):
             headers = {**sign(body), "content-length": str(len(data))}
-            conn = self._connection()
+            conn = self._connection(replica)
             try:
                 conn.request("POST", "/slack/events", body=data, headers=headers)
                 response = conn.getresponse()
                 answer = response.read()
                 if response.will_close:
-                    self._drop()
-                return Ack(index, time.perf_counter() - start, response.status, answer, retried=retried)
+                    self._drop(replica)
+                return Ack(index, time.perf_counter() - start, response.status, answer, retried=retried,
+                           replica=replica)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
-                self._drop()
+                self._drop(replica)
                 if attempt == 2:
                     return Ack(index, time.perf_counter() - start, 0, b"", f"{type(error).__name__}: {error}",
-                               retried)
+                               retried, replica)
                 retried = True  # same view id: the app stores it once even if the first one landed
             except OSError as error:
-                self._drop()
-                return Ack(index, time.perf_counter() - start, 0, b"", f"{type(error).__name__}: {error}", retried)
+                self._drop(replica)
+                return Ack(index, time.perf_counter() - start, 0, b"", f"{type(error).__name__}: {error}", retried,
+                           replica)
         raise AssertionError("unreachable")
+
+
+# ----------------------------------------------------------------------------------- the database
+
+
+def postgres_base_url() -> str:
+    """HIYOKO_TEST_POSTGRES_URL, or what scripts/postgres-url prints (it starts the local cluster)."""
+    url = os.environ.get("HIYOKO_TEST_POSTGRES_URL", "")
+    if url:
+        return url
+    try:
+        found = subprocess.run([str(ROOT / "scripts" / "postgres-url")], capture_output=True, text=True,
+                               timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SetupError(f"scripts/postgres-url failed: {error}") from None
+    url = found.stdout.strip()
+    if not url:
+        raise SetupError(found.stderr.strip() or "scripts/postgres-url printed no URL")
+    return url
+
+
+@contextmanager
+def bench_database(database: str, workdir: Path) -> Iterator[str]:
+    """The app's DATABASE_URL: a SQLite file in workdir, or a fresh PostgreSQL schema dropped at the end."""
+    if database == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    base = postgres_base_url()
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        admin.dispose()
+        raise SetupError(f"could not create a PostgreSQL schema: {type(error).__name__}: {error}") from None
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    print(f"PostgreSQL schema {schema} on {make_url(base).render_as_string(hide_password=True)}", flush=True)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def reader(database_url: str) -> Engine:
+    """An engine to look at what the app stored (read-only on SQLite, beside the running app)."""
+    if database_url.startswith("sqlite:///"):
+        path = database_url.removeprefix("sqlite:///")
+        return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 30},
+                             poolclass=NullPool)
+    return create_engine(database_url, poolclass=NullPool)
+
+
+def migrate(env: Mapping[str, str], workdir: Path) -> Path:
+    """`hiyoko db upgrade` once, as an operator runs it before starting replicas; returns its log."""
+    log_path = workdir / "db-upgrade.log"
+    try:
+        done = subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], cwd=workdir, capture_output=True,
+                              text=True, env={**env, "PYTHONPATH": str(ROOT)}, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        raise SetupError("`hiyoko db upgrade` did not finish within 300 s") from None
+    log_path.write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise SetupError(f"`hiyoko db upgrade` exited {done.returncode}: {(done.stdout + done.stderr).strip()}")
+    return log_path
+
+
+@contextmanager
+def running_replicas(env: Mapping[str, str], count: int, workdir: Path) -> Iterator[list[AppProcess]]:
+    """`count` processes of `hiyoko run` with the same environment but their own PORT, healthy."""
+    apps: list[AppProcess] = []
+    try:
+        for number in range(1, count + 1):
+            log_path = workdir / ("app.log" if count == 1 else f"app-{number}.log")
+            print(f"app log: {log_path}", flush=True)
+            port = env["PORT"] if number == 1 else str(free_port())
+            try:
+                apps.append(AppProcess({**env, "PORT": port}, workdir, log_path, timeout=START_TIMEOUT))
+            except RuntimeError as error:
+                raise SetupError(f"replica {number} did not start: {error}") from None
+        yield apps
+    finally:
+        for app in apps:
+            app.stop()
 
 
 # ----------------------------------------------------------------------------------- checking
@@ -237,6 +380,11 @@ def seconds(value: float | None, got: int, wanted: int) -> str:
     return f"{value:.1f}" if value is not None else f"not within timeout ({got}/{wanted})"
 
 
+def latest(*values: float | None) -> float | None:
+    """When all of several parts were complete (None when one never was)."""
+    return None if any(v is None for v in values) else max(v for v in values if v is not None)
+
+
 def duplicates(counts: Counter[str]) -> int:
     return sum(n - 1 for n in counts.values() if n > 1)
 
@@ -250,20 +398,30 @@ def print_table(rows: list[tuple[str, str]]) -> None:
     print(f"+-{'-' * width}-+-{'-' * value_width}-+")
 
 
-def database_signals(db_path: Path) -> dict[str, str]:
-    """customer -> S-id of every stored signal (read-only look at the app's SQLite file)."""
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as conn:
-        return {customer: f"S-{number:06d}" for number, customer in conn.execute(
-            "SELECT number, customer FROM signals ORDER BY number")}
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
+
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
-def outbox_summary(db_path: Path) -> str:
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as conn:
-        states = conn.execute("SELECT target, state, COUNT(*) FROM outbox GROUP BY target, state").fetchall()
-        retried = conn.execute("SELECT COUNT(*), MAX(attempts) FROM outbox WHERE attempts > 1").fetchone()
-        errors = conn.execute(
+def stored_signals(engine: Engine) -> list[tuple[str, str]]:
+    """(customer, S-id) of every stored signal, in order (a customer twice is a duplicate)."""
+    with engine.connect() as conn:
+        return [(customer, f"S-{number:06d}") for number, customer in conn.execute(
+            text("SELECT number, customer FROM signals ORDER BY number"))]
+
+
+def outbox_summary(engine: Engine) -> str:
+    with engine.connect() as conn:
+        states = conn.execute(text("SELECT target, state, COUNT(*) FROM outbox GROUP BY target, state "
+                                   "ORDER BY target, state")).all()
+        retried = conn.execute(text("SELECT COUNT(*), MAX(attempts) FROM outbox WHERE attempts > 1")).one()
+        errors = conn.execute(text(
             "SELECT last_error, COUNT(*) FROM outbox WHERE last_error != '' GROUP BY last_error "
-            "ORDER BY COUNT(*) DESC LIMIT 5").fetchall()
+            "ORDER BY COUNT(*) DESC LIMIT 5")).all()
     lines = ["outbox rows: " + ", ".join(f"{target}/{state} {n}" for target, state, n in states),
              f"outbox rows tried more than once: {retried[0]} (most attempts: {retried[1] or 1})"]
     lines += [f"  last_error x{n}: {error}" for error, n in errors]
@@ -277,6 +435,174 @@ def log_findings(log_path: Path) -> str:
     sample = [line for line in lines if any(p in line for p in LOG_PATTERNS)][:8]
     summary = ", ".join(f"{p!r} x{n}" for p, n in found.items()) or "none of " + ", ".join(LOG_PATTERNS)
     return "\n".join([f"app log {log_path}: {len(lines)} lines; {summary}", *(f"  {line}" for line in sample)])
+
+
+# ----------------------------------------------------------------------------------- one run
+
+
+@dataclass
+class Result:
+    """One configuration's burst: the detail table, notes, problems and the comparison figures."""
+
+    setup: Setup
+    table: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[tuple[str, Sequence[Any]]] = field(default_factory=list)
+    logs: list[Path] = field(default_factory=list)
+    compact: list[str] = field(default_factory=list)  # the comparison table's cells
+    error: str = ""  # set when the setup could not run
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error) or any(items for _, items in self.problems)
+
+
+COMPARE_HEADER = ("setup", "ack p50 ms", "ack p99 ms", "acks > 3 s", "sheet complete s", "Slack complete s",
+                  "Sheets calls (reads/writes)", "duplicates", "missing")
+
+
+def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
+    """Start the fakes and the app as `setup` says, fire the burst, wait for delivery, collect figures."""
+    result = Result(setup)
+    with FakeSlack().start() as fake_slack, FakeSheets().start() as fake_sheets, \
+            bench_database(setup.database, workdir) as database_url:
+        fake_slack.add_user(CSM, "sato", display_name="佐藤", real_name="佐藤 花子", locale="ja-JP")
+        fake_slack.add_user(AE, "tanaka", display_name="田中", real_name="田中 一郎", locale="ja-JP")
+        fake_slack.add_channel(CHANNEL, "upsell-signals")
+        fake_slack.add_channel("CDIGEST", "upsell-managers")
+        fake_sheets.create_spreadsheet(SPREADSHEET, sheets=["Sheet1"])
+        env = app_env(slack_url=fake_slack.url, database_url=database_url, channel=CHANNEL,
+                      port=free_port(), sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET)
+        if setup.database != "sqlite":
+            result.logs.append(migrate(env, workdir))
+        engine = reader(database_url)
+        try:
+            with running_replicas(env, setup.replicas, workdir) as apps:
+                result.logs += [app.log_path for app in apps]
+                # Slow and rate-limited from here on: the app's start-up is not what we measure.
+                fake_sheets.latency = args.sheets_latency
+                fake_sheets.set_write_quota(args.write_quota if args.write_quota > 0 else None)
+                slack_calls_before, sheets_calls_before = len(fake_slack.calls), len(fake_sheets.calls)
+
+                submitter = Submitter([app.base for app in apps])
+                t0 = time.monotonic()
+                with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+                    acks = list(pool.map(submitter.submit, range(1, args.signals + 1)))
+                burst = time.monotonic() - t0
+                print(f"burst sent in {burst:.1f} s; waiting for the sheet and Slack …", flush=True)
+
+                stored_list = stored_signals(engine)
+                stored = dict(stored_list)
+                expected = set(stored.values())
+                done, seen = wait_until_delivered(fake_slack, fake_sheets, expected, t0, args.timeout)
+                time.sleep(args.settle)
+                read_sheet(fake_sheets, seen)
+                read_cards(fake_slack, seen)
+                read_replies(fake_slack, seen)
+                result.notes.append(outbox_summary(engine))
+        finally:
+            engine.dispose()
+        slack_calls = fake_slack.calls[slack_calls_before:]
+        sheets_calls = fake_sheets.calls[sheets_calls_before:]
+
+    n = args.signals
+    failures = [a for a in acks if not a.ok]
+    latencies = sorted(a.latency * 1000 for a in acks)
+    acked = {f"顧客{a.index}" for a in acks if a.ok}
+    lost_in_db = sorted(acked - set(stored))
+    stored_twice = sorted(customer for customer, count in Counter(c for c, _ in stored_list).items() if count > 1)
+    reads = sum(1 for c in sheets_calls if c.kind == "read")
+    writes = sum(1 for c in sheets_calls if c.kind == "write")
+    statuses = Counter(c.status for c in sheets_calls)
+    slack_methods = Counter(c.method for c in slack_calls)
+    missing_rows = sorted(expected - set(seen.rows))
+    missing_cards = sorted(expected - set(seen.cards))
+    missing_replies = sorted(sid for sid in expected if not seen.replies[sid])
+    wrong_customer = sorted(sid for customer, sid in stored.items()
+                            if sid in seen.row_customer and seen.row_customer[sid] != customer)
+    dup_rows, dup_cards, dup_replies = duplicates(seen.rows), duplicates(seen.cards), duplicates(seen.replies)
+    other_errors = {status: count for status, count in statuses.items() if status not in (200, 429)}
+    over_deadline = sum(1 for ms in latencies if ms >= SLACK_ACK_DEADLINE_MS)
+    sheet_complete, slack_complete = latest(done.sheet_rows, done.sheet_links), latest(done.cards, done.replies)
+
+    result.table = [
+        ("replicas / database", f"{setup.replicas} / {setup.database}"),
+        ("signals submitted / acked ok / stored", f"{n} / {n - len(failures)} / {len(stored)}"),
+        ("concurrency", str(args.concurrency)),
+        ("sheets latency (s) / write quota (/min)", f"{args.sheets_latency:g} / {args.write_quota or 'none'}"),
+        ("burst wall time (s) / submits per s", f"{burst:.1f} / {n / burst:.0f}"),
+        ("ack p50 / p95 / p99 / max (ms)", " / ".join(f"{percentile(latencies, p):.0f}" for p in (50, 95, 99, 100))),
+        ("acks over 3 s (Slack's deadline)", str(over_deadline)),
+        ("ack failures (reconnects retried)", f"{len(failures)} ({sum(a.retried for a in acks)})"),
+    ]
+    if setup.replicas > 1:
+        per_replica = [sorted(a.latency * 1000 for a in acks if a.replica == r) for r in range(setup.replicas)]
+        result.table.append(("acks per replica (p50 / p99 ms)", ", ".join(
+            f"#{r + 1}: {len(ms)} ({percentile(ms, 50):.0f} / {percentile(ms, 99):.0f})"
+            for r, ms in enumerate(per_replica))))
+    result.table += [
+        ("sheet: every ID in Signals (s)", seconds(done.sheet_rows, len(expected & set(seen.rows)), len(expected))),
+        ("sheet: every row has its card link (s)", seconds(done.sheet_links, len(expected & seen.linked),
+                                                           len(expected))),
+        ("Slack: every card posted (s)", seconds(done.cards, len(expected & set(seen.cards)), len(expected))),
+        ("Slack: every owner thread reply (s)", seconds(done.replies, len(expected) - len(missing_replies),
+                                                        len(expected))),
+        ("Sheets API calls: total (per signal)", f"{len(sheets_calls)} ({len(sheets_calls) / n:.2f})"),
+        ("Sheets API reads / writes (per signal)", f"{reads} / {writes} ({reads / n:.2f} / {writes / n:.2f})"),
+        ("Sheets 429s answered / other errors", f"{statuses.get(429, 0)} / "
+                                                f"{sum(other_errors.values())} {other_errors or ''}".rstrip()),
+        ("Slack API calls: total (per signal)", f"{len(slack_calls)} ({len(slack_calls) / n:.2f})"),
+        ("Slack calls by method", ", ".join(f"{m} {c}" for m, c in slack_methods.most_common())),
+        ("duplicate rows / cards / thread replies", f"{dup_rows} / {dup_cards} / {dup_replies}"),
+        ("missing rows / cards / thread replies", f"{len(missing_rows)} / {len(missing_cards)} / "
+                                                  f"{len(missing_replies)}"),
+    ]
+    result.notes += [log_findings(path) for path in result.logs if path.name != "db-upgrade.log"]
+    result.problems = [
+        ("acks that failed", [f"#{a.index}: {a.status} {a.body[:120]!r} {a.error}" for a in failures]),
+        ("acked but not stored", lost_in_db),
+        ("customers stored twice", stored_twice),
+        ("missing from the sheet", missing_rows),
+        ("rows with another signal's customer", wrong_customer),
+        ("missing cards", missing_cards),
+        ("missing thread replies", missing_replies),
+        ("duplicated rows", sorted(sid for sid, c in seen.rows.items() if c > 1)),
+        ("duplicated cards", sorted(sid for sid, c in seen.cards.items() if c > 1)),
+        ("duplicated thread replies", sorted(sid for sid, c in seen.replies.items() if c > 1)),
+    ]
+    if done.sheet_links is None and not missing_rows:
+        result.notes.append(f"note: {len(expected - seen.linked)} rows still without their card link")
+
+    # Submitted signals not stored, or stored without their row, card or reply, each counted once.
+    missing = (n - len(set(stored) & {f"顧客{i}" for i in range(1, n + 1)})
+               + len(set(missing_rows) | set(missing_cards) | set(missing_replies)))
+    dup_total = len(stored_list) - len(stored) + dup_rows + dup_cards + dup_replies
+    timeout = f"> {args.timeout:g}"
+    result.compact = [
+        setup.label,
+        f"{percentile(latencies, 50):.0f}",
+        f"{percentile(latencies, 99):.0f}",
+        str(over_deadline),
+        f"{sheet_complete:.1f}" if sheet_complete is not None else timeout,
+        f"{slack_complete:.1f}" if slack_complete is not None else timeout,
+        f"{len(sheets_calls)} ({reads}/{writes})",
+        str(dup_total),
+        str(missing),
+    ]
+    return result
+
+
+def report(result: Result) -> None:
+    """The detail table, the outbox and log findings, and a FAIL line per kind of problem."""
+    if result.error:
+        print(f"FAIL {result.setup.label}: {result.error}")
+        return
+    print_table(result.table)
+    for note in result.notes:
+        print(note)
+    for what, items in result.problems:
+        if items:
+            print(f"FAIL {what}: {len(items)}, e.g. {', '.join(map(str, items[:5]))}")
 
 
 # ----------------------------------------------------------------------------------- main
@@ -294,113 +620,55 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="seconds from the first submit to wait for delivery (default 300)")
     parser.add_argument("--settle", type=float, default=2.0,
                         help="seconds to keep watching for late duplicates once complete (default 2)")
-    return parser.parse_args(argv)
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="`hiyoko run` processes sharing the database, round-robin (default 1)")
+    parser.add_argument("--database", choices=DATABASES, default="sqlite",
+                        help="sqlite (a file) or postgresql (a fresh schema; HIYOKO_TEST_POSTGRES_URL or "
+                             "scripts/postgres-url) (default sqlite)")
+    parser.add_argument("--compare", action="store_true",
+                        help="run 1 process on SQLite, then 2 replicas on PostgreSQL, and print both in one "
+                             "markdown table (ignores --replicas and --database)")
+    args = parser.parse_args(argv)
+    if args.replicas < 1:
+        parser.error("--replicas must be at least 1")
+    if args.database == "sqlite" and args.replicas > 1 and not args.compare:
+        print("note: several processes on one SQLite file is not a supported deployment (replicas need "
+              "PostgreSQL); measuring it anyway", flush=True)
+    return args
 
 
-def run(args: argparse.Namespace, workdir: Path) -> int:
-    log_path, db_path = workdir / "app.log", workdir / "bench.db"
-    with FakeSlack().start() as fake_slack, FakeSheets().start() as fake_sheets:
-        fake_slack.add_user(CSM, "sato", display_name="佐藤", real_name="佐藤 花子", locale="ja-JP")
-        fake_slack.add_user(AE, "tanaka", display_name="田中", real_name="田中 一郎", locale="ja-JP")
-        fake_slack.add_channel(CHANNEL, "upsell-signals")
-        fake_slack.add_channel("CDIGEST", "upsell-managers")
-        fake_sheets.create_spreadsheet(SPREADSHEET, sheets=["Sheet1"])
-        env = app_env(slack_url=fake_slack.url, database_url=f"sqlite:///{db_path}", channel=CHANNEL,
-                      port=free_port(), sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET)
-        print(f"app log: {log_path}", flush=True)
-        with running_app(env, workdir, log_path) as base:
-            # Slow and rate-limited from here on: the app's start-up is not what we measure.
-            fake_sheets.latency = args.sheets_latency
-            fake_sheets.set_write_quota(args.write_quota if args.write_quota > 0 else None)
-            slack_calls_before, sheets_calls_before = len(fake_slack.calls), len(fake_sheets.calls)
-
-            submitter = Submitter(base)
-            t0 = time.monotonic()
-            with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-                acks = list(pool.map(submitter.submit, range(1, args.signals + 1)))
-            burst = time.monotonic() - t0
-            print(f"burst sent in {burst:.1f} s; waiting for the sheet and Slack …", flush=True)
-
-            stored = database_signals(db_path)
-            expected = set(stored.values())
-            done, seen = wait_until_delivered(fake_slack, fake_sheets, expected, t0, args.timeout)
-            time.sleep(args.settle)
-            read_sheet(fake_sheets, seen)
-            read_cards(fake_slack, seen)
-            read_replies(fake_slack, seen)
-            outbox = outbox_summary(db_path)
-        slack_calls = fake_slack.calls[slack_calls_before:]
-        sheets_calls = fake_sheets.calls[sheets_calls_before:]
-
-    n = args.signals
-    failures = [a for a in acks if not a.ok]
-    latencies = sorted(a.latency * 1000 for a in acks)
-    acked = {f"顧客{a.index}" for a in acks if a.ok}
-    lost_in_db = sorted(acked - set(stored))
-    reads = sum(1 for c in sheets_calls if c.kind == "read")
-    writes = sum(1 for c in sheets_calls if c.kind == "write")
-    statuses = Counter(c.status for c in sheets_calls)
-    slack_methods = Counter(c.method for c in slack_calls)
-    missing_rows = sorted(expected - set(seen.rows))
-    missing_cards = sorted(expected - set(seen.cards))
-    missing_replies = sorted(sid for sid in expected if not seen.replies[sid])
-    wrong_customer = sorted(sid for customer, sid in stored.items()
-                            if sid in seen.row_customer and seen.row_customer[sid] != customer)
-    dup_rows, dup_cards, dup_replies = duplicates(seen.rows), duplicates(seen.cards), duplicates(seen.replies)
-    other_errors = {status: count for status, count in statuses.items() if status not in (200, 429)}
-
-    print_table([
-        ("signals submitted / acked ok / stored", f"{n} / {n - len(failures)} / {len(stored)}"),
-        ("concurrency", str(args.concurrency)),
-        ("sheets latency (s) / write quota (/min)", f"{args.sheets_latency:g} / {args.write_quota or 'none'}"),
-        ("burst wall time (s) / submits per s", f"{burst:.1f} / {n / burst:.0f}"),
-        ("ack p50 / p95 / p99 / max (ms)", " / ".join(f"{percentile(latencies, p):.0f}" for p in (50, 95, 99, 100))),
-        ("acks over 3 s (Slack's deadline)", str(sum(1 for ms in latencies if ms >= SLACK_ACK_DEADLINE_MS))),
-        ("ack failures (reconnects retried)", f"{len(failures)} ({sum(a.retried for a in acks)})"),
-        ("sheet: every ID in Signals (s)", seconds(done.sheet_rows, len(expected & set(seen.rows)), len(expected))),
-        ("sheet: every row has its card link (s)", seconds(done.sheet_links, len(expected & seen.linked),
-                                                           len(expected))),
-        ("Slack: every card posted (s)", seconds(done.cards, len(expected & set(seen.cards)), len(expected))),
-        ("Slack: every owner thread reply (s)", seconds(done.replies, len(expected) - len(missing_replies),
-                                                        len(expected))),
-        ("Sheets API calls: total (per signal)", f"{len(sheets_calls)} ({len(sheets_calls) / n:.2f})"),
-        ("Sheets API reads / writes (per signal)", f"{reads} / {writes} ({reads / n:.2f} / {writes / n:.2f})"),
-        ("Sheets 429s answered / other errors", f"{statuses.get(429, 0)} / "
-                                                f"{sum(other_errors.values())} {other_errors or ''}".rstrip()),
-        ("Slack API calls: total (per signal)", f"{len(slack_calls)} ({len(slack_calls) / n:.2f})"),
-        ("Slack calls by method", ", ".join(f"{m} {c}" for m, c in slack_methods.most_common())),
-        ("duplicate rows / cards / thread replies", f"{dup_rows} / {dup_cards} / {dup_replies}"),
-        ("missing rows / cards / thread replies", f"{len(missing_rows)} / {len(missing_cards)} / "
-                                                  f"{len(missing_replies)}"),
-    ])
-    print(outbox)
-    print(log_findings(log_path))
-
-    problems: list[tuple[str, Sequence[Any]]] = [
-        ("acks that failed", [f"#{a.index}: {a.status} {a.body[:120]!r} {a.error}" for a in failures]),
-        ("acked but not stored", lost_in_db),
-        ("missing from the sheet", missing_rows),
-        ("rows with another signal's customer", wrong_customer),
-        ("missing cards", missing_cards),
-        ("missing thread replies", missing_replies),
-        ("duplicated rows", sorted(sid for sid, c in seen.rows.items() if c > 1)),
-        ("duplicated cards", sorted(sid for sid, c in seen.cards.items() if c > 1)),
-        ("duplicated thread replies", sorted(sid for sid, c in seen.replies.items() if c > 1)),
-    ]
-    failed = False
-    for what, items in problems:
-        if items:
-            failed = True
-            print(f"FAIL {what}: {len(items)}, e.g. {', '.join(map(str, items[:5]))}")
-    if done.sheet_links is None and not missing_rows:
-        print(f"note: {len(expected - seen.linked)} rows still without their card link")
-    return 1 if failed else 0
+def run_setup(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        return measure(args, setup, workdir)
+    except SetupError as error:
+        return Result(setup, error=str(error))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    # Kept after the run so the app log (its path is printed first) can be read.
-    return run(args, Path(tempfile.mkdtemp(prefix="hiyoko-bench-")))
+    # Kept after the run so the app logs (their paths are printed first) can be read.
+    workdir = Path(tempfile.mkdtemp(prefix="hiyoko-bench-"))
+    setups = ([Setup(1, "sqlite"), Setup(2, "postgresql")] if args.compare
+              else [Setup(args.replicas, args.database)])
+    results: list[Result] = []
+    for setup in setups:
+        if args.compare:
+            print(f"\n== {setup.label}: {args.signals} signals, {args.concurrency} in flight, Sheets "
+                  f"{args.sheets_latency:g} s and {args.write_quota or 'no'} writes/min ==", flush=True)
+        result = run_setup(args, setup, workdir / setup.slug if args.compare else workdir)
+        report(result)
+        results.append(result)
+    if args.compare:
+        print(f"\n{args.signals} signals, {args.concurrency} in flight, Sheets {args.sheets_latency:g} s per call "
+              f"and {args.write_quota or 'no'} writes/min; logs under {workdir}\n")
+        print(markdown_table(COMPARE_HEADER, [
+            r.compact or [r.setup.label, f"failed: {r.error.splitlines()[0][:100]}",
+                          *["—"] * (len(COMPARE_HEADER) - 2)]
+            for r in results]))
+    if any(r.failed and not r.error for r in results):
+        return 1  # a signal missing or duplicated, or an ack failed
+    return 2 if any(r.error for r in results) else 0
 
 
 if __name__ == "__main__":

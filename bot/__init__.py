@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import actions, commands, home, shortcuts, views
+from bot import actions, commands, home, shortcuts, views, workflow
 from bot.deps import BotDeps
 
 
@@ -15,3 +15,4 @@ def register(app: App, deps: BotDeps) -> None:
     commands.register(app, deps)
     home.register(app, deps)
     actions.register(app, deps)
+    workflow.register(app, deps)

@@ -15,7 +15,7 @@ from bot.deps import BotDeps
 from bot.shortcuts import open_share_modal
 from i18n import t
 from models.signal import Kind, SignalRecord, parse_signal_id
-from models.text import escape_mrkdwn, fit
+from models.text import clean_text, escape_mrkdwn, fit
 
 PAGE = 10
 PAGE_ACTION = "hiyoko_page"
@@ -94,7 +94,7 @@ def register(app: App, deps: BotDeps) -> None:
     answers = Answers(deps)
 
     def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        words = (command.get("text") or "").split()
+        words = clean_text(command.get("text") or "").split()
         user = command["user_id"]
         if not words:
             ack()

@@ -16,6 +16,7 @@ from bot.users import owner_problem
 from i18n import t
 from models.lifecycle import Action, Refused
 from models.signal import Category, Kind, SignalDraft, parse_signal_id
+from models.text import clean_text
 from models.validation import Problem, validate_draft
 from store import ChangeRequest, NotFound
 
@@ -29,7 +30,7 @@ def _value(values: dict[str, Any], block_id: str) -> Any:
 
 def read_text(values: dict[str, Any], block_id: str) -> str:
     """A text input's value, trimmed ("" when empty or absent)."""
-    return (_value(values, block_id).get("value") or "").strip()
+    return clean_text(_value(values, block_id).get("value") or "")
 
 
 def _choice(values: dict[str, Any], block_id: str) -> str:

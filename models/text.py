@@ -8,6 +8,16 @@ import re
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Control characters no person means to type (NUL, escape sequences, bell…), which PostgreSQL
+# cannot even store (NUL). Line breaks and tabs stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """User text as hiyoko keeps it: trimmed, CRLF as LF, without invisible control characters."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
 def escape_mrkdwn(text: str) -> str:
     """Escape the three characters Slack reserves, so typed `<!channel>` or `<@U1>` pings nobody."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 import app
-from models.clock import FixedClock
+from models.clock import Clock, FixedClock
 from settings import Settings
 from store import upgrade_database
 from tests.fakes.sheets_api import FakeSheets
@@ -131,7 +131,7 @@ def hiyoko(settings: Settings, clock: FixedClock) -> Iterator[app.Hiyoko]:
     built.db.dispose()
 
 
-def build(settings: Settings, clock: FixedClock) -> app.Hiyoko:
+def build(settings: Settings, clock: Clock) -> app.Hiyoko:
     hiyoko = app.build(settings, clock=clock)
     upgrade_database(hiyoko.db.engine)
     return hiyoko

@@ -79,7 +79,7 @@ def assert_once(fake_slack: FakeSlack, fake_sheets: FakeSheets, count: int) -> N
 def env_for(fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str, **extra: str) -> dict[str, str]:
     return app_env(slack_url=fake_slack.url, database_url=database_url, channel=CHANNEL, port=free_port(),
                    sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET, HIYOKO_OUTBOX_LEASE_SECONDS="2",
-                   **extra)
+                   **extra)  # type: ignore[arg-type]
 
 
 def test_sigkill_in_the_middle_of_a_relay_batch(tmp_path: Path, fake_slack: FakeSlack,

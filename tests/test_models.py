@@ -284,3 +284,18 @@ def test_kind_emoji(kind: Kind, emoji: str) -> None:
 
 def test_kind_values() -> None:
     assert [kind.value for kind in Kind] == ["egg", "chick"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("  二行\r\n目\rです  ", "二行\n目\nです"),
+        ("a\x00b\x07c\x1b[31md\x7f", "abc[31md"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+        ("🐣\u200b", "🐣\u200b"),  # invisible but not a control character: kept as typed
+    ],
+)
+def test_clean_text_drops_control_characters_only(raw: str, kept: str) -> None:
+    from models.text import clean_text
+
+    assert clean_text(raw) == kept
