@@ -162,7 +162,10 @@ class Relay:
 
     def _batch(self, deliveries: list[Delivery], write: Callable[[], object], stats: RelayStats) -> None:
         try:
-            write()
+            # One sheet writer at a time across replicas: each places new rows after the last ID it
+            # read, so two at once would write over each other's new rows.
+            with self.outbox.db.exclusive(f"sheet:{deliveries[0].target.value}"):
+                write()
         except Exception as error:
             for delivery in deliveries:
                 self._fail(delivery, error, stats)

@@ -108,8 +108,14 @@ class GoogleSheetTable:
         last_row = max(plan.last_row, len(ids), 1)
         grow_rows = max(0, last_row - worksheet.row_count)
         grow_cols = max(0, len(header) - worksheet.col_count)
-        if grow_rows or grow_cols:
-            worksheet.resize(rows=worksheet.row_count + grow_rows, cols=worksheet.col_count + grow_cols)
+        # Grow by appending (appendDimension), never by setting a size: a size computed from a
+        # stale count could shrink a grid another replica has just grown, deleting its rows.
+        # (gspread's add_rows sets a size.) The grid changed: look it up afresh next time.
+        growth = [{"appendDimension": {"sheetId": worksheet.id, "dimension": dimension, "length": length}}
+                  for dimension, length in (("ROWS", grow_rows), ("COLUMNS", grow_cols)) if length]
+        if growth:
+            spreadsheet.batch_update({"requests": growth})
+            self._opened = None
         last_col = rowcol_to_a1(1, len(header)).rstrip("1")
         data: list[dict[str, Any]] = [
             {"range": absolute_range_name(self.tab, f"A1:{last_col}1"), "values": [header]}

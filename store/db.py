@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -88,6 +89,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._named_locks: dict[str, threading.Lock] = {}
         self._write_lock: AbstractContextManager[object] = threading.Lock() if self.is_sqlite else nullcontext()
         self._readers = sessionmaker(self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
 
@@ -103,6 +105,23 @@ class Database:
         # writers on a lock first makes the wait short and fair.
         with self._write_lock, self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run a block in one process of all replicas at a time (PostgreSQL: a session advisory
+        lock, released even if the process dies; SQLite: one process owns the file anyway)."""
+        if self.engine.dialect.name != "postgresql":
+            with self._named_locks.setdefault(name, threading.Lock()):
+                yield
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -76,7 +76,9 @@ def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now
 
 def enqueue_homes(session: Session, signal_number: int, user_ids: Iterable[str], now: datetime) -> None:
     """Refresh these users' App Homes (one waiting refresh per user is enough)."""
-    for user_id in dict.fromkeys(u for u in user_ids if u):
+    # Sorted: every transaction locks these rows in the same order (PostgreSQL), so two
+    # submissions never wait on each other in a cycle.
+    for user_id in sorted({u for u in user_ids if u}):
         if not _waiting(session, Target.PUBLISH_HOME, now, user_id=user_id):
             session.add(_row(signal_number, Target.PUBLISH_HOME, now, user_id=user_id))
 

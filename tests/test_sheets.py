@@ -136,3 +136,38 @@ def test_without_a_spreadsheet_the_table_is_a_local_xlsx(
     hiyoko.relay.sheet.write(hiyoko.store.all())
     sheet = load_workbook(path)["Signals"]
     assert sheet.max_row == 3 and sheet["T2"].value == "要フォロー"
+
+
+def test_two_replicas_writing_the_sheet_at_once_lose_no_row(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, clock: FixedClock, postgres_url: str
+) -> None:
+    import threading
+
+    from jobs.relay import SHEET_LANE
+
+    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=postgres_url)
+    replicas = [build(settings, clock), build(settings, clock)]
+    fake_sheets.latency = 0.05  # slow enough for the two writers to overlap
+    for replica in replicas:
+        replica.relay.batch_size = 3  # small batches: each replica claims rows of its own
+
+    def write_sheet(replica: Hiyoko) -> None:
+        while replica.relay.run_once((SHEET_LANE,)).delivered:
+            pass
+
+    for round_ in range(3):
+        for index, replica in enumerate(replicas):
+            for n in range(8):
+                state = modal_state(customer=f"顧客{round_}-{index}-{n}")
+                assert dispatch(replica, view_submission(CSM, state, view_id=f"R{round_}-{index}-{n}")).status == 200
+        threads = [threading.Thread(target=write_sheet, args=(r,)) for r in replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for replica in replicas:
+        replica.relay.drain()
+    ids = sheet_ids(fake_sheets)[1:]
+    assert sorted(ids) == [f"S-{n:06d}" for n in range(1, 49)], "every row once, none written over"
+    for replica in replicas:
+        replica.db.dispose()
