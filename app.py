@@ -115,6 +115,7 @@ def build(settings: Settings, *, clock: Clock | None = None,
 def serve(hiyoko: Hiyoko) -> None:
     """Run until interrupted: the relay in the background, Slack in the foreground."""
     stop = threading.Event()
+    hiyoko.db.warm_up()
     hiyoko.relay.start(stop)
     hiyoko.scheduler.start()
     settings = hiyoko.settings

@@ -196,3 +196,18 @@ def test_validation_problems_render_with_their_parameters(lang: str) -> None:
     for problem in problems.values():
         assert set(problem.params) == placeholders(CATALOG[problem.key][lang])
         assert t(problem.key, lang, **problem.params)
+
+
+def test_the_area_catalogs_do_not_redefine_each_others_keys() -> None:
+    """catalog.py merges the adoption and jobs catalogs into the core one: a key in two of them
+    would silently replace a message."""
+    import re
+    from pathlib import Path
+
+    from i18n import catalog_adoption, catalog_jobs
+
+    core_source = (Path(__file__).parents[1] / "i18n" / "catalog.py").read_text(encoding="utf-8")
+    core = set(re.findall(r'^    "([a-z0-9_.]+)": \{', core_source, re.MULTILINE))
+    assert len(core) > 100
+    adoption, jobs = set(catalog_adoption.MESSAGES), set(catalog_jobs.MESSAGES)
+    assert not core & adoption and not core & jobs and not adoption & jobs
