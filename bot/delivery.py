@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.card import CARD_EVENT, EVENT_LINE, OWNER_NOTICE_EVENT, card, event_line, metadata, owner_notice
 from bot.blocks.messages import DIGEST_EVENT, DM_EVENT, digest_message, direct_message
+from bot.chart import weekly_chart
 from i18n import t
-from jobs.chart import weekly_chart
 from models.clock import Clock, SystemClock
 from models.signal import EventRecord, SignalRecord
 from models.text import escape_mrkdwn

@@ -13,7 +13,7 @@ import pytest
 
 import cli
 from app import Hiyoko
-from jobs.chart import weekly_chart
+from bot.chart import weekly_chart
 from models.calendar import WorkCalendar
 from models.clock import FixedClock
 from models.lifecycle import Action
