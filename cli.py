@@ -29,7 +29,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     missing = settings.missing_for_run()
     if missing:
-        raise CommandError(t("cli.missing_settings", settings.hiyoko_language, names=", ".join(missing)))
+        # Said in both languages: whoever installs the app may not read the default one.
+        names = ", ".join(missing)
+        languages = dict.fromkeys([settings.hiyoko_language, "en", "ja"])
+        raise CommandError("\n\n".join(t("cli.missing_settings", lang, names=names) for lang in languages))
     import app
 
     logs.configure(json_lines=settings.hiyoko_log_format == "json")
