@@ -61,12 +61,13 @@ class Hiyoko:
     def health(self) -> dict[str, Any]:
         """What /healthz reports: the database, the relay, the backlog and the dead letters."""
         database = self.db.ping()
+        relay = self.relay.alive()
         counts = self.outbox.counts() if database else {}
         oldest = self.outbox.oldest_pending() if database else None
         return {
-            "ok": database and self.relay.alive(),
+            "ok": database and relay,
             "database": "up" if database else "down",
-            "relay": "alive" if self.relay.alive() else "stopped",
+            "relay": "alive" if relay else "stopped",
             "outbox_backlog": counts.get("pending", 0),
             "outbox_oldest_seconds": round((self.clock.now() - oldest).total_seconds(), 1) if oldest else 0,
             "dead_letters": counts.get("dead", 0),

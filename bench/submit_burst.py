@@ -45,11 +45,10 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +61,7 @@ from bot.blocks.card import CARD_EVENT, OWNER_NOTICE_EVENT
 from sheets.sync import COLUMNS
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
-from tests.process import ROOT, AppProcess, app_env, free_port
+from tests.process import ROOT, AppProcess, app_env, free_port, scratch_schema
 from tests.slack_requests import interactive_body, modal_state, sign, view_submission
 
 CHANNEL = "CSIGNALS"
@@ -203,22 +202,13 @@ def bench_database(database: str, workdir: Path) -> Iterator[str]:
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
     base = postgres_base_url()
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:
-        admin.dispose()
-        raise SetupError(f"could not create a PostgreSQL schema: {type(error).__name__}: {error}") from None
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    print(f"PostgreSQL schema {schema} on {make_url(base).render_as_string(hide_password=True)}", flush=True)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_schema(base, "bench"))
+        except Exception as error:
+            raise SetupError(f"could not create a PostgreSQL schema: {type(error).__name__}: {error}") from None
+        print(f"a PostgreSQL schema of its own on {make_url(base).render_as_string(hide_password=True)}", flush=True)
+        yield url
 
 
 def reader(database_url: str) -> Engine:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -116,9 +117,8 @@ def register(app: App, deps: BotDeps) -> None:
             ack(response_action="errors",
                 errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
             return
-        if action is Action.REASSIGN:
-            request = ChangeRequest(**{**request.__dict__, "owner_name": deps.users.name_of(request.owner_id)})
-        request = ChangeRequest(**{**request.__dict__, "actor_name": deps.users.name_of(user)})
+        owner_name = deps.users.name_of(request.owner_id) if action is Action.REASSIGN else ""
+        request = replace(request, owner_name=owner_name, actor_name=deps.users.name_of(user))
         try:
             change(number, request)
         except NotPermitted as error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,9 +18,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_bolt.response import BoltResponse
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 import app
 from models.clock import Clock, FixedClock
@@ -29,6 +25,7 @@ from settings import Settings
 from store import upgrade_database
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
+from tests.process import scratch_schema
 from tests.slack_requests import SIGNING_SECRET, bolt_request, interactive_body
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -87,17 +84,8 @@ def postgres_schema() -> Iterator[str]:
         if os.environ.get("HIYOKO_REQUIRE_POSTGRES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)  # survives restarts
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(POSTGRES_URL, "t") as url:
+        yield url
 
 
 @pytest.fixture

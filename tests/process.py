@@ -9,9 +9,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from tests.slack_requests import SIGNING_SECRET
 
@@ -50,6 +55,24 @@ def app_env(*, slack_url: str, database_url: str, channel: str, port: int, sheet
     if xlsx_path:
         env["HIYOKO_XLSX_PATH"] = str(xlsx_path)
     return env
+
+
+@contextmanager
+def scratch_schema(base_url: str, prefix: str) -> Iterator[str]:
+    """A PostgreSQL schema of its own (the URL selects it by search_path), dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)  # survives restarts
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        try:
+            yield url.render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
 
 
 def post_signed(base: str, body: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
