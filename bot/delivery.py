@@ -57,8 +57,7 @@ class SlackDelivery:
 
     def post_card(self, signal: SignalRecord, retried: bool) -> None:
         """Post the card once; later calls (replays, changes) update it in place."""
-        events = self.store.events(signal.number)
-        text, blocks = card(signal, self.lang, self.zone, events[-1] if events else None)
+        text, blocks = card(signal, self.lang, self.zone, self.store.last_event(signal.number))
         channel, ts = signal.card_channel, signal.card_ts
         if ts is None and retried:
             ts = self._find(self.channel, CARD_EVENT, {"signal_id": signal.id}, since=signal.created_at)

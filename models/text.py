@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import re
 
-# Characters that make a spreadsheet cell a formula (or a DDE payload) when they come first.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 # Control characters no person means to type (NUL, escape sequences, bell…), which PostgreSQL
 # cannot even store (NUL). Line breaks and tabs stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -32,11 +28,6 @@ def fit(escaped: str, limit: int) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + "…"
-
-
-def is_formula_like(text: str) -> bool:
-    """True when a spreadsheet would read this text as a formula."""
-    return text.startswith(_FORMULA_STARTS)
 
 
 _SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")

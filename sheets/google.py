@@ -81,14 +81,6 @@ class GoogleSheetTable:
             self._opened = (spreadsheet, worksheet)
         return self._opened
 
-    def read_ids(self) -> list[str]:
-        try:
-            spreadsheet, _ = self._worksheet(1)
-            return self._ids(spreadsheet)
-        except Exception:
-            self._opened = None
-            raise
-
     def _ids(self, spreadsheet: gspread.Spreadsheet) -> list[str]:
         values = spreadsheet.values_get(absolute_range_name(self.tab, "A:A")).get("values", [])
         return [str(row[0]) if row else "" for row in values]

@@ -53,10 +53,6 @@ class SheetTable(Protocol):
         """Write `header` to row 1 and each row over its ID's row, appending new IDs."""
         ...
 
-    def read_ids(self) -> list[str]:
-        """The ID column from row 1 down, as text."""
-        ...
-
     def describe(self) -> str:
         """Where the rows go, for messages to operators."""
         ...

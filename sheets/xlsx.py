@@ -35,13 +35,6 @@ class XlsxTable:
             workbook.create_sheet(self.tab)
         return workbook, workbook[self.tab]
 
-    def read_ids(self) -> list[str]:
-        with _lock:
-            if not self.path.exists():
-                return []
-            _, sheet = self._open()
-            return _ids(sheet)
-
     def upsert(self, header: list[str], rows: list[list[Cell]]) -> None:
         with _lock:
             workbook, sheet = self._open()

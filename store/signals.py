@@ -292,6 +292,12 @@ class SignalStore:
             rows = session.scalars(select(EventRow).where(EventRow.signal_number == number).order_by(EventRow.id))
             return [to_event(row) for row in rows]
 
+    def last_event(self, number: int) -> EventRecord | None:
+        with self.db.read() as session:
+            row = session.scalar(select(EventRow).where(EventRow.signal_number == number)
+                                 .order_by(EventRow.id.desc()).limit(1))
+            return to_event(row) if row else None
+
     def events_by_id(self, ids: Iterable[int]) -> list[EventRecord]:
         wanted = sorted(set(ids))
         if not wanted:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from models.signal import Category, Kind, SignalDraft, format_signal_id, parse_signal_id
-from models.text import escape_mrkdwn, fit, is_formula_like, slack_to_plain
+from models.text import escape_mrkdwn, fit, slack_to_plain
 from models.validation import Problem, validate_draft
 
 TODAY = date(2026, 11, 23)
@@ -170,30 +170,6 @@ def test_fit_never_breaks_an_entity_nor_exceeds_the_limit(text: str) -> None:
         # Every "&" left is the start of a whole entity: what remains unescapes back to a prefix of the text.
         assert _ENTITY.sub("", kept).count("&") == 0, (limit, result)
         assert text.startswith(slack_to_plain(kept)), (limit, result)
-
-
-# --- is_formula_like -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("=IMPORTXML(A1)", True),
-        ("=1+1", True),
-        ("+81 90 0000 0000", True),
-        ("-5 seats", True),
-        ("@SUM(A1)", True),
-        ("\t=cmd", True),
-        ("\rx", True),
-        ("Acme Inc.", False),
-        ("株式会社サンプル", False),
-        ("a=b", False),
-        (" =1+1", False),
-        ("", False),
-    ],
-)
-def test_is_formula_like(text: str, expected: bool) -> None:
-    assert is_formula_like(text) is expected
 
 
 # --- slack_to_plain ------------------------------------------------------------------------------
