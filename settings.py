@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     hiyoko_history_tab: str = "History"
     hiyoko_xlsx_path: Path = Path("hiyoko.xlsx")
     hiyoko_outbox_max_attempts: int = 12
-    hiyoko_outbox_lease_seconds: int = 60  # a relay that died mid-delivery frees its rows after this
+    # A claim lasts this long unless its relay renews it (a heartbeat at a third of it): a relay
+    # that died frees its rows within this many seconds.
+    hiyoko_outbox_lease_seconds: int = 15
     hiyoko_host: str = "0.0.0.0"
     # Scheduled work (issue: nudges, reminders, digest).
     hiyoko_stale_egg_days: int = 30  # an open egg with no event for this long gets a nudge
@@ -57,6 +59,7 @@ class Settings(BaseSettings):
     hiyoko_max_body_bytes: int = 1_048_576  # larger HTTP requests are refused with 413
     hiyoko_slack_timeout: int = 15  # seconds per Slack Web API call
     hiyoko_sheets_timeout: float = 30.0  # seconds to read a Sheets API answer
+    hiyoko_directory_refresh_minutes: int = 60  # users.list again this often (events keep it fresh between)
 
     @field_validator("hiyoko_timezone")
     @classmethod

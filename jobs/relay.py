@@ -25,7 +25,7 @@ from store import Delivery, Outbox, SignalStore, Target
 log = logging.getLogger(__name__)
 
 SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.THREAD_LINE, Target.PUBLISH_HOME,
-              Target.DIRECT_MESSAGE, Target.DIGEST, Target.ADMIN_ALERT)
+              Target.DIRECT_MESSAGE, Target.DIGEST, Target.ADMIN_ALERT, Target.CHECK_OWNER)
 ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT})
 HEARTBEAT_STALE_SECONDS = 60.0  # a lane silent this long is reported dead by /healthz
 SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
@@ -61,8 +61,10 @@ def _describe(error: Exception) -> tuple[str, float | None]:
 class Relay:
     def __init__(self, outbox: Outbox, store: SignalStore, slack: SlackDelivery, sheet: SheetSync,
                  clock: Clock, publish_home: Callable[[str], None], batch_size: int = 200,
-                 on_delivery: Callable[[str, str, int], None] | None = None) -> None:
+                 on_delivery: Callable[[str, str, int], None] | None = None,
+                 check_owner: Callable[[SignalRecord], None] | None = None) -> None:
         self.outbox = outbox
+        self.check_owner = check_owner  # looks up an owner the directory did not know at share time
         self.on_delivery = on_delivery  # metrics: (target, "delivered" | "failed" | "dead", count)
         self._beats: dict[str, float] = {}
         self.publish_home = publish_home
@@ -104,7 +106,7 @@ class Relay:
         # Cards first, so a thread reply claimed in the same batch finds its card; thread lines
         # keep the order of their events.
         order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1, Target.THREAD_LINE: 1, Target.PUBLISH_HOME: 2,
-                 Target.DIRECT_MESSAGE: 3, Target.DIGEST: 3, Target.ADMIN_ALERT: 4}
+                 Target.DIRECT_MESSAGE: 3, Target.DIGEST: 3, Target.CHECK_OWNER: 3, Target.ADMIN_ALERT: 4}
         for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
             signal = self.store.get(delivery.signal_number) if delivery.signal_number else None
             if signal is None and delivery.target not in ABOUT_NO_SIGNAL:
@@ -146,6 +148,9 @@ class Relay:
                 self.publish_home(delivery.user_id or signal.owner_id)
             case Target.DIRECT_MESSAGE:
                 self.slack.direct_message(signal, delivery.payload, f"outbox-{delivery.id}", retried)
+            case Target.CHECK_OWNER:
+                if self.check_owner is not None:
+                    self.check_owner(signal)
 
     def _sync_sheet(self, claimed: list[Delivery]) -> RelayStats:
         """One batched upsert per tab; a failing tab fails (and retries) only its own rows."""

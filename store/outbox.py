@@ -39,6 +39,7 @@ class Target(StrEnum):
     DIRECT_MESSAGE = "direct_message"  # a nudge or reminder to the owner (and submitter): payload says which
     DIGEST = "digest"  # the weekly digest and its chart: payload holds the numbers
     ADMIN_ALERT = "admin_alert"  # tell the admin channel a delivery died; never dies itself
+    CHECK_OWNER = "check_owner"  # an owner the directory did not know at share time: ask Slack now
 
 
 class State(StrEnum):
