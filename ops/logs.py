@@ -16,7 +16,9 @@ from typing import Any, ParamSpec, TypeVar
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 signal_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("signal_id", default=None)
 
-_SECRETS = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|xwfp-[A-Za-z0-9-]+)")
+# Every Slack token family: bot/user/app-level (xoxb-, xoxp-, xapp-…), refresh (xoxe-), rotating
+# (`xoxe.xoxp-1-…`), browser session (xoxc-, and xoxd- cookies, often URL-encoded: hence `%`).
+_SECRETS = re.compile(r"\b(?:xox[a-z](?:\.xox[a-z])?|xapp|xwfp)-[A-Za-z0-9%_-]+")
 _KEY_VALUE = re.compile(r"(?i)((?:signing_secret|client_secret|password|private_key|token)[\"']?\s*[:=]\s*[\"']?)"
                         r"([^\s\"',}]+)")
 
@@ -40,18 +42,22 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            entry["exception"] = redact(record.exc_text)
+        if record.stack_info:
+            entry["stack"] = redact(self.formatStack(record.stack_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
-class RedactingFilter(logging.Filter):
-    """For plain-text logs: the same redaction, applied to the formatted message."""
+class TextFormatter(logging.Formatter):
+    """Plain-text lines, redacted as a whole: a token can hide in the message, in an exception's
+    message or in a traceback's source lines, and each of those is formatted here."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def configure(json_lines: bool, level: int = logging.INFO) -> None:
@@ -60,8 +66,7 @@ def configure(json_lines: bool, level: int = logging.INFO) -> None:
     if json_lines:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        handler.addFilter(RedactingFilter())
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -14,7 +14,7 @@ import pytest
 
 import cli
 from models.clock import FixedClock
-from ops.logs import JsonFormatter, redact, request_id, signal_id
+from ops.logs import JsonFormatter, configure, redact, request_id, signal_id
 from tests.conftest import CHANNEL, CSM, build, dispatch, make_settings
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
@@ -70,6 +70,41 @@ def test_json_lines_carry_ids_and_hide_secrets() -> None:
     assert line["message"] == "token [redacted] and signing_secret=[redacted] ok"
     assert redact("xapp-1-A0-123 and xwfp-9") == "[redacted] and [redacted]"
 
+
+
+def _fail_with_a_token() -> None:
+    raise RuntimeError("refresh failed for xoxe.xoxp-1-Mi0yLTE2-abc")  # the source line shows in tracebacks
+
+
+@pytest.mark.parametrize("json_lines", [True, False])
+def test_tracebacks_and_stacks_are_redacted_in_both_log_formats(json_lines: bool,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure(json_lines)
+        try:
+            _fail_with_a_token()
+        except RuntimeError:
+            logging.getLogger("hiyoko.test").exception("lost the token xoxe-1-abcdef while refreshing")
+        logging.getLogger("hiyoko.test").warning("cookie xoxd-a%2Fb%3D and xoxc-123-456", stack_info=True)
+    finally:
+        root.handlers[:], root.level = saved
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err and "_fail_with_a_token" in err and "Stack (most recent call last)" in err
+    for secret in ("xoxe", "Mi0yLTE2", "abcdef", "xoxd", "%2F", "xoxc"):
+        assert secret not in err
+    assert "[redacted]" in err
+    if json_lines:
+        first, second = (json.loads(line) for line in err.splitlines())
+        assert "[redacted]" in first["exception"] and "[redacted]" in second["stack"]
+
+
+def test_every_slack_token_family_is_redacted() -> None:
+    tokens = ["xoxb-1-2-abc", "xoxp-1-2-3-abc", "xoxa-2-abc", "xoxr-abc", "xoxs-abc", "xoxo-abc",
+              "xoxe-1-abc", "xoxe.xoxp-1-abc", "xoxe.xoxb-1-abc", "xoxc-123-456-abc", "xoxd-abc%2Fdef%3D",
+              "xapp-1-A0-123", "xwfp-9"]
+    assert redact(" ".join(tokens)) == " ".join(["[redacted]"] * len(tokens))
 
 def test_a_dead_letter_is_told_to_admins_and_can_be_retried(
     tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, monkeypatch: pytest.MonkeyPatch,
