@@ -14,9 +14,32 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+# A typed `@channel`, `@here` or `@everyone` (any case, ASCII or full-width) is a broadcast
+# wherever Slack parses mentions automatically (top-level `text`, non-verbatim mrkdwn). An e-mail
+# address (`sato@here.co.jp`) is left whole; Japanese right before the `@` is not an address.
+_SPECIAL_MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])([@＠])(?=(?:channel|here|everyone))", re.IGNORECASE)
+WORD_JOINER = "\u2060"  # invisible, and it keeps the word whole, so nothing reads differently
+
+
+def _fold_wide(text: str) -> str:
+    """Full-width ASCII (ｃｈａｎｎｅｌ) as ASCII, one character for one, so positions stay put."""
+    return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
+
+
 def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack reserves, so typed `<!channel>` or `<@U1>` pings nobody."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape the three characters Slack reserves, so typed `<!channel>` or `<@U1>` pings nobody,
+    and break typed `@channel`/`@here`/`@everyone` with a word joiner after the `@`."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    folded = _fold_wide(escaped)
+    cuts = [m.end(1) for m in _SPECIAL_MENTION.finditer(folded)]
+    for cut in reversed(cuts):
+        escaped = escaped[:cut] + WORD_JOINER + escaped[cut:]
+    return escaped
+
+
+def has_special_mention(text: str) -> bool:
+    """Whether Slack's automatic parsing would turn something in `text` into a broadcast."""
+    return _SPECIAL_MENTION.search(_fold_wide(text)) is not None
 
 
 def fit(escaped: str, limit: int) -> str:

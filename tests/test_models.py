@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from models.signal import Category, Kind, SignalDraft, format_signal_id, parse_signal_id
-from models.text import escape_mrkdwn, fit, slack_to_plain
+from models.text import escape_mrkdwn, fit, has_special_mention, slack_to_plain
 from models.validation import Problem, validate_draft
 
 TODAY = date(2026, 11, 23)
@@ -121,10 +121,22 @@ def test_length_limits(field: str, limit: int, char: str) -> None:
         ("他の工場でも使いたい 🐣", "他の工場でも使いたい 🐣"),
         ("*bold* _it_ `code`", "*bold* _it_ `code`"),
         ("", ""),
+        pytest.param("@channel 見て", "@\u2060channel 見て", id="plain-channel"),
+        pytest.param("@here", "@\u2060here", id="plain-here"),
+        pytest.param("hi @Everyone!", "hi @\u2060Everyone!", id="plain-everyone-any-case"),
+        pytest.param("@HERE @here", "@\u2060HERE @\u2060here", id="every-occurrence"),
+        pytest.param("＠channel", "＠\u2060channel", id="full-width-at"),
+        pytest.param("＠ｈｅｒｅ", "＠\u2060ｈｅｒｅ", id="all-full-width"),
+        pytest.param("営業@here", "営業@\u2060here", id="after-japanese"),
+        pytest.param("(@channel)", "(@\u2060channel)", id="after-punctuation"),
+        pytest.param("sato@here.co.jp", "sato@here.co.jp", id="email-untouched"),
+        pytest.param("@chan nel @sato", "@chan nel @sato", id="other-words-untouched"),
+        pytest.param("<@here> & @here", "&lt;@\u2060here&gt; &amp; @\u2060here", id="with-entities"),
     ],
 )
 def test_escape_mrkdwn(text: str, expected: str) -> None:
     assert escape_mrkdwn(text) == expected
+    assert not has_special_mention(escape_mrkdwn(text))
 
 
 # --- fit -----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from bot.blocks.modal import _input, _option, _plain_input, _text
+from bot.blocks.text import mrkdwn
 from i18n import t
 from models.lifecycle import Action
 from models.signal import CUSTOMER_MAX, SIZE_MAX, SUMMARY_MAX, Category, SignalRecord
@@ -93,5 +94,5 @@ def message_modal(text: str, lang: str) -> dict[str, Any]:
         "type": "modal",
         "title": _text("hiyoko"),
         "close": _text(t("modal.close", lang)),
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": fit(text, 3000)}}],
+        "blocks": [{"type": "section", "text": mrkdwn(text)}],
     }

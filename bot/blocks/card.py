@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks.text import mrkdwn, text_or_link
 from i18n import t
 from models.lifecycle import Action, State, available
 from models.signal import EventRecord, SignalRecord
@@ -24,7 +25,7 @@ def _mention(user_id: str) -> str:
 
 
 def _field(label: str, value: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": fit(f"*{label}*\n{value}", FIELD_MAX)}
+    return mrkdwn(f"*{label}*\n{value}", FIELD_MAX)
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
@@ -92,7 +93,7 @@ def card(signal: SignalRecord, lang: str, zone: ZoneInfo,
     quoted = "\n".join(f">{line}" for line in escape_mrkdwn(signal.summary).split("\n"))
     context = t("card.shared_at", lang, id=signal.id, when=_when(signal.created_at, zone))
     if signal.source:
-        context += f" · {t('field.source', lang)}: {escape_mrkdwn(signal.source)}"
+        context += f" · {t('field.source', lang)}: {text_or_link(signal.source)}"
     if last is not None and last.action != "submitted":
         context += " · " + t("card.last_change", lang, when=_when(last.at, zone), actor=_mention(last.actor_id),
                               action=t(f"action.{last.action}", lang))
@@ -114,8 +115,8 @@ def card(signal: SignalRecord, lang: str, zone: ZoneInfo,
                 _field(t("field.status", lang), status),
             ],
         },
-        {"type": "section", "text": {"type": "mrkdwn", "text": fit(quoted, SECTION_MAX)}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(context, SECTION_MAX)}]},
+        {"type": "section", "text": mrkdwn(quoted, SECTION_MAX)},
+        {"type": "context", "elements": [mrkdwn(context, SECTION_MAX)]},
         actions(signal, lang),
     ]
     text = t("card.fallback", lang, emoji=signal.kind.emoji, customer=customer, id=signal.id)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks.card import button
 from bot.blocks.rows import signal_row
+from bot.blocks.text import mrkdwn
 from i18n import t
 from models.lifecycle import Action
 from models.signal import SignalRecord
@@ -25,7 +26,7 @@ DM_BUTTONS = {
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, 3000)}}
+    return {"type": "section", "text": mrkdwn(text)}
 
 
 def direct_message(kind: str, signal: SignalRecord, lang: str, today: date, zone: ZoneInfo,

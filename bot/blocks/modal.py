@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from bot.blocks.text import mrkdwn
 from i18n import t
 from models.signal import CUSTOMER_MAX, SIZE_MAX, SOURCE_MAX, SUMMARY_MAX, Category, Kind, SignalDraft, SignalRecord
 from models.text import escape_mrkdwn, fit
@@ -72,7 +73,7 @@ def share_modal(lang: str, *, summary: str = "", source: str = "", draft: Signal
         "close": _text(t("modal.cancel", lang)),
         "private_metadata": json.dumps({"lang": lang}),
         "blocks": [
-            *(warning or [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("modal.intro", lang)}]}]),
+            *(warning or [{"type": "context", "elements": [mrkdwn(t("modal.intro", lang))]}]),
             _input("customer", t("field.customer", lang), _plain_input(lang, "customer", CUSTOMER_MAX, customer)),
             _input("kind", t("field.kind", lang), kind),
             _input("category", t("field.category", lang), category),
@@ -103,7 +104,7 @@ def duplicate_warning(lang: str, customer: str, duplicates: list[SignalRecord], 
         _option(t("duplicate.note", lang, id=s.id), f"note:{s.id}") for s in duplicates[:MAX_DUPLICATES]]
     return [
         {"type": "section", "block_id": "duplicate_warning",
-         "text": {"type": "mrkdwn", "text": fit("\n".join(lines), 3000)}},
+         "text": mrkdwn("\n".join(lines))},
         _input("duplicate", t("duplicate.choice", lang), {"type": "radio_buttons", "options": choices}),
         {"type": "divider"},
     ]

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks.card import actions
+from bot.blocks.text import mrkdwn
 from i18n import t
 from models.signal import SignalRecord
 from models.text import escape_mrkdwn, fit
@@ -31,7 +32,7 @@ def signal_row(signal: SignalRecord, lang: str, today: date, zone: Any, *, with_
     if len(summary) > SUMMARY_PREVIEW:
         summary = fit(summary, SUMMARY_PREVIEW)
     text += "\n" + t("row.summary", lang, summary=summary)
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": fit(text, 3000)}}]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(text)}]
     if with_actions:
         row_actions = actions(signal, lang)
         row_actions.pop("block_id")  # several rows on one surface: block ids must stay unique
