@@ -16,16 +16,19 @@ import bot
 from bot.delivery import SlackDelivery
 from bot.deps import BotDeps
 from bot.home import HomePublisher
+from bot.owner_check import OwnerCheck
 from bot.users import UserDirectory
 from jobs.relay import Relay
 from jobs.scheduled import make_context
 from jobs.scheduler import Scheduler
 from models.clock import Clock, SystemClock
+from models.permissions import parse_managers
 from ops.logs import ContextExecutor
 from ops.metrics import Metrics
 from settings import Settings
 from sheets import SheetSync, SheetTable, open_tables
 from store import Database, Outbox, SignalStore
+from store.directory import Directory
 from store.jobs import JobStore
 
 log = logging.getLogger("hiyoko")
@@ -57,6 +60,7 @@ class Hiyoko:
     bolt: App
     scheduler: Scheduler
     metrics: Metrics
+    users: UserDirectory
 
     def health(self) -> dict[str, Any]:
         """What /healthz reports: the database, the relay, the backlog and the dead letters."""
@@ -89,11 +93,12 @@ def build(settings: Settings, *, clock: Clock | None = None,
     channel = settings.signals_channel_id or ""
     # The listeners wake the relay after each commit; the relay publishes App Homes with the
     # listeners' view of the world. (The lambda binds `relay` once it exists.)
-    deps = BotDeps(settings, clock, store, UserDirectory(client), on_change=lambda: relay.wake())
+    users = UserDirectory(client, Directory(db, clock))
+    deps = BotDeps(settings, clock, store, users, on_change=lambda: relay.wake())
     slack = SlackDelivery(client, store, channel, lang, settings.timezone, digest_channel=settings.digest_channel,
                           admin_channel=settings.hiyoko_admin_channel_id, clock=clock)
     relay = Relay(outbox, store, slack, sheet, clock, publish_home=HomePublisher(client, deps),
-                  on_delivery=metrics.delivered)
+                  on_delivery=metrics.delivered, check_owner=OwnerCheck(client, users, store, settings))
     bolt = App(
         client=client,
         # Bolt's default is 5 workers, and a listener waiting in that queue past 3 s is answered
@@ -107,16 +112,19 @@ def build(settings: Settings, *, clock: Clock | None = None,
     )
     bot.register(bolt, deps)
     jobs = JobStore(db)
-    scheduler = Scheduler(make_context(settings, jobs, relay_drain=lambda: str(relay.drain())), clock,
+    refresh = lambda: f"directory_refresh: {users.refresh(deps.managers_group)} user(s)"  # noqa: E731
+    scheduler = Scheduler(make_context(settings, jobs, relay_drain=lambda: str(relay.drain()),
+                                       directory_refresh=refresh), clock,
                           on_run=lambda job, outcome: metrics.job_runs.labels(job=job, outcome=outcome).inc())
     metrics.watch_database(store, outbox, jobs, clock)
-    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler, metrics)
+    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler, metrics, users)
 
 
 def serve(hiyoko: Hiyoko) -> None:
     """Run until interrupted: the relay in the background, Slack in the foreground."""
     stop = threading.Event()
     hiyoko.db.warm_up()
+    start_directory_fill(hiyoko)
     hiyoko.relay.start(stop)
     hiyoko.scheduler.start()
     settings = hiyoko.settings
@@ -139,6 +147,21 @@ def serve(hiyoko: Hiyoko) -> None:
         hiyoko.scheduler.shutdown()
         stop.set()
         hiyoko.relay.wake()
+
+
+def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
+    """Fill the user directory (users.list, the managers' group) in the background: Slack and the
+    HTTP server start at once, and until the fill lands an unknown user is checked after the ack."""
+    def fill() -> None:
+        try:
+            count = hiyoko.users.refresh(parse_managers(hiyoko.settings.hiyoko_managers)[1])
+            log.info("user directory filled: %d user(s)", count)
+        except Exception:  # the timer and the events fill it later; the app runs without it
+            log.exception("could not fill the user directory at start")
+
+    thread = threading.Thread(target=fill, name="directory-fill", daemon=True)
+    thread.start()
+    return thread
 
 
 def main() -> None:

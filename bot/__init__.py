@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import actions, commands, home, shortcuts, views, workflow
+from bot import actions, commands, events, home, shortcuts, views, workflow
 from bot.deps import BotDeps
 
 
@@ -16,3 +16,4 @@ def register(app: App, deps: BotDeps) -> None:
     home.register(app, deps)
     actions.register(app, deps)
     workflow.register(app, deps)
+    events.register(app, deps)

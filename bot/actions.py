@@ -2,7 +2,8 @@
 
 Rights and state are checked by the store inside the change's transaction; the early check
 here only spares people a modal they could not submit. Refusals are told to the one person
-who clicked, never to the channel.
+who clicked, never to the channel. Nothing before a views.open asks Slack: its trigger_id dies
+3 seconds after the click, so names, locales and managers come from the user directory.
 """
 
 from __future__ import annotations
@@ -19,32 +20,38 @@ from slack_sdk import WebClient
 from bot.blocks.action_modals import CALLBACK_ID, FIRST_INPUT, NOTE_MAX, action_modal, message_modal
 from bot.blocks.card import BUTTON_IDS, DM_BUTTON_IDS, OVERFLOW_ID
 from bot.deps import BotDeps
+from bot.owner_check import PICK_OWNER
 from bot.users import owner_problem
 from bot.views import read_text
 from i18n import t
 from models.lifecycle import Action, Refused
 from models.permissions import may_change
 from models.signal import Category, Kind, SignalDraft, SignalRecord, parse_signal_id
+from models.text import escape_mrkdwn
 from models.validation import Problem, validate_draft
 from store import ChangeRequest, Edits, NotFound, NotPermitted
 
 log = logging.getLogger(__name__)
 ACTION_OF_BUTTON = {action_id: action for action, action_id in {**BUTTON_IDS, **DM_BUTTON_IDS}.items()}
+ACTION_OF_BUTTON[PICK_OWNER] = Action.REASSIGN  # the DM telling a CSM their chosen owner cannot own it
 NEEDS_INPUT = frozenset({Action.HATCH, Action.LOSE, Action.DROP, Action.REASSIGN, Action.EDIT, Action.NOTE})
 
 
 def register(app: App, deps: BotDeps) -> None:
-    def mention_name(user_id: object) -> str:
-        return "@" + deps.users.name_of(str(user_id))
+    def mention_name(user_id: object, plain: bool) -> str:
+        # A display name is whatever its owner typed: escaped in messages, so `<!channel>` pings
+        # nobody; a modal's field error is plain text, shown as it is.
+        name = deps.users.name_of(str(user_id))
+        return "@" + (name if plain else escape_mrkdwn(name))
 
-    def denied(signal: SignalRecord, lang: str) -> str:
-        return t("permission.denied", lang, id=signal.id, owner=mention_name(signal.owner_id),
-                 submitter=mention_name(signal.submitter_id))
+    def denied(signal: SignalRecord, lang: str, plain: bool = False) -> str:
+        return t("permission.denied", lang, id=signal.id, owner=mention_name(signal.owner_id, plain),
+                 submitter=mention_name(signal.submitter_id, plain))
 
-    def refusal(refused: Refused, lang: str) -> str:
+    def refusal(refused: Refused, lang: str, plain: bool = False) -> str:
         params = dict(refused.params)
         if "by" in params:
-            params["by"] = mention_name(params["by"])
+            params["by"] = mention_name(params["by"], plain)
         if "status" in params:
             params["status"] = t(f"status.{params['status']}", lang)
         return t(refused.key, lang, **params)
@@ -122,11 +129,11 @@ def register(app: App, deps: BotDeps) -> None:
         try:
             change(number, request)
         except NotPermitted as error:
-            ack(response_action="errors", errors={first: denied(error.signal, lang)})
+            ack(response_action="errors", errors={first: denied(error.signal, lang, plain=True)})
             return
         except Refused as refused:
             field = "timing" if refused.key.startswith("lifecycle.timing") and action is Action.HATCH else first
-            ack(response_action="errors", errors={field: refusal(refused, lang)})
+            ack(response_action="errors", errors={field: refusal(refused, lang, plain=True)})
             return
         except NotFound:
             ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})

@@ -1,39 +1,47 @@
-"""Who a Slack user is (name, locale, bot or person), from users.info, cached for a while."""
+"""Who a Slack user is (name, locale, bot or person), from the user directory in the database.
+
+Anything answering Slack within its 3 seconds (acks, views.open after a click) reads only the
+directory (`lookup`, `name_of`, `locale_of`): a slow Slack must never make us miss that window.
+Work done after the ack may ask Slack (`fetch`) and keeps the answer in the directory. The
+directory is filled by users.list at start and on a timer, and kept fresh by events.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from models.validation import Problem
+from store.directory import Directory, DirectoryUser
 
 log = logging.getLogger(__name__)
 
-CACHE_SECONDS = 600
+PAGE_SIZE = 200  # users.list page: Slack recommends no more than 200
+
+SlackUser = DirectoryUser
 
 
-@dataclass(frozen=True)
-class SlackUser:
-    id: str
-    name: str  # what people call them: display name, else real name, else handle
-    locale: str | None
-    is_bot: bool
-    deleted: bool
+def user_from_slack(user: dict[str, Any]) -> DirectoryUser:
+    """A directory entry from a Slack user object (users.info, users.list, user_change, team_join)."""
+    profile = user.get("profile") or {}
+    user_id = str(user["id"])
+    return DirectoryUser(
+        id=user_id,
+        name=str(profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+                 or user.get("name") or user_id),
+        real_name=str(profile.get("real_name") or user.get("real_name") or ""),
+        email=str(profile.get("email") or ""),
+        locale=user.get("locale"),
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
 
 
-def owner_problem(directory: UserDirectory, user_id: str) -> Problem | None:
+def problem_of(user: DirectoryUser | None) -> Problem | None:
     """Why this user cannot own a signal (unknown, a bot, deactivated), or None."""
-    try:
-        user = directory.lookup(user_id)
-    except (SlackApiError, OSError) as error:
-        # Slack is having trouble: the picker only offers real members, so trust it.
-        log.warning("could not check user %s: %s", user_id, error)
-        return None
     if user is None:
         return Problem("error.unknown_user")
     if user.is_bot:
@@ -43,54 +51,70 @@ def owner_problem(directory: UserDirectory, user_id: str) -> Problem | None:
     return None
 
 
+def owner_problem(directory: UserDirectory, user_id: str) -> Problem | None:
+    """For the ack path: a known bot or deactivated user is refused; a user the directory does not
+    know yet is let through (the picker only offers members) and checked after the ack."""
+    user = directory.lookup(user_id)
+    return problem_of(user) if user is not None else None
+
+
 class UserDirectory:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, directory: Directory) -> None:
         self.client = client
-        self._cache: dict[str, tuple[float, SlackUser | None]] = {}
-        self._lock = threading.Lock()
+        self.directory = directory
 
-    def lookup(self, user_id: str) -> SlackUser | None:
-        """The user, or None when Slack says there is no such user.
+    # --- the ack path: the database only ----------------------------------------------------
 
-        Other Slack failures raise SlackApiError: the caller decides whether to go on without.
-        """
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and now - cached[0] < CACHE_SECONDS:
-            return cached[1]
+    def lookup(self, user_id: str) -> DirectoryUser | None:
+        """The user as the directory knows them, or None when it does not (yet). Never asks Slack."""
+        return self.directory.get(user_id)
+
+    def name_of(self, user_id: str, fallback: str = "") -> str:
+        """A display name; the fallback (else the raw id) for a user the directory does not know."""
+        user = self.lookup(user_id)
+        return user.name if user else fallback or user_id
+
+    def locale_of(self, user_id: str) -> str | None:
+        user = self.lookup(user_id)
+        return user.locale if user else None
+
+    # --- after the ack: may ask Slack ------------------------------------------------------
+
+    def fetch(self, user_id: str) -> DirectoryUser | None:
+        """Ask Slack (users.info) and keep the answer; None when Slack has no such user.
+
+        Other Slack failures raise SlackApiError: the caller decides whether to retry."""
         try:
             user = self.client.users_info(user=user_id, include_locale=True)["user"]
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "users_not_found"):
-                found = None
-            else:
-                raise
-        else:
-            profile = user.get("profile") or {}
-            found = SlackUser(
-                id=user["id"],
-                name=profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-                or user.get("name") or user_id,
-                locale=user.get("locale"),
-                is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
-                deleted=bool(user.get("deleted")),
-            )
-        with self._lock:
-            self._cache[user_id] = (now, found)
+                return None
+            raise
+        found = user_from_slack(user)
+        self.directory.upsert([found])
         return found
 
-    def name_of(self, user_id: str, fallback: str = "") -> str:
-        """A display name, or the fallback when Slack cannot tell us right now."""
-        try:
-            user = self.lookup(user_id)
-        except (SlackApiError, OSError):
-            return fallback or user_id
-        return user.name if user else fallback or user_id
+    def lookup_or_fetch(self, user_id: str) -> DirectoryUser | None:
+        """The directory's answer, else Slack's (for work that runs after the ack)."""
+        return self.lookup(user_id) or self.fetch(user_id)
 
-    def locale_of(self, user_id: str) -> str | None:
-        try:
-            user = self.lookup(user_id)
-        except (SlackApiError, OSError):
-            return None
-        return user.locale if user else None
+    def refresh(self, managers_group: str | None = None) -> int:
+        """Read every member (users.list, 200 a page) into the directory, and the managers' group.
+
+        Each page is written as it arrives, so a refresh cut short still keeps what it read."""
+        count, cursor = 0, ""
+        while True:
+            more = {"cursor": cursor} if cursor else {}
+            page = self.client.users_list(limit=PAGE_SIZE, include_locale=True, **more)
+            count += self.directory.upsert(user_from_slack(member) for member in page.get("members") or [])
+            cursor = ((page.get("response_metadata") or {}).get("next_cursor")) or ""
+            if not cursor:
+                break
+        if managers_group:
+            self.refresh_group(managers_group)
+        return count
+
+    def refresh_group(self, group_id: str) -> frozenset[str]:
+        members = frozenset(self.client.usergroups_users_list(usergroup=group_id)["users"])
+        self.directory.set_group(group_id, members)
+        return members

@@ -1,4 +1,9 @@
-"""The share modal's submission: validate in the ack, store, close the modal."""
+"""The share modal's submission: validate in the ack, store, close the modal.
+
+Everything before the ack reads local data only (the database and the user directory): Slack
+answers a submission with an error after 3 seconds, whatever we do later. An owner or submitter
+the directory does not know yet is checked with Slack after the ack (Target.CHECK_OWNER).
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,11 @@ from bot.deps import BotDeps
 from bot.users import owner_problem
 from i18n import t
 from models.lifecycle import Action, Refused
-from models.signal import Category, Kind, SignalDraft, parse_signal_id
+from models.permissions import may_change
+from models.signal import Category, Kind, SignalDraft, Status, parse_signal_id
 from models.text import clean_text
 from models.validation import Problem, validate_draft
-from store import ChangeRequest, NotFound
+from store import ChangeRequest, NotFound, NotPermitted
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +100,9 @@ def register(app: App, deps: BotDeps) -> None:
         elif choice.startswith("note:"):
             add_as_note(ack, choice.removeprefix("note:"), draft, user["id"], lang)
             return
+        # Names from the directory; someone it does not know yet is stored by id, and the relay
+        # asks Slack after the ack (fills the name, tells the CSM if the owner cannot own it).
+        known = deps.users.directory.get_many([user["id"], draft.owner_id])
         # Written before the ack (a few ms on the local database): if the write fails, the
         # error shows on the still-open modal and nothing the CSM typed is lost. The view id is
         # the submission key, so a submit Slack delivers twice stores one signal.
@@ -101,9 +110,10 @@ def register(app: App, deps: BotDeps) -> None:
             result = deps.store.submit(
                 draft,
                 submitter_id=user["id"],
-                submitter_name=deps.users.name_of(user["id"], user.get("name") or user.get("username") or ""),
-                owner_name=deps.users.name_of(draft.owner_id),
+                submitter_name=known[user["id"]].name if user["id"] in known else user["id"],
+                owner_name=known[draft.owner_id].name if draft.owner_id in known else draft.owner_id,
                 submission_key=f"view:{view['id']}",
+                check_owner=len(known) < len({user["id"], draft.owner_id}),
             )
         except SQLAlchemyError:
             log.exception("could not store a submitted signal")
@@ -114,14 +124,28 @@ def register(app: App, deps: BotDeps) -> None:
         deps.on_change()
 
     def add_as_note(ack: Ack, signal_id: str, draft: SignalDraft, user_id: str, lang: str) -> None:
-        """The CSM chose to add what they heard to the existing signal instead of a new one."""
+        """The CSM chose to add what they heard to the existing signal instead of a new one.
+
+        The view state is the client's word, not ours: the target must be one of the open
+        duplicates we would show for this customer and category, or an open signal the CSM has
+        rights on. The store checks again, in the transaction, that it is still open."""
+        number = parse_signal_id(signal_id) or 0
+        duplicate = any(s.number == number for s in deps.store.open_duplicates(draft.customer, draft.category))
+        target = deps.store.get(number) if number else None
+        managers = deps.managers()
+        allowed = target is not None and target.status is Status.OPEN and (duplicate or may_change(
+            user_id, owner_id=target.owner_id, submitter_id=target.submitter_id, managers=managers))
+        if not allowed:
+            ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
+                                                                  id=signal_id[:20])})
+            return
         note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
         request = ChangeRequest(Action.NOTE, user_id, deps.users.name_of(user_id), note=note)
         try:
-            deps.store.change(parse_signal_id(signal_id) or 0, request, managers=deps.managers(),
-                              today=deps.today(), anyone_may_note=True)
-        except (NotFound, Refused):
-            ack(response_action="errors", errors={"duplicate": t("signal.not_found", lang, id=signal_id)})
+            deps.store.change(number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate)
+        except (NotFound, NotPermitted, Refused):
+            ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
+                                                                  id=signal_id[:20])})
             return
         ack(response_action="update", view=message_modal(t("duplicate.noted", lang, id=signal_id), lang))
         deps.on_change()

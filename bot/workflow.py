@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from adoption.timing import Unreadable, parse_timing
 from adoption.vocabulary import parse_category, parse_kind
 from bot.deps import BotDeps
-from bot.users import owner_problem
+from bot.users import problem_of
 from i18n import t
 from models.signal import Category, Kind, SignalDraft
 from models.text import clean_text
@@ -136,7 +136,7 @@ def register(app: App, deps: BotDeps) -> None:
         elif _unknown(deps, submitter):
             problems["submitter"] = Problem("error.unknown_user")
         if draft.owner_id:
-            refusal = owner_problem(deps.users, draft.owner_id)
+            refusal = _owner_problem(deps, draft.owner_id)
             if refusal:
                 problems["owner"] = refusal
         if problems:
@@ -193,11 +193,21 @@ def register(app: App, deps: BotDeps) -> None:
     app.function(CALLBACK_ID)(share)
 
 
+# The step runs after Slack's event was acked, so it may ask Slack about a user the directory
+# does not know yet (and keeps the answer).
 def _unknown(deps: BotDeps, user_id: str) -> bool:
     try:
-        return deps.users.lookup(user_id) is None
+        return deps.users.lookup_or_fetch(user_id) is None
     except (SlackApiError, OSError):
         return False  # Slack is having trouble: Workflow Builder only passes real members
+
+
+def _owner_problem(deps: BotDeps, user_id: str) -> Problem | None:
+    try:
+        return problem_of(deps.users.lookup_or_fetch(user_id))
+    except (SlackApiError, OSError) as error:
+        log.warning("could not check user %s: %s", user_id, error)
+        return None
 
 
 def _call(answer: Callable[..., Any], **kwargs: Any) -> None:

@@ -220,6 +220,22 @@ CATALOG: dict[str, dict[str, str]] = {
         "ja": "{id} にメモとして追加しました。スレッドに記録されています。",
         "en": "Added to {id} as a note; it is in the card's thread.",
     },
+    "duplicate.not_a_target": {
+        "ja": "{id} にはここからメモを追加できません(この顧客・カテゴリの進行中の予兆ではありません)。"
+        "別件として共有するか、選び直してください。",
+        "en": "You cannot add a note to {id} from here: it is not an open signal for this customer and "
+        "category. Share it as a new signal, or choose again.",
+    },
+    "owner_check.problem": {
+        "ja": "共有いただいた {id}({customer})の担当 <@{owner}> さんは{why}。"
+        "予兆は保存され、カードも投稿されています。担当者を選び直してください。",
+        "en": "The owner you chose for {id} ({customer}), <@{owner}>, {why}. "
+        "The signal is saved and its card is posted; please pick another owner.",
+    },
+    "owner_check.why.unknown": {"ja": "ワークスペースに見つかりません", "en": "is not in this workspace"},
+    "owner_check.why.bot": {"ja": "ボットです", "en": "is a bot"},
+    "owner_check.why.deactivated": {"ja": "無効化されています", "en": "is deactivated"},
+    "owner_check.pick": {"ja": "担当者を選び直す", "en": "Pick another owner"},
     # --- /hiyoko and App Home ------------------------------------------------------------
     "command.help": {
         "ja": "*hiyoko の使い方*\n"

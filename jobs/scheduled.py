@@ -28,12 +28,14 @@ class JobContext:
     jobs: JobStore
     calendar: WorkCalendar
     relay_drain: Callable[[], str] | None = None  # `relay` needs Slack; the others only the database
+    directory_refresh: Callable[[], str] | None = None
 
 
-def make_context(settings: Settings, jobs: JobStore, relay_drain: Callable[[], str] | None = None) -> JobContext:
+def make_context(settings: Settings, jobs: JobStore, relay_drain: Callable[[], str] | None = None,
+                 directory_refresh: Callable[[], str] | None = None) -> JobContext:
     calendar = WorkCalendar(settings.timezone, settings.hiyoko_work_start, settings.hiyoko_work_end,
                             settings.hiyoko_holidays, settings.closures)
-    return JobContext(settings, jobs, calendar, relay_drain)
+    return JobContext(settings, jobs, calendar, relay_drain, directory_refresh)
 
 
 def _outside_hours(ctx: JobContext, now: datetime) -> list[str] | None:
@@ -115,3 +117,23 @@ def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list
     if dry_run or ctx.relay_drain is None:
         return ["relay: " + ("dry run" if dry_run else "no Slack client")]
     return [ctx.relay_drain()]
+
+
+# --- issue 10: the user directory ---------------------------------------------------------
+
+def directory_refresh(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+    """Read every Slack member (users.list) and the managers' group into the user directory."""
+    if dry_run:
+        return ["directory_refresh: users.list into the user directory"]
+    if ctx.directory_refresh is not None:
+        return [ctx.directory_refresh()]
+    # `hiyoko jobs run directory_refresh` builds no app: a Slack client and the directory will do.
+    from app import slack_client
+    from bot.users import UserDirectory
+    from models.clock import SystemClock
+    from models.permissions import parse_managers
+    from store.directory import Directory
+
+    users = UserDirectory(slack_client(ctx.settings), Directory(ctx.jobs.db, SystemClock()))
+    count = users.refresh(parse_managers(ctx.settings.hiyoko_managers)[1])
+    return [f"directory_refresh: {count} user(s)"]

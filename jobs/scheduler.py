@@ -61,6 +61,7 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
                                  working),
         "weekly_digest": JobSpec("weekly_digest", digest, scheduled.weekly_digest, timedelta(days=1),
                                  f"weekly, {hours}", slot_per_fire=True),
+        "directory_refresh": directory_refresh_spec(settings),
     }
 
 
@@ -171,3 +172,19 @@ class Scheduler:
         """Each job with its schedule and last run (for `hiyoko jobs list`)."""
         runs = self.ctx.jobs.last_runs()
         return [(spec.name, spec.description, runs.get(spec.name)) for spec in self.specs.values()]
+
+
+# --- issue 10: the user directory ---------------------------------------------------------
+
+def directory_refresh_spec(settings: Settings) -> JobSpec:
+    """users.list again every HIYOKO_DIRECTORY_REFRESH_MINUTES (events keep it fresh between).
+
+    A cron on the clock, not an interval from start, so every replica names the same slot and
+    one of them runs it; at start each process fills the directory itself (in the background)."""
+    minutes = max(1, settings.hiyoko_directory_refresh_minutes)
+    if minutes < 60:
+        trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
+    else:
+        trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
+    return JobSpec("directory_refresh", trigger, scheduled.directory_refresh, timedelta(0),
+                   f"every {minutes} min", slot_per_fire=True)

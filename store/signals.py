@@ -138,11 +138,14 @@ class SignalStore:
         submission_key: str | None = None,
         created_at: datetime | None = None,
         announce: bool = True,
+        check_owner: bool = False,
     ) -> SubmitResult:
         """Store a new signal with its `submitted` event and the work it owes, in one transaction.
 
         `created_at` keeps an imported signal's original time; `announce=False` (imports) writes
-        the sheet, History and App Homes but posts no card and pings nobody.
+        the sheet, History and App Homes but posts no card and pings nobody. `check_owner`: the
+        owner or the submitter was not in the user directory when shared, so the relay asks
+        Slack about them (names, and whether the owner can own it) after the ack.
         """
         now = created_at or self.clock.now()
         with self.db.transaction() as session:
@@ -183,6 +186,8 @@ class SignalStore:
             enqueue(session, row.number, NEW_SIGNAL_WORK if announce else [Target.SYNC_SHEET], due)
             enqueue(session, row.number, [Target.SYNC_HISTORY], due, event_id=event.id)
             enqueue_homes(session, row.number, [draft.owner_id, submitter_id], due)
+            if check_owner:
+                enqueue(session, row.number, [Target.CHECK_OWNER], due)
             return SubmitResult(to_record(row), created=True)
 
     def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date,
@@ -199,6 +204,9 @@ class SignalStore:
             if row is None:
                 raise NotFound(number)
             note_by_anyone = anyone_may_note and request.action is Action.NOTE
+            if note_by_anyone and row.status != Status.OPEN.value:
+                # Only an open signal is a duplicate; a closed one is noted by those with rights.
+                raise NotPermitted(to_record(row))
             if not note_by_anyone and not may_change(request.actor_id, owner_id=row.owner_id,
                                                      submitter_id=row.submitter_id, managers=managers):
                 raise NotPermitted(to_record(row))
@@ -266,6 +274,25 @@ class SignalStore:
             )
             if permalink:
                 enqueue(session, number, [Target.SYNC_SHEET], self.clock.now())
+
+    def fill_names(self, number: int, names: dict[str, str]) -> bool:
+        """Put people's names where a signal still shows their raw id (they were not in the user
+        directory when it was shared). `names`: user id -> name. True when a name changed; the
+        sheet row is then due again."""
+        with self.db.transaction() as session:
+            row = session.get(SignalRow, number, with_for_update=True)
+            if row is None:
+                return False
+            changed = False
+            for id_column, name_column in (("owner_id", "owner_name"), ("submitter_id", "submitter_name")):
+                user_id = getattr(row, id_column)
+                name = names.get(user_id)
+                if name and getattr(row, name_column) in ("", user_id) and name != user_id:
+                    setattr(row, name_column, name)
+                    changed = True
+            if changed:
+                enqueue(session, number, [Target.SYNC_SHEET], self.clock.now())
+            return changed
 
     # --- reading ---------------------------------------------------------------------------
 

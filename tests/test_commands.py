@@ -13,6 +13,7 @@ from app import Hiyoko
 from models.lifecycle import Action
 from store import ChangeRequest
 from tests.conftest import AE, CSM, OTHER_AE, dispatch, wait_for
+from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import block_action, bolt_request, modal_state, slash_command, view_submission
 

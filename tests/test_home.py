@@ -14,6 +14,7 @@ from models.clock import FixedClock
 from models.lifecycle import Action
 from store import ChangeRequest
 from tests.conftest import AE, CSM, build, dispatch, make_settings
+from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import modal_state, view_submission
@@ -68,7 +69,7 @@ def test_a_change_refreshes_the_homes_of_those_involved(hiyoko: Hiyoko, fake_sla
 def test_managers_see_the_team_numbers(
     tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, clock: FixedClock
 ) -> None:
-    hiyoko = build(make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_managers=CSM), clock)
+    hiyoko = fill_directory(build(make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_managers=CSM), clock))
     for index in range(4):
         share(hiyoko, index)
     today = clock.now().date()

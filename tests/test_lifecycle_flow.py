@@ -11,6 +11,7 @@ from typing import Any
 from app import Hiyoko
 from models.clock import FixedClock
 from tests.conftest import AE, CHANNEL, CSM, OTHER_AE, SPREADSHEET, build, dispatch, make_settings, wait_for
+from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import (
@@ -162,7 +163,8 @@ def test_managers_by_id_and_by_user_group_may_act(
     fake_slack.add_user("UBOSS", "boss")
     fake_slack.add_user("UGROUPIE", "groupie")
     fake_slack.add_usergroup("SMGRS", ["UGROUPIE"])
-    hiyoko = build(make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_managers="UBOSS,SMGRS"), clock)
+    settings = make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_managers="UBOSS,SMGRS")
+    hiyoko = fill_directory(build(settings, clock))
     shared(hiyoko, fake_slack)
     click(hiyoko, "UGROUPIE", "signal_more", selected="note:S-000001")
     assert submit_modal(hiyoko, "UGROUPIE", opened(fake_slack, 1), note="来週フォロー") == {}

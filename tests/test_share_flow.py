@@ -10,6 +10,7 @@ from slack_sdk.models.views import View
 
 from app import Hiyoko
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch, wait_for
+from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import (
@@ -113,10 +114,15 @@ def test_errors_follow_the_modal_language(hiyoko: Hiyoko) -> None:
     assert body["errors"] == {"customer": "Please fill this in."}
 
 
-def test_owner_must_be_a_real_active_person(hiyoko: Hiyoko) -> None:
-    assert "見つかりません" in errors_of(submit(hiyoko, owner="UNOBODY"))["owner"]
+def test_owner_must_be_a_real_active_person(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
     assert "ボット" in errors_of(submit(hiyoko, owner="UROBOT"))["owner"]
     assert "無効化" in errors_of(submit(hiyoko, owner="UGONE"))["owner"]
+    # Someone the directory does not know is checked with Slack after the ack (issue 10): the
+    # signal is kept and the CSM is told, in a DM, to pick another owner.
+    assert submit(hiyoko, owner="UNOBODY") == {}
+    hiyoko.relay.drain()
+    [dm] = fake_slack.messages(CSM)
+    assert "見つかりません" in dm["text"] and "S-000001" in dm["text"]
 
 
 def test_missing_choices_are_refused_on_their_field(hiyoko: Hiyoko) -> None:

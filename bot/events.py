@@ -1,0 +1,48 @@
+"""Slack events that keep the user directory fresh between refreshes: a member's profile changed
+or someone joined (user_change, team_join), and the managers' user group changed
+(subteam_members_changed, subteam_updated). Events are acked before these run, so they may ask
+Slack when they must."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import BotDeps
+from bot.users import user_from_slack
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: BotDeps) -> None:
+    directory = deps.users.directory
+
+    def user_changed(event: dict[str, Any]) -> None:
+        user = event.get("user")
+        if isinstance(user, dict) and user.get("id"):
+            directory.upsert([user_from_slack(user)])
+
+    def members_changed(event: dict[str, Any]) -> None:
+        group = event.get("subteam_id") or ""
+        if group != deps.managers_group:
+            return  # only the managers' group decides anything here
+        added, removed = event.get("added_users") or [], event.get("removed_users") or []
+        if directory.change_group(group, added, removed):
+            return
+        try:  # never read yet: read it whole rather than keep only the change
+            deps.users.refresh_group(group)
+        except SlackApiError as error:
+            log.warning("could not read user group %s: %s", group, error.response.get("error"))
+
+    def group_updated(event: dict[str, Any]) -> None:
+        subteam = event.get("subteam") or {}
+        if subteam.get("id") == deps.managers_group and isinstance(subteam.get("users"), list):
+            directory.set_group(subteam["id"], subteam["users"])
+
+    app.event("user_change")(user_changed)
+    app.event("team_join")(user_changed)
+    app.event("subteam_members_changed")(members_changed)
+    app.event("subteam_updated")(group_updated)
