@@ -96,7 +96,8 @@ def build(settings: Settings, *, clock: Clock | None = None,
     users = UserDirectory(client, Directory(db, clock))
     deps = BotDeps(settings, clock, store, users, on_change=lambda: relay.wake())
     slack = SlackDelivery(client, store, channel, lang, settings.timezone, digest_channel=settings.digest_channel,
-                          admin_channel=settings.hiyoko_admin_channel_id, clock=clock)
+                          admin_channel=settings.hiyoko_admin_channel_id, clock=clock,
+                          channel_interval=settings.hiyoko_slack_channel_interval)
     relay = Relay(outbox, store, slack, sheet, clock, publish_home=HomePublisher(client, deps),
                   on_delivery=metrics.delivered, check_owner=OwnerCheck(client, users, store, settings))
     bolt = App(

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     hiyoko_log_format: Literal["json", "text"] = "json"
     hiyoko_max_body_bytes: int = 1_048_576  # larger HTTP requests are refused with 413
     hiyoko_slack_timeout: int = 15  # seconds per Slack Web API call
+    hiyoko_slack_channel_interval: float = 1.0  # seconds between posts to one channel (Slack: ~1/s)
     hiyoko_sheets_timeout: float = 30.0  # seconds to read a Sheets API answer
     hiyoko_directory_refresh_minutes: int = 60  # users.list again this often (events keep it fresh between)
 

@@ -38,7 +38,7 @@ class CardNotPosted(Exception):
 class SlackDelivery:
     def __init__(self, client: WebClient, store: SignalStore, channel: str, lang: str, zone: ZoneInfo, *,
                  digest_channel: str | None = None, admin_channel: str | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, channel_interval: float = 1.0) -> None:
         self.admin_channel = admin_channel
         self.client = client
         self.store = store
@@ -47,7 +47,7 @@ class SlackDelivery:
         self.lang = lang
         self.zone = zone
         self.clock = clock or SystemClock()
-        self.pacer = Pacer()
+        self.pacer = Pacer(channel_interval)  # every post to a channel: cards, thread lines, DMs
 
     def clock_now(self) -> datetime:
         return self.clock.now()
@@ -156,17 +156,38 @@ class SlackDelivery:
 
 
     def admin_alert(self, alert: dict[str, Any]) -> None:
-        """Tell the admins a delivery gave up, with what to run to retry it."""
+        """Tell the admins a delivery gave up: what, why, the fix, and what to run to retry it."""
         if not self.admin_channel:
             return
         signal = f"S-{alert['signal']:06d}" if alert.get("signal") else "—"
+        error = str(alert.get("error", ""))
         text = t("ops.dead_letter", self.lang, id=alert["outbox_id"], target=alert["target"], signal=signal,
-                 attempts=alert["attempts"], error=escape_mrkdwn(str(alert.get("error", ""))))
+                 attempts=alert["attempts"], error=escape_mrkdwn(error))
+        chain = alert.get("chain") or []
+        if chain:
+            text += "\n" + t("ops.chain", self.lang, count=len(chain), rows=", ".join(f"#{i}" for i in chain))
+        channel = self.digest_channel if alert["target"] == "digest" else self.channel
+        text += "\n→ " + t(f"ops.fix.{slack_error(error)}", self.lang, channel=channel, id=alert["outbox_id"])
         self.client.chat_postMessage(channel=self.admin_channel, text=text)
 
 
+FIXABLE = ("not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "token_revoked",
+           "account_inactive", "missing_scope")
+
+
+def slack_error(reason: str) -> str:
+    """The Slack error code in a dead row's reason ("slack 200 not_in_channel"), if it is one whose
+    fix we can name; else "other"."""
+    words = reason.split()
+    code = words[2] if len(words) >= 3 and words[0] == "slack" else ""
+    if code in ("token_revoked", "account_inactive"):
+        return "invalid_auth"
+    return code if code in FIXABLE else "other"
+
+
 class Pacer:
-    """Slack allows about one message per second per channel: space a burst of DMs out."""
+    """Slack allows about one message per second per channel: space a burst of posts out (per
+    process; a second replica's posts are spaced by Slack's 429 and slack_sdk's retry)."""
 
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval

@@ -74,4 +74,46 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "jobs.dry_run": {"ja": "[ドライラン] 送信しません: {line}", "en": "[dry run] would send: {line}"},
     "jobs.done": {"ja": "{name}: {count}件", "en": "{name}: {count} message(s)"},
+    # --- dead letters: the chain and the fix named in the admin alert ------------------------
+    "ops.chain": {
+        "ja": "このカードを待っていたスレッドの投稿 {count}件({rows})も一緒に止めました。"
+        "再送するとカード、スレッドの順にまとめて届きます。",
+        "en": "The {count} thread post(s) waiting on this card ({rows}) stopped with it; "
+        "a retry sends them all, the card first.",
+    },
+    "ops.fix.not_in_channel": {
+        "ja": "hiyoko が <#{channel}> のメンバーではありません。チャンネルで「/invite @hiyoko」を送ってから "
+        "`hiyoko outbox retry {id}` を実行してください。",
+        "en": "hiyoko is not a member of <#{channel}>: send “/invite @hiyoko” in that channel, then run "
+        "`hiyoko outbox retry {id}`.",
+    },
+    "ops.fix.channel_not_found": {
+        "ja": "チャンネル {channel} が見つかりません(削除された、または非公開で招待されていない)。"
+        "SIGNALS_CHANNEL_ID / DIGEST_CHANNEL_ID を確認するか hiyoko を招待してから "
+        "`hiyoko outbox retry {id}` を実行してください。",
+        "en": "Channel {channel} cannot be found (deleted, or private without hiyoko in it): check "
+        "SIGNALS_CHANNEL_ID / DIGEST_CHANNEL_ID or invite hiyoko, then run `hiyoko outbox retry {id}`.",
+    },
+    "ops.fix.is_archived": {
+        "ja": "<#{channel}> はアーカイブされています。アーカイブを解除するか、"
+        "設定で別のチャンネルを指定して再起動してから `hiyoko outbox retry {id}` を実行してください。",
+        "en": "<#{channel}> is archived: unarchive it, or set another channel and restart, then run "
+        "`hiyoko outbox retry {id}`.",
+    },
+    "ops.fix.invalid_auth": {
+        "ja": "ボットトークンが無効です(取り消し・アプリの再インストール)。https://api.slack.com/apps で"
+        "トークンを確認して SLACK_BOT_TOKEN を更新・再起動し、`hiyoko outbox retry {id}` を実行してください。",
+        "en": "The bot token is no longer valid (revoked, or the app was reinstalled): copy the token from "
+        "https://api.slack.com/apps into SLACK_BOT_TOKEN, restart, then run `hiyoko outbox retry {id}`.",
+    },
+    "ops.fix.missing_scope": {
+        "ja": "権限(スコープ)が足りません。アプリ設定の App Manifest に manifest.yml を貼り直して保存し、"
+        "再インストールしてから `hiyoko outbox retry {id}` を実行してください(`hiyoko doctor` で確認できます)。",
+        "en": "A scope is missing: paste manifest.yml into the app's App Manifest, save, reinstall the app, "
+        "then run `hiyoko outbox retry {id}` (`hiyoko doctor` names the scope).",
+    },
+    "ops.fix.other": {
+        "ja": "上のエラーの原因を直してから `hiyoko outbox retry {id}` を実行してください。",
+        "en": "Fix the cause of the error above, then run `hiyoko outbox retry {id}`.",
+    },
 }

@@ -2,6 +2,11 @@
 
 Two lanes run side by side so a slow or rate-limited Slack never holds up the sheet, and the
 other way round. The sheet lane writes every due row of a claim in one batched upsert.
+
+Delivery is fenced: while a lane works through a claim, a heartbeat renews its lease (every third
+of it), and right before each Slack call or sheet write the lane checks it still holds the row —
+a relay that stalled past its lease (or a second relay in a CLI process) never posts a row that
+another relay took over. Posts to one channel are paced (Slack allows about one a second).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import CardNotPosted, SlackDelivery
+from jobs.heartbeat import Heartbeat
 from models.clock import Clock
 from models.signal import SignalRecord
 from ops.logs import signal_id as log_signal_id
@@ -85,11 +91,18 @@ class Relay:
         stats = RelayStats()
         for lane in lanes:
             claimed = self.outbox.claim(self.clock.now(), self.batch_size, lane)
-            if lane == SHEET_LANE:
-                stats.add(self._sync_sheet(claimed))
-            else:
-                stats.add(self._deliver_to_slack(claimed))
+            if not claimed:
+                continue
+            every = self.outbox.lease.total_seconds() / 3
+            with Heartbeat(self._renewal(claimed[0].token), every, f"lease-{lane[0].value}"):
+                if lane == SHEET_LANE:
+                    stats.add(self._sync_sheet(claimed))
+                else:
+                    stats.add(self._deliver_to_slack(claimed))
         return stats
+
+    def _renewal(self, token: str) -> Callable[[], int]:
+        return lambda: self.outbox.renew(token, self.clock.now())
 
     def drain(self, max_rounds: int = 100) -> RelayStats:
         """Run until nothing is due now (tests, the CLI, shutdown)."""
@@ -112,20 +125,49 @@ class Relay:
             if signal is None and delivery.target not in ABOUT_NO_SIGNAL:
                 self._fail(delivery, "signal does not exist", stats)
                 continue
+            channel = self._posts_to(delivery, signal)
+            if channel:
+                self.slack.pacer.wait(channel)
+            if not self._still_mine([delivery]):
+                continue
             token = log_signal_id.set(signal.id if signal else None)
             try:
                 self._slack_one(delivery, signal)
             except CardNotPosted:
-                self.outbox.release(delivery, self.clock.now(), WAIT_FOR_CARD)
+                if self.outbox.wait_for_card(delivery, self.clock.now(), WAIT_FOR_CARD):
+                    stats.dead += 1
+                    self._observe(delivery.target, "dead", 1)
                 continue
             except Exception as error:  # any failure is retried later; nothing is dropped
                 self._fail(delivery, error, stats)
                 continue
             finally:
                 log_signal_id.reset(token)
-            self.outbox.done([delivery], self.clock.now())
-            self._count(stats, delivery.target, 1)
+            self._count(stats, delivery.target, self.outbox.done([delivery], self.clock.now()))
         return stats
+
+    def _posts_to(self, delivery: Delivery, signal: SignalRecord | None) -> str | None:
+        """The channel a delivery is about to post a message to, for pacing (None: no post, or
+        paced elsewhere — DMs are paced by SlackDelivery once their channel is opened)."""
+        match delivery.target:
+            case Target.POST_CARD:
+                return None if signal is None or signal.card_ts else self.slack.channel
+            case Target.NOTIFY_OWNER | Target.THREAD_LINE:
+                return signal.card_channel if signal is not None else None
+            case Target.DIGEST:
+                return self.slack.digest_channel
+            case Target.ADMIN_ALERT:
+                return self.slack.admin_channel
+        return None
+
+    def _still_mine(self, deliveries: list[Delivery]) -> bool:
+        """Does this relay still hold every one of these rows? Logged when it lost one."""
+        held = self.outbox.owned(deliveries, self.clock.now())
+        lost = [d.id for d in deliveries if d.id not in held]
+        if lost:
+            log.warning("lease lost (taken over or expired), not sending outbox %s",
+                        ", ".join(f"#{i}" for i in lost))
+        return not lost
 
     def _slack_one(self, delivery: Delivery, signal: SignalRecord | None) -> None:
         retried = delivery.attempts > 1
@@ -158,25 +200,33 @@ class Relay:
         rows = [d for d in claimed if d.target is Target.SYNC_SHEET]
         history = [d for d in claimed if d.target is Target.SYNC_HISTORY]
         if rows:
-            numbers = [d.signal_number for d in rows if d.signal_number]
-            self._batch(rows, lambda: self.sheet.write(self.store.get_many(numbers)), stats)
+            self._batch(rows, lambda held: self.sheet.write(
+                self.store.get_many([d.signal_number for d in held if d.signal_number])), stats)
         if history:
-            self._batch(history, lambda: self.sheet.write_history(
-                self.store.events_by_id(d.event_id or 0 for d in history)), stats)
+            self._batch(history, lambda held: self.sheet.write_history(
+                self.store.events_by_id(d.event_id or 0 for d in held)), stats)
         return stats
 
-    def _batch(self, deliveries: list[Delivery], write: Callable[[], object], stats: RelayStats) -> None:
+    def _batch(self, deliveries: list[Delivery], write: Callable[[list[Delivery]], object],
+               stats: RelayStats) -> None:
         try:
-            # One sheet writer at a time across replicas: each places new rows after the last ID it
-            # read, so two at once would write over each other's new rows.
+            # One sheet writer at a time across processes (PostgreSQL: an advisory lock; SQLite: a
+            # file lock): each places new rows after the last ID it reads inside the lock, so two at
+            # once would write over each other's new rows.
             with self.outbox.db.exclusive(f"sheet:{deliveries[0].target.value}"):
-                write()
+                held = self.outbox.owned(deliveries, self.clock.now())
+                if len(held) < len(deliveries):
+                    log.warning("lease lost (taken over or expired), not writing outbox %s",
+                                ", ".join(f"#{d.id}" for d in deliveries if d.id not in held))
+                deliveries = [d for d in deliveries if d.id in held]
+                if not deliveries:
+                    return
+                write(deliveries)
         except Exception as error:
             for delivery in deliveries:
                 self._fail(delivery, error, stats)
             return
-        self.outbox.done(deliveries, self.clock.now())
-        self._count(stats, deliveries[0].target, len(deliveries))
+        self._count(stats, deliveries[0].target, self.outbox.done(deliveries, self.clock.now()))
 
     def _fail(self, delivery: Delivery, error: Exception | str, stats: RelayStats) -> None:
         reason, retry_after = _describe(error) if isinstance(error, Exception) else (error, None)

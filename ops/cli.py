@@ -16,7 +16,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     listing.add_argument("--state", choices=["pending", "dead", "done", "all"], default=None)
     listing.add_argument("--limit", type=int, default=50)
     listing.set_defaults(func=cmd_list)
-    retry = outbox.add_parser("retry", help="requeue one dead row")
+    retry = outbox.add_parser("retry", help="requeue one dead row (a dead card: with its thread rows)")
     retry.add_argument("id", type=int)
     retry.set_defaults(func=cmd_retry)
     outbox.add_parser("retry-dead", help="requeue every dead row").set_defaults(func=cmd_retry_dead)
@@ -42,9 +42,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    if _outbox().retry(datetime.now(UTC), args.id) != 1:
+    count = _outbox().retry(datetime.now(UTC), args.id)
+    if count == 0:
         raise CommandError(f"outbox row {args.id} is not dead (see `hiyoko outbox list --state dead`)")
-    print(f"outbox #{args.id} requeued; the running app delivers it within seconds")
+    # A card comes back with the thread rows that died waiting on it (and the other way round).
+    chain = f" with {count - 1} row(s) of its chain" if count > 1 else ""
+    print(f"outbox #{args.id} requeued{chain}; the running app delivers it within seconds")
     return 0
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -14,6 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -108,11 +111,24 @@ class Database:
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
-        """Run a block in one process of all replicas at a time (PostgreSQL: a session advisory
-        lock, released even if the process dies; SQLite: one process owns the file anyway)."""
+        """Run a block in one process of all that share the database at a time, released even if
+        the process dies: PostgreSQL, a session advisory lock; a SQLite file, an OS lock (flock) on
+        a file beside it (the app and a CLI import beside it are two processes); in-memory SQLite
+        has one process anyway."""
         if self.engine.dialect.name != "postgresql":
+            # Threads of this process queue on a lock first: flock would let two of them in at once
+            # only with separate open files, and this keeps one file handle per holder.
             with self._named_locks.setdefault(name, threading.Lock()):
-                yield
+                path = self._lock_file(name)
+                if path is None:
+                    yield
+                    return
+                with open(path, "a+b") as handle:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                    try:
+                        yield
+                    finally:
+                        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             return
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         with self.engine.connect() as connection:
@@ -122,6 +138,13 @@ class Database:
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 connection.commit()
+
+    def _lock_file(self, name: str) -> Path | None:
+        """`hiyoko.db.sheet-sync_sheet.lock` beside a SQLite file; None for an in-memory database."""
+        database = make_url(self.url).database
+        if not database or database == ":memory:" or database.startswith("file::memory:"):
+            return None
+        return Path(f"{database}.{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.lock")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -2,7 +2,13 @@
 
 A claim is a lease: the row is hidden from other relays until `claimed_until`, and its attempt
 count is raised before the work starts, so a process killed mid-delivery still counts the try
-and another relay picks the row up once the lease runs out.
+and another relay picks the row up once the lease runs out. Every claim carries a fresh token
+stored on its rows: the relay renews the lease while it works (`renew`), checks it still holds a
+row right before calling Slack or the sheet (`owned`), and `done`/`failed`/`release` touch only
+rows still holding its token — a relay whose lease was taken over can no longer act on the row.
+
+A card that dies takes the thread replies waiting on it along (one chain, one admin alert), and
+`retry` brings the chain back in order.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,9 +25,10 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from store.db import Database
-from store.tables import OutboxRow
+from store.tables import OutboxRow, SignalRow
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,12 @@ class Delivery:
     event_id: int | None = None
     user_id: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    token: str = ""  # the claim that holds the row (see the module docstring)
+
+
+# The thread replies that cannot be posted before their signal's card exists.
+NEEDS_CARD = frozenset({Target.NOTIFY_OWNER, Target.THREAD_LINE})
+CHAIN_MARK = "waits on its card, outbox #{id}, which is dead"
 
 
 # Targets that render the signal's current state: one waiting row is enough, since it reads the
@@ -143,7 +157,7 @@ class Outbox:
         self.alert_admins = alert_admins  # queue an ADMIN_ALERT when a row dies
 
     def claim(self, now: datetime, limit: int = 200, targets: Iterable[Target] | None = None) -> list[Delivery]:
-        """Lease up to `limit` due rows; each row goes to exactly one relay at a time."""
+        """Lease up to `limit` due rows under one fresh token; each row goes to one relay at a time."""
         due = and_(
             OutboxRow.state == State.PENDING.value,
             OutboxRow.next_attempt_at <= now,
@@ -152,6 +166,7 @@ class Outbox:
         if targets is not None:
             due = and_(due, OutboxRow.target.in_([t.value for t in targets]))
         query = select(OutboxRow).where(due).order_by(OutboxRow.id).limit(limit)
+        token = str(uuid.uuid4())
         claimed: list[Delivery] = []
         with self.db.transaction() as session:
             if self.db.engine.dialect.name == "postgresql":
@@ -161,55 +176,104 @@ class Outbox:
                 result = session.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id == row.id, due)
-                    .values(claimed_until=now + self.lease, attempts=OutboxRow.attempts + 1)
+                    .values(claimed_until=now + self.lease, claim_token=token, attempts=OutboxRow.attempts + 1)
                     .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     claimed.append(Delivery(row.id, row.signal_number, Target(row.target), row.attempts + 1,
-                                            row.event_id, row.user_id, json.loads(row.payload or "{}")))
+                                            row.event_id, row.user_id, json.loads(row.payload or "{}"), token))
         return claimed
 
-    def done(self, deliveries: Iterable[Delivery], now: datetime) -> None:
-        ids = [d.id for d in deliveries]
-        if not ids:
-            return
+    @staticmethod
+    def _held(delivery: Delivery) -> ColumnElement[bool]:
+        """The row is still this claim's: same token, still pending."""
+        return and_(OutboxRow.id == delivery.id, OutboxRow.claim_token == delivery.token,
+                    OutboxRow.state == State.PENDING.value)
+
+    def renew(self, token: str, now: datetime) -> int:
+        """Extend the lease of every row still held by this claim (the relay's heartbeat)."""
         with self.db.transaction() as session:
-            session.execute(
+            result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id.in_(ids))
-                .values(state=State.DONE.value, done_at=now, claimed_until=None, last_error="")
+                .where(OutboxRow.claim_token == token, OutboxRow.state == State.PENDING.value,
+                       OutboxRow.claimed_until.is_not(None))
+                .values(claimed_until=now + self.lease)
+                .execution_options(synchronize_session=False)
             )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def owned(self, deliveries: Iterable[Delivery], now: datetime) -> set[int]:
+        """The ids among these rows this relay still holds, with an unexpired lease: only those may
+        be sent (a row whose lease ran out may already be another relay's)."""
+        wanted = list(deliveries)
+        if not wanted:
+            return set()
+        tokens = {d.token for d in wanted}
+        with self.db.read() as session:
+            rows = session.execute(
+                select(OutboxRow.id, OutboxRow.claim_token)
+                .where(OutboxRow.id.in_([d.id for d in wanted]), OutboxRow.state == State.PENDING.value,
+                       OutboxRow.claim_token.in_(tokens), OutboxRow.claimed_until >= now)
+            ).all()
+        held = {(row_id, token) for row_id, token in rows}
+        return {d.id for d in wanted if (d.id, d.token) in held}
+
+    def done(self, deliveries: Iterable[Delivery], now: datetime) -> int:
+        """Mark rows delivered, those still held by their claim; returns how many."""
+        marked = 0
+        with self.db.transaction() as session:
+            for delivery in deliveries:
+                result = session.execute(
+                    update(OutboxRow).where(self._held(delivery))
+                    .values(state=State.DONE.value, done_at=now, claimed_until=None, claim_token=None,
+                            last_error="")
+                    .execution_options(synchronize_session=False)
+                )
+                marked += int(result.rowcount)  # type: ignore[attr-defined]
+        return marked
 
     def failed(self, delivery: Delivery, error: str, now: datetime, *, retry_after: float | None = None) -> bool:
-        """Schedule a retry with backoff, or mark the row dead. Returns True when it died."""
+        """Schedule a retry with backoff, or mark the row dead. Returns True when it died.
+
+        A card that dies takes along the thread replies of its signal that wait on it (the card
+        was never posted): one chain, one admin alert, one `hiyoko outbox retry`."""
         # An alert about a dead letter keeps trying (at the capped backoff) rather than die unseen.
         dead = delivery.attempts >= self.max_attempts and delivery.target is not Target.ADMIN_ALERT
         delay = backoff(delivery.attempts)
         if retry_after is not None:
             delay = max(delay, timedelta(seconds=retry_after))
+        chain: list[int] = []
         with self.db.transaction() as session:
-            session.execute(
+            result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == delivery.id)
+                .where(self._held(delivery))
                 .values(
                     state=State.DEAD.value if dead else State.PENDING.value,
                     next_attempt_at=now + delay,
                     claimed_until=None,
+                    claim_token=None,
                     last_error=error[:2000],
                 )
+                .execution_options(synchronize_session=False)
             )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                log.warning("outbox #%s was taken over by another relay; its failure is not recorded", delivery.id)
+                return False
+            if dead and delivery.target is Target.POST_CARD and delivery.signal_number is not None:
+                chain = self._kill_chain(session, delivery.signal_number, delivery.id, now)
             if dead and self.alert_admins:
                 alert = {"outbox_id": delivery.id, "target": delivery.target.value, "attempts": delivery.attempts,
-                         "signal": delivery.signal_number, "error": error[:500]}
+                         "signal": delivery.signal_number, "error": error[:500], "chain": chain}
                 enqueue_message(session, Target.ADMIN_ALERT, alert, now, signal_number=delivery.signal_number)
         if dead:
             log.error(
-                "DEAD LETTER: outbox #%s (%s for signal %s) gave up after %s attempts: %s",
+                "DEAD LETTER: outbox #%s (%s for signal %s) gave up after %s attempts: %s%s",
                 delivery.id,
                 delivery.target.value,
                 delivery.signal_number,
                 delivery.attempts,
                 error,
+                f" (with the thread rows waiting on it: {', '.join(f'#{i}' for i in chain)})" if chain else "",
             )
         else:
             log.warning(
@@ -222,17 +286,64 @@ class Outbox:
             )
         return dead
 
+    @staticmethod
+    def _kill_chain(session: Session, signal_number: int, card_row: int, now: datetime) -> list[int]:
+        """Dead-letter the pending thread rows of a signal whose card never made it to Slack."""
+        if session.scalar(select(SignalRow.card_ts).where(SignalRow.number == signal_number)):
+            return []  # the card exists (an update died): its thread rows can still be posted
+        ids = list(session.scalars(
+            select(OutboxRow.id).where(OutboxRow.signal_number == signal_number,
+                                       OutboxRow.target.in_([t.value for t in NEEDS_CARD]),
+                                       OutboxRow.state == State.PENDING.value).order_by(OutboxRow.id)
+        ))
+        if ids:
+            session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(ids), OutboxRow.state == State.PENDING.value)
+                .values(state=State.DEAD.value, claimed_until=None, claim_token=None, next_attempt_at=now,
+                        last_error=CHAIN_MARK.format(id=card_row))
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+    def wait_for_card(self, delivery: Delivery, now: datetime, after: timedelta) -> bool:
+        """A thread row found no card: put it back without counting the try — unless its card's row
+        is dead (and no new one is pending), then it joins the card in the dead letters. Returns
+        True when it died."""
+        with self.db.transaction() as session:
+            cards = session.execute(
+                select(OutboxRow.id, OutboxRow.state)
+                .where(OutboxRow.signal_number == delivery.signal_number,
+                       OutboxRow.target == Target.POST_CARD.value,
+                       OutboxRow.state.in_([State.PENDING.value, State.DEAD.value]))
+                .order_by(OutboxRow.id)
+            ).all()
+            dead_card = next((row_id for row_id, state in reversed(cards) if state == State.DEAD.value), None)
+            if dead_card is not None and not any(state == State.PENDING.value for _, state in cards):
+                values: dict[str, Any] = {"state": State.DEAD.value, "last_error": CHAIN_MARK.format(id=dead_card)}
+            else:
+                values = {"attempts": OutboxRow.attempts - 1, "next_attempt_at": now + after}
+                dead_card = None
+            session.execute(update(OutboxRow).where(self._held(delivery))
+                            .values(claimed_until=None, claim_token=None, **values)
+                            .execution_options(synchronize_session=False))
+        if dead_card is not None:
+            log.error("DEAD LETTER: outbox #%s (%s for signal %s) %s", delivery.id, delivery.target.value,
+                      delivery.signal_number, CHAIN_MARK.format(id=dead_card))
+        return dead_card is not None
+
     def release(self, delivery: Delivery, now: datetime, after: timedelta) -> None:
         """Put a row back without counting the try (it was waiting on another row, not failing)."""
         with self.db.transaction() as session:
             session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == delivery.id)
+                .where(self._held(delivery))
                 .values(
                     attempts=OutboxRow.attempts - 1,
                     next_attempt_at=now + after,
                     claimed_until=None,
+                    claim_token=None,
                 )
+                .execution_options(synchronize_session=False)
             )
 
     def counts(self) -> dict[str, int]:
@@ -255,13 +366,27 @@ class Outbox:
             return list(session.scalars(query))
 
     def retry(self, now: datetime, row_id: int | None = None) -> int:
-        """Requeue one dead row (or, without an id, every dead row) with a fresh attempt count."""
-        query = update(OutboxRow).where(OutboxRow.state == State.DEAD.value)
-        if row_id is not None:
-            query = query.where(OutboxRow.id == row_id)
+        """Requeue one dead row with its chain (or, without an id, every dead row) with a fresh
+        attempt count; returns how many rows. A chain is a signal's dead card and the dead thread
+        rows waiting on it: they come back together, and in order — claims go by id, the card row
+        is older than its thread rows, and the relay posts cards first (a thread row that still
+        finds no card waits for it)."""
         with self.db.transaction() as session:
-            result = session.execute(query.values(state=State.PENDING.value, attempts=0, next_attempt_at=now,
-                                                  claimed_until=None))
+            query = update(OutboxRow).where(OutboxRow.state == State.DEAD.value)
+            if row_id is not None:
+                row = session.get(OutboxRow, row_id)
+                if row is None or row.state != State.DEAD.value:
+                    return 0
+                chain = [Target.POST_CARD.value, *(t.value for t in NEEDS_CARD)]
+                if row.signal_number is not None and row.target in chain:
+                    query = query.where(OutboxRow.signal_number == row.signal_number, OutboxRow.target.in_(chain))
+                else:
+                    query = query.where(OutboxRow.id == row_id)
+            result = session.execute(
+                query.values(state=State.PENDING.value, attempts=0, next_attempt_at=now, claimed_until=None,
+                             claim_token=None)
+                .execution_options(synchronize_session=False)
+            )
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     def next_due(self) -> datetime | None:

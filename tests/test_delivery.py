@@ -7,16 +7,23 @@ The clock is moved past the backoff instead of waiting for it.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+import cli
 from app import Hiyoko
-from models.clock import FixedClock
-from store.outbox import backoff
-from tests.conftest import CHANNEL, CSM, SPREADSHEET, build, dispatch, make_settings
+from bot.blocks.card import EVENT_LINE, OWNER_NOTICE_EVENT
+from jobs.heartbeat import Heartbeat
+from models.clock import FixedClock, SystemClock
+from models.lifecycle import Action
+from store import ChangeRequest
+from store.outbox import Target, backoff, enqueue
+from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, build, dispatch, make_settings
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import modal_state, view_submission
@@ -190,3 +197,148 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
         ceiling = min(900, 2 * 2 ** (attempt - 1))
         assert ceiling * 0.5 <= delay <= ceiling
     assert delays[-1] <= 900
+
+
+# --- fenced delivery: leases, heartbeats, tokens ------------------------------------------------
+
+def test_two_relays_with_a_slow_slack_and_a_short_lease_post_each_card_once(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str
+) -> None:
+    # The batch (8 cards and 8 replies at 0.5 s each) outlasts the 2 s lease many times over: the
+    # first relay's heartbeat keeps its rows, so the second relay, started after 2.5 s, posts none
+    # of them.
+    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url,
+                             hiyoko_outbox_lease_seconds=2)
+    first, second = build(settings, SystemClock()), build(settings, SystemClock())
+    submit_many(first, 8)
+    fake_slack.hang_next(16, seconds=0.5, method="chat.postMessage")
+    worker = threading.Thread(target=first.relay.run_once)
+    worker.start()
+    time.sleep(2.5)
+    second.relay.run_once()
+    worker.join()
+    for relay in (first.relay, second.relay, first.relay):
+        relay.drain()
+    assert_delivered_once(first, fake_slack, fake_sheets)
+    assert not [r for r in first.outbox.rows() if r.claim_token], "no row is left holding a claim"
+    first.db.dispose()
+    second.db.dispose()
+
+
+def test_a_relay_whose_claim_was_taken_over_cannot_send_or_mark_it(
+    hiyoko: Hiyoko, clock: FixedClock, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    submit_many(hiyoko, 1)
+    stale = hiyoko.outbox.claim(clock.now(), targets=[Target.POST_CARD])
+    clock.advance(seconds=hiyoko.outbox.lease.total_seconds() + 1)  # its relay stalled past the lease
+    fresh = hiyoko.outbox.claim(clock.now(), targets=[Target.POST_CARD])
+    assert [d.id for d in fresh] == [d.id for d in stale] and fresh[0].token != stale[0].token
+    hiyoko.relay._deliver_to_slack(stale)  # the stalled relay wakes up: it must not post
+    assert fake_slack.messages(CHANNEL) == []
+    assert hiyoko.outbox.done(stale, clock.now()) == 0
+    assert not hiyoko.outbox.failed(stale[0], "late", clock.now())
+    hiyoko.outbox.release(stale[0], clock.now(), timedelta(seconds=2))
+    [row] = [r for r in hiyoko.outbox.rows() if r.id == fresh[0].id]
+    assert (row.state, row.claim_token, row.attempts, row.last_error) == ("pending", fresh[0].token, 2, "")
+    assert hiyoko.outbox.owned(fresh, clock.now()) == {row.id}
+    assert hiyoko.outbox.renew(stale[0].token, clock.now()) == 0
+    hiyoko.relay._deliver_to_slack(fresh)  # the relay holding the claim posts it, once
+    assert len(fake_slack.messages(CHANNEL)) == 1
+    assert [r.state for r in hiyoko.outbox.rows() if r.id == row.id] == ["done"]
+
+
+def test_the_heartbeat_keeps_a_long_claim_and_stops_with_it(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str
+) -> None:
+    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url,
+                             hiyoko_outbox_lease_seconds=1)
+    hiyoko = build(settings, SystemClock())
+    submit_many(hiyoko, 1)
+    claimed = hiyoko.outbox.claim(SystemClock().now(), targets=[Target.POST_CARD])
+    with Heartbeat(hiyoko.relay._renewal(claimed[0].token), 0.3):
+        time.sleep(1.6)  # well past the 1 s lease
+        assert hiyoko.outbox.claim(SystemClock().now(), targets=[Target.POST_CARD]) == []
+        assert hiyoko.outbox.owned(claimed, SystemClock().now()) == {claimed[0].id}
+    time.sleep(1.2)  # no heartbeat: the lease runs out and another relay may take the row
+    assert [d.id for d in hiyoko.outbox.claim(SystemClock().now(), targets=[Target.POST_CARD])] == [claimed[0].id]
+    hiyoko.db.dispose()
+
+
+# --- chains die together ------------------------------------------------------------------------
+
+def test_a_card_that_cannot_be_posted_takes_its_thread_along_and_one_retry_brings_all_back(
+    tmp_path: Path, clock: FixedClock, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake_slack.add_channel("CADMIN", "hiyoko-admins")
+    fake_slack.add_channel(CHANNEL, "upsell-signals", bot_is_member=False)  # someone removed the bot
+    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url,
+                             hiyoko_outbox_max_attempts=3, hiyoko_admin_channel_id="CADMIN")
+    hiyoko = build(settings, clock)
+    submit_many(hiyoko, 1)
+    hiyoko.store.change(1, ChangeRequest(Action.NOTE, AE, note="来週訪問"), managers=frozenset(),
+                        today=clock.now().date())
+    for _ in range(8):
+        hiyoko.relay.drain()
+        clock.advance(minutes=30)
+    rows = {r.target: r for r in hiyoko.outbox.rows() if r.target in ("post_card", "notify_owner", "thread_line")}
+    card = rows["post_card"]
+    assert card.state == "dead" and "not_in_channel" in card.last_error and card.attempts == 3
+    for target in ("notify_owner", "thread_line"):
+        assert rows[target].state == "dead" and f"outbox #{card.id}" in rows[target].last_error, rows[target]
+    [alert] = fake_slack.messages("CADMIN")
+    assert "S-000001" in alert["text"] and "not_in_channel" in alert["text"]
+    assert "/invite @hiyoko" in alert["text"] and f"<#{CHANNEL}>" in alert["text"]
+    assert f"hiyoko outbox retry {card.id}" in alert["text"]
+    assert hiyoko.outbox.counts().get("pending", 0) == 0, "nothing is left cycling"
+
+    fake_slack.add_channel(CHANNEL, "upsell-signals")  # /invite @hiyoko
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["outbox", "retry", str(card.id)]) == 0
+    assert "2 row(s) of its chain" in capsys.readouterr().out
+    clock.at = datetime.now(clock.at.tzinfo) + timedelta(seconds=1)  # the command requeued for the real now
+    settle(hiyoko, clock)
+    [posted] = fake_slack.messages(CHANNEL)
+    replies = fake_slack.replies(CHANNEL, posted["ts"])
+    assert [r["metadata"]["event_type"] for r in replies] == [OWNER_NOTICE_EVENT, EVENT_LINE]
+    assert hiyoko.outbox.counts().get("dead", 0) == 0
+    assert len(fake_slack.messages("CADMIN")) == 1
+    hiyoko.db.dispose()
+
+
+def test_a_thread_row_waiting_on_a_card_still_trying_keeps_its_attempts(
+    hiyoko: Hiyoko, clock: FixedClock, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    submit_many(hiyoko, 1)
+    fake_slack.fail_next(6, status=500, method="chat.postMessage")
+    for _ in range(3):
+        hiyoko.relay.run_once()
+        clock.advance(minutes=5)
+    rows = {r.target: r for r in hiyoko.outbox.rows()}
+    assert rows["post_card"].attempts >= 2 and rows["post_card"].state == "pending"
+    assert rows["notify_owner"].attempts == 0 and rows["notify_owner"].state == "pending"
+    fake_slack.reset_faults()
+    settle(hiyoko, clock)
+    assert_delivered_once(hiyoko, fake_slack, fake_sheets)
+
+
+def test_a_thread_line_for_a_signal_whose_card_is_dead_joins_it(
+    hiyoko: Hiyoko, clock: FixedClock, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    fake_slack.add_channel(CHANNEL, "upsell-signals", bot_is_member=False)
+    submit_many(hiyoko, 1)
+    for _ in range(14):
+        hiyoko.relay.drain()
+        clock.advance(minutes=30)
+    card = next(r for r in hiyoko.outbox.rows() if r.target == "post_card")
+    assert card.state == "dead"
+    # A thread line owed after the card died must not wait for a card that will never come.
+    [event] = hiyoko.store.events(1)
+    with hiyoko.db.transaction() as session:
+        enqueue(session, 1, [Target.THREAD_LINE], clock.now(), event_id=event.id)
+    for _ in range(3):
+        hiyoko.relay.drain()
+        clock.advance(seconds=5)
+    line = next(r for r in hiyoko.outbox.rows() if r.target == "thread_line")
+    assert line.state == "dead" and f"outbox #{card.id}" in line.last_error and line.attempts <= 1

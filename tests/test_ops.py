@@ -120,8 +120,9 @@ def test_a_dead_letter_is_told_to_admins_and_can_be_retried(
     for _ in range(6):  # the alert itself meets the same failing Slack, and keeps trying
         hiyoko.relay.drain()
         clock.advance(minutes=10)
-    [dead] = [r for r in hiyoko.outbox.rows() if r.state == "dead"]
-    assert dead.target == "post_card"
+    # The card died, and the owner's reply waiting on it with it (one chain, one alert).
+    [dead, reply] = [r for r in hiyoko.outbox.rows() if r.state == "dead"]
+    assert (dead.target, reply.target) == ("post_card", "notify_owner")
     [alert] = fake_slack.messages("CADMIN")
     assert f"outbox #{dead.id}" in alert["text"] and f"hiyoko outbox retry {dead.id}" in alert["text"]
 
