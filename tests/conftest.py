@@ -23,6 +23,7 @@ import app
 from models.clock import Clock, FixedClock
 from settings import Settings
 from store import upgrade_database
+from tests import slack_requests
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
 from tests.process import scratch_schema
@@ -35,9 +36,14 @@ SPREADSHEET = "sheet-hiyoko"
 CSM, AE, OTHER_AE = "UCSM", "UAE", "UAE2"
 
 
+# The fake holds each channel to Slack's post limit scaled up by this much, and the app paces
+# its posts to match (Slack's real 1/s has its own test in tests/fakes/test_fake_slack.py).
+SLACK_SPEEDUP = 50.0
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    with FakeSlack().start() as fake:
+    with FakeSlack(channel_rate=SLACK_SPEEDUP).start() as fake:
         fake.add_user(CSM, "sato", display_name="佐藤", real_name="佐藤 花子", locale="ja-JP")
         fake.add_user(AE, "tanaka", display_name="田中", real_name="田中 一郎", locale="ja-JP")
         fake.add_user(OTHER_AE, "smith", display_name="Jo Smith", locale="en-US")
@@ -45,7 +51,15 @@ def fake_slack() -> Iterator[FakeSlack]:
         fake.add_user("UGONE", "gone", deleted=True)
         fake.add_channel(CHANNEL, "upsell-signals")
         fake.add_channel(DIGEST, "upsell-managers")
-        yield fake
+        slack_requests.trigger_source = fake.new_trigger_id
+        try:
+            yield fake
+        finally:
+            slack_requests.trigger_source = slack_requests.unissued_trigger_id
+        if fake.ping_violations:
+            pytest.fail("user text could ping a whole channel (plain @here & co. outside verbatim text): "
+                        + "; ".join(f"{v['method']} {v['where']}: {v['text'][:200]!r}" for v in fake.ping_violations),
+                        pytrace=False)
 
 
 @pytest.fixture
@@ -109,6 +123,9 @@ def make_settings(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets
         "hiyoko_language": "ja",
         **extra,
     }
+    if "hiyoko_slack_channel_interval" in Settings.model_fields:
+        # A little slower than the fake allows, so timer jitter never meets a 429.
+        values.setdefault("hiyoko_slack_channel_interval", 1.25 / SLACK_SPEEDUP)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 

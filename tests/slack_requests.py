@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,20 @@ from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret"
 TEAM = {"id": "T0001", "domain": "hiyoko-test"}
+
+
+def unissued_trigger_id() -> str:
+    """A well-formed trigger id no fake issued: views.open with it fails as `invalid_trigger_id`."""
+    return f"{int(time.time())}.{time.monotonic_ns()}.unissued"
+
+
+# Where the payloads below take their trigger ids: the `fake_slack` fixture installs its
+# FakeSlack.new_trigger_id, so a modal opens only as Slack allows (once, within 3 s).
+trigger_source: Callable[[], str] = unissued_trigger_id
+
+
+def trigger_id() -> str:
+    return trigger_source()
 
 
 def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -45,7 +60,7 @@ def global_shortcut(user_id: str, callback_id: str = "share_signal") -> dict[str
         "team": TEAM,
         "user": user(user_id),
         "callback_id": callback_id,
-        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "trigger_id": trigger_id(),
     }
 
 
@@ -58,7 +73,7 @@ def message_shortcut(user_id: str, channel: str, message_ts: str, text: str) -> 
         "user": user(user_id),
         "channel": {"id": channel, "name": "general"},
         "callback_id": "share_signal_from_message",
-        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "trigger_id": trigger_id(),
         "message_ts": message_ts,
         "message": {"type": "message", "user": "UCUSTOMERVOICE", "ts": message_ts, "text": text},
         "response_url": "https://hooks.slack.com/actions/T0001/1/abc",
@@ -104,7 +119,7 @@ def view_submission(user_id: str, values: dict[str, Any], *, view_id: str = "V00
         "user": user(user_id, "sato"),
         "api_app_id": "A0001",
         "token": "legacy",
-        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "trigger_id": trigger_id(),
         "view": {
             "id": view_id,
             "team_id": TEAM["id"],
@@ -123,7 +138,7 @@ def slash_command(user_id: str, text: str = "") -> str:
     return urlencode({
         "token": "legacy", "team_id": TEAM["id"], "team_domain": TEAM["domain"], "channel_id": "CSIGNALS",
         "channel_name": "upsell", "user_id": user_id, "user_name": "sato", "command": "/hiyoko", "text": text,
-        "response_url": "https://hooks.slack.com/commands/T0001/1/abc", "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "response_url": "https://hooks.slack.com/commands/T0001/1/abc", "trigger_id": trigger_id(),
     })
 
 
@@ -144,7 +159,7 @@ def block_action(user_id: str, action_id: str, value: str | None = None, *, sele
         "user": user(user_id),
         "api_app_id": "A0001",
         "token": "legacy",
-        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "trigger_id": trigger_id(),
         "actions": [action],
     }
     if channel:
@@ -165,7 +180,7 @@ def action_submission(user_id: str, view: dict[str, Any], values: dict[str, Any]
         "user": user(user_id),
         "api_app_id": "A0001",
         "token": "legacy",
-        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "trigger_id": trigger_id(),
         "view": {**view, "id": view_id, "state": {"values": values}},
     }
 

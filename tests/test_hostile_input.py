@@ -12,15 +12,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import Hiyoko
-from tests.conftest import CHANNEL, CSM, SPREADSHEET, dispatch
+from models.lifecycle import Action
+from store import ChangeRequest
+from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch
 from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import FakeSlack, ping_sites, plain_special_mentions
 from tests.slack_requests import bolt_request, modal_state, slash_command, view_submission
 
 NASTY = st.sampled_from([
     "<!channel>", "<!here|here>", "<@UAE2>", "<#C1|x>", "<https://evil.example|click>", "&lt;!channel&gt;",
     "=IMPORTXML(\"http://x\",\"//a\")", "+SUM(1,1)", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "'=1",
     "\u202e\u200b\ufeff", "\x00\x07\x1b[31m", "𠮷野家🐣👨‍👩‍👧", "ｶﾀｶﾅ株式会社", "　",
+    # Typed broadcasts: the fake_slack fixture fails the test if one reaches Slack where it pings.
+    "@channel", "@here 見て", "＠Everyone", "営業@HERE", "@ｃｈａｎｎｅｌ",
 ])
 TEXT = st.one_of(st.text(max_size=60), NASTY, st.text(min_size=2990, max_size=3200),
                  st.builds(lambda a, b: a + b, NASTY, st.text(max_size=20)))
@@ -73,3 +77,26 @@ def test_the_slash_command_answers_clearly(hiyoko: Hiyoko, text: str) -> None:
         rendered = json.dumps(body, ensure_ascii=False)
         assert not MENTION.findall(rendered.replace("<#CSIGNALS>", "")), rendered
         assert len(body.get("blocks") or []) <= 50
+
+
+def test_typed_broadcasts_ping_nobody(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    """`@channel` and the like typed into every field reach the card, its thread and /hiyoko's
+    answers only as text (the fake_slack fixture checks every post and view at teardown)."""
+    values = modal_state(customer="@channel 株式会社", summary="@here 見て\n＠Everyone", size="@channel",
+                         source="営業@HERE")
+    assert dispatch(hiyoko, view_submission(CSM, values, view_id="VBROADCAST")).status == 200
+    hiyoko.relay.drain()
+    hiyoko.store.change(1, ChangeRequest(Action.NOTE, AE, note="@here 来週訪問"), managers=frozenset(),
+                        today=hiyoko.clock.now().date())
+    hiyoko.relay.drain()
+    [card] = fake_slack.messages(CHANNEL)
+    thread = fake_slack.replies(CHANNEL, card["ts"])
+    rendered = json.dumps([card, thread], ensure_ascii=False)
+    assert "@\u2060channel 株式会社" in rendered and "@\u2060here 来週訪問" in rendered
+    assert len(thread) == 2
+    for text in ("list @channel", "show S-000001", "mine"):
+        response = hiyoko.bolt.dispatch(bolt_request(slash_command(CSM, text)))
+        body = json.loads(response.body)
+        assert "S-000001" in json.dumps(body, ensure_ascii=False), text
+        assert not plain_special_mentions(body["text"]) and not ping_sites(body.get("blocks"), "/blocks"), body
+    assert fake_slack.ping_violations == []

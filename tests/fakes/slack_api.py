@@ -18,9 +18,13 @@ import copy
 import email.parser
 import itertools
 import json
+import math
+import re
+import secrets
 import threading
 import time
 import traceback
+import unicodedata
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +35,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 __all__ = ["DEFAULT_SCOPES", "Call", "FakeSlack", "SlackError"]
 
@@ -65,6 +73,12 @@ MAX_VIEW_TITLE_CHARS = 24
 MAX_CALLBACK_ID_CHARS = 255
 MAX_BLOCK_ID_CHARS = 255
 MAX_PRIVATE_METADATA_CHARS = 3000
+MAX_TEXT_OBJECT_CHARS = 3000  # a text object's text: 1 to 3000 characters
+MAX_OPTION_TEXT_CHARS = 75
+MAX_OPTION_VALUE_CHARS = 150
+MAX_OPTIONS = {"radio_buttons": 10, "checkboxes": 10, "overflow": 5, "static_select": 100,
+               "multi_static_select": 100}
+TRIGGER_TTL_SECONDS = 3.0  # "trigger_id expires in 3 seconds" and can be exchanged once
 
 KNOWN_BLOCK_TYPES = frozenset(
     {
@@ -313,7 +327,88 @@ def _block_errors(blocks: Any, pointer: str, max_blocks: int) -> list[str]:
             if block_id in seen_ids:
                 errors.append(f"[ERROR] duplicate block_id: {block_id} [json-pointer:{where}/block_id]")
             seen_ids.add(block_id)
+        errors.extend(_sdk_block_errors(block, where))
+        errors.extend(_element_errors(block, where))
     return errors
+
+
+def _sdk_block_errors(block: JsonDict, where: str) -> list[str]:
+    """What slack_sdk's Block Kit models refuse (lengths, counts, required fields); `to_dict`
+    validates every nested object, `validate_json` only the block itself."""
+    try:
+        parsed = Block.parse(copy.deepcopy(block))
+        if parsed is not None:  # None: a type slack_sdk does not model (checked above)
+            parsed.to_dict()
+    except (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        return [f"[ERROR] {exc} [json-pointer:{where}]"]
+    return []
+
+
+def _element_errors(node: Any, where: str) -> list[str]:
+    """Limits slack_sdk leaves out: empty or over-long text objects anywhere (a context element,
+    an option), option text and value lengths, and how many options an element may hold."""
+    errors: list[str] = []
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            errors.extend(_element_errors(item, f"{where}/{i}"))
+        return errors
+    if not isinstance(node, dict):
+        return errors
+    if node.get("type") in ("plain_text", "mrkdwn") and "text" in node:
+        text = node["text"]
+        if not isinstance(text, str) or not text:
+            errors.append(f"[ERROR] must be more than 0 characters [json-pointer:{where}/text]")
+        elif len(text) > MAX_TEXT_OBJECT_CHARS:
+            errors.append(f"[ERROR] must be less than {MAX_TEXT_OBJECT_CHARS + 1} characters "
+                          f"[json-pointer:{where}/text]")
+    options = node.get("options")
+    if isinstance(options, list):
+        limit = MAX_OPTIONS.get(str(node.get("type")))
+        if limit is not None and len(options) > limit:
+            errors.append(f"[ERROR] no more than {limit} items allowed [json-pointer:{where}/options]")
+        for i, option in enumerate(options):
+            if not isinstance(option, dict):
+                continue
+            text = option.get("text")
+            if isinstance(text, dict) and len(str(text.get("text", ""))) > MAX_OPTION_TEXT_CHARS:
+                errors.append(f"[ERROR] must be less than {MAX_OPTION_TEXT_CHARS + 1} characters "
+                              f"[json-pointer:{where}/options/{i}/text/text]")
+            if len(str(option.get("value", ""))) > MAX_OPTION_VALUE_CHARS:
+                errors.append(f"[ERROR] must be less than {MAX_OPTION_VALUE_CHARS + 1} characters "
+                              f"[json-pointer:{where}/options/{i}/value]")
+    for key, value in node.items():
+        if isinstance(value, (dict, list)):
+            errors.extend(_element_errors(value, f"{where}/{key}"))
+    return errors
+
+
+# A broadcast Slack finds by itself in text it parses automatically: `@here`, `@channel`,
+# `@everyone` (any case; full-width forms fold to ASCII) as a word of its own: not the end of an
+# e-mail-like word, not the start of a longer name (`@hereford`).
+_PLAIN_SPECIAL_MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@(?:channel|here|everyone)(?![A-Za-z0-9_-])",
+                                    re.IGNORECASE)
+
+
+def plain_special_mentions(text: str) -> list[str]:
+    """The plain special mentions in `text` (NFKC folds ＠ＨＥＲＥ to @HERE, length for length here)."""
+    return _PLAIN_SPECIAL_MENTION.findall(unicodedata.normalize("NFKC", text))
+
+
+def ping_sites(node: Any, where: str) -> list[tuple[str, str]]:
+    """(json pointer, text) of every non-verbatim mrkdwn text object with a plain special mention."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            found.extend(ping_sites(item, f"{where}/{i}"))
+    elif isinstance(node, dict):
+        text = node.get("text")
+        if (node.get("type") == "mrkdwn" and node.get("verbatim") is not True and isinstance(text, str)
+                and plain_special_mentions(text)):
+            found.append((where, text))
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                found.extend(ping_sites(value, f"{where}/{key}"))
+    return found
 
 
 def _text_object_errors(view: JsonDict, key: str, *, required: bool) -> list[str]:
@@ -353,6 +448,11 @@ def _view_errors(view: Any, expected_type: str) -> list[str]:
             errors.append(
                 "[ERROR] must provide a submit property when using input blocks [json-pointer:/view]"
             )
+    if not errors:
+        try:
+            View(**copy.deepcopy(view)).to_dict()
+        except (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            errors.append(f"[ERROR] {exc} [json-pointer:/view]")
     for key, limit in (
         ("callback_id", MAX_CALLBACK_ID_CHARS),
         ("private_metadata", MAX_PRIVATE_METADATA_CHARS),
@@ -398,7 +498,11 @@ class FakeSlack:
         scopes: Sequence[str] = DEFAULT_SCOPES,
         team: str = "hiyoko-test",
         bot_user_id: str = "UBOT",
+        *,
+        channel_rate: float | None = 1.0,
+        channel_burst: int = 3,
     ) -> None:
+        """``channel_rate`` posts a second per channel (None: no limit), ``channel_burst`` at once."""
         self.bot_token = bot_token
         self.scopes: list[str] = list(scopes)
         self.team = team
@@ -411,6 +515,11 @@ class FakeSlack:
         self.function_results: list[JsonDict] = []
         self.ephemerals: list[JsonDict] = []
         self.responses: list[JsonDict] = []  # bodies posted to response_url()
+        self.ping_violations: list[JsonDict] = []  # plain @here & co. where Slack would broadcast
+        self.channel_rate = channel_rate
+        self.channel_burst = channel_burst
+        self.monotonic: Callable[[], float] = time.monotonic
+        """Clock of trigger ids and the per-channel post limit; replace to test them without waiting."""
 
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -430,6 +539,9 @@ class FakeSlack:
         self._messages: dict[str, list[_Message]] = {}
         self._views_by_id: dict[str, JsonDict] = {}
         self._pending_uploads: dict[str, _Upload] = {}
+        self._triggers: dict[str, float] = {}  # trigger id -> when issued (monotonic)
+        self._exchanged: set[str] = set()
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, at)
 
         self._methods: dict[str, _MethodHandler] = {
             "auth.test": self._auth_test,
@@ -553,6 +665,14 @@ class FakeSlack:
         """Register a user group (subteam) and its members."""
         with self._lock:
             self._usergroups[group_id] = list(user_ids)
+
+    def new_trigger_id(self, *, age: float = 0.0) -> str:
+        """A trigger id as Slack puts in an interaction payload ("12345.98765.abcd2358fdea"),
+        issued `age` seconds ago; views.open/push take it once, within 3 seconds."""
+        with self._lock:
+            trigger = f"{int(time.time())}.{next(self._ids)}.{secrets.token_hex(6)}"
+            self._triggers[trigger] = self.monotonic() - age
+            return trigger
 
     # ------------------------------------------------------------------ inspection
 
@@ -690,6 +810,10 @@ class FakeSlack:
         except Exception as exc:  # a bug in the fake: answer loudly instead of dropping the connection
             payload = {"ok": False, "error": "fatal_error", "fake_exception": traceback.format_exc()}
             payload["fake_exception_type"] = type(exc).__name__
+        retry_after = payload.pop("_retry_after", None)
+        if retry_after is not None:
+            self._send_json(req, method, payload, status=429, extra={"Retry-After": str(retry_after)})
+            return
         self._send_json(req, method, payload)
 
     def _dispatch(self, method: str, args: JsonDict, authorization: str | None) -> JsonDict:
@@ -772,6 +896,7 @@ class FakeSlack:
             self._send(req, 400, b"invalid_blocks" if errors else b"no_text", content_type="text/plain; charset=utf-8")
             return
         with self._lock:
+            self._check_pings("response_url", payload.get("text"), payload.get("blocks"))
             self.responses.append({"name": name, **payload})
         self._send(req, 200, b"ok", content_type="text/plain; charset=utf-8")
 
@@ -828,6 +953,27 @@ class FakeSlack:
             if m.ts == ts:
                 return m
         return None
+
+    def _check_pings(self, method: str, text: Any, blocks: Any, pointer: str = "/blocks") -> None:
+        """Record where a typed @here & co. would broadcast: top-level text (notifications and
+        clients parse it) and non-verbatim mrkdwn (Slack's "automatic parsing")."""
+        if isinstance(text, str) and plain_special_mentions(text):
+            self.ping_violations.append({"method": method, "where": "/text", "text": text})
+        for where, found in ping_sites(blocks, pointer):
+            self.ping_violations.append({"method": method, "where": where, "text": found})
+
+    def _take_post_token(self, channel_id: str) -> None:
+        """Slack's chat.postMessage limit: about one message a second per channel, short bursts
+        allowed (a token bucket); beyond it HTTP 429 with Retry-After, in whole seconds."""
+        if self.channel_rate is None:
+            return
+        now = self.monotonic()
+        tokens, at = self._buckets.get(channel_id, (float(self.channel_burst), now))
+        tokens = min(float(self.channel_burst), tokens + (now - at) * self.channel_rate)
+        if tokens < 1.0:
+            self._buckets[channel_id] = (tokens, now)
+            raise SlackError("ratelimited", _retry_after=max(1, math.ceil((1.0 - tokens) / self.channel_rate)))
+        self._buckets[channel_id] = (tokens - 1.0, now)
 
     def _content(self, args: JsonDict, *, required: bool) -> tuple[str | None, list[JsonDict] | None]:
         """Validate text/blocks/attachments of a message; return (text, blocks)."""
@@ -1003,6 +1149,8 @@ class FakeSlack:
         channel = self._member_channel(args, allow_public="chat:write.public" in self.scopes)
         text, blocks = self._content(args, required=True)
         metadata = self._metadata(args)
+        self._take_post_token(channel.id)
+        self._check_pings("chat.postMessage", text, blocks)
         try:
             attachments = _arg_json(args, "attachments")
         except ValueError:
@@ -1033,6 +1181,7 @@ class FakeSlack:
             raise SlackError("message_not_found")
         text, blocks = self._content(args, required=True)
         metadata = self._metadata(args)
+        self._check_pings("chat.update", text, blocks)
         if text is not None:
             msg.text = text
         if "blocks" in args and not _blank(args["blocks"]):
@@ -1054,6 +1203,7 @@ class FakeSlack:
         channel = self._member_channel(args)
         user = self._user(_arg_str(args, "user"))
         text, blocks = self._content(args, required=True)
+        self._check_pings("chat.postEphemeral", text, blocks)
         ts = self._next_ts()
         self.ephemerals.append(
             {
@@ -1192,6 +1342,7 @@ class FakeSlack:
         if errors:
             raise SlackError("invalid_arguments", response_metadata={"messages": errors})
         assert isinstance(view, dict)
+        self._check_pings(f"views ({expected_type})", None, view.get("blocks"), "/view/blocks")
         return copy.deepcopy(view)
 
     def _new_hash(self) -> str:
@@ -1221,21 +1372,29 @@ class FakeSlack:
         }
         return stored
 
-    @staticmethod
-    def _require_trigger(args: JsonDict) -> None:
-        if _arg_str(args, "trigger_id") is None:
+    def _exchange_trigger(self, args: JsonDict) -> None:
+        """Slack's rules for a trigger id: one it issued, not exchanged before, at most 3 s old."""
+        trigger = _arg_str(args, "trigger_id") or _arg_str(args, "interactivity_pointer")
+        if trigger is None or trigger not in self._triggers:
             raise SlackError("invalid_trigger_id")
+        if trigger in self._exchanged:
+            raise SlackError("exchanged_trigger_id")
+        if self.monotonic() - self._triggers[trigger] > TRIGGER_TTL_SECONDS:
+            raise SlackError("expired_trigger_id")
+        self._exchanged.add(trigger)
 
     def _views_open(self, args: JsonDict) -> JsonDict:
-        self._require_trigger(args)
-        stored = self._store_view(self._parse_view(args, "modal"))
+        view = self._parse_view(args, "modal")
+        self._exchange_trigger(args)
+        stored = self._store_view(view)
         self._views_by_id[stored["id"]] = stored
         self.views.append(stored)
         return {"view": copy.deepcopy(stored)}
 
     def _views_push(self, args: JsonDict) -> JsonDict:
-        self._require_trigger(args)
-        stored = self._store_view(self._parse_view(args, "modal"))
+        view = self._parse_view(args, "modal")
+        self._exchange_trigger(args)
+        stored = self._store_view(view)
         self._views_by_id[stored["id"]] = stored
         self.views.append(stored)
         return {"view": copy.deepcopy(stored)}

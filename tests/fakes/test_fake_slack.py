@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,7 +27,8 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    with FakeSlack().start() as f:
+    # The per-channel post limit has its own tests below; these post freely.
+    with FakeSlack(channel_rate=None).start() as f:
         f.add_user("U1", "taro", real_name="Taro Yamada", display_name="taro", email="taro@example.com")
         f.add_user("U2", "alice", email="alice@example.com", locale="en-US", tz="America/New_York")
         f.add_channel("C1", "general")
@@ -144,17 +146,19 @@ def test_views_validation_and_lifecycle(fake: FakeSlack, client: WebClient) -> N
         "external_id": "ext-1",
         "title": {"type": "plain_text", "text": "Settings"},
         "submit": {"type": "plain_text", "text": "Save"},
-        "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "Name"}, "element": {}}],
+        "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "Name"},
+                    "element": {"type": "plain_text_input", "action_id": "name"}}],
     }
     with pytest.raises(SlackApiError) as exc:
-        client.views_open(trigger_id="t1", view={**view, "title": {"type": "plain_text", "text": "x" * 25}})
+        client.views_open(trigger_id=fake.new_trigger_id(), view={**view, "title": {"type": "plain_text",
+                                                                                     "text": "x" * 25}})
     assert _error(exc) == "invalid_arguments"
     assert "[json-pointer:/view/title/text]" in exc.value.response["response_metadata"]["messages"][0]
     with pytest.raises(SlackApiError) as exc:
         client.views_open(trigger_id="", view=view)
     assert _error(exc) == "invalid_trigger_id"
 
-    opened = client.views_open(trigger_id="t1", view=view)["view"]
+    opened = client.views_open(trigger_id=fake.new_trigger_id(), view=view)["view"]
     assert opened["id"].startswith("V") and opened["hash"]
     updated = client.views_update(external_id="ext-1", view={**view, "private_metadata": "p"})["view"]
     assert updated["id"] == opened["id"] and updated["hash"] != opened["hash"]
@@ -258,3 +262,126 @@ def test_missing_scope() -> None:
             client.users_info(user="U1")
         assert _error(exc) == "missing_scope"
         assert exc.value.response.headers["x-oauth-scopes"] == "chat:write"
+
+
+MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "T"},
+         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
+
+
+def test_trigger_ids_are_single_use_and_die_after_three_seconds(fake: FakeSlack, client: WebClient) -> None:
+    def error_of(call: Callable[[], Any]) -> str:
+        with pytest.raises(SlackApiError) as exc:
+            call()
+        return _error(exc)
+
+    fresh = fake.new_trigger_id()
+    assert client.views_open(trigger_id=fresh, view=MODAL)["ok"]
+    assert error_of(lambda: client.views_open(trigger_id=fresh, view=MODAL)) == "exchanged_trigger_id"
+    assert error_of(lambda: client.views_push(trigger_id=fresh, view=MODAL)) == "exchanged_trigger_id"
+    assert error_of(lambda: client.views_open(trigger_id="12345.98765.abcd2358fdea", view=MODAL)) == (
+        "invalid_trigger_id")
+    assert error_of(lambda: client.views_push(trigger_id=fake.new_trigger_id(age=3.2), view=MODAL)) == (
+        "expired_trigger_id")
+    assert client.views_push(trigger_id=fake.new_trigger_id(age=2.8), view=MODAL)["ok"]
+    # A refused view does not spend the trigger.
+    kept = fake.new_trigger_id()
+    assert error_of(lambda: client.views_open(trigger_id=kept, view={**MODAL, "blocks": [
+        {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}]})) == "invalid_arguments"
+    assert client.views_open(trigger_id=kept, view=MODAL)["ok"]
+    assert [v["type"] for v in fake.views] == ["modal"] * 3
+
+
+def test_chat_post_message_is_held_to_one_a_second_per_channel() -> None:
+    """Slack's real limit (the default): a short burst, then about one a second, per channel."""
+    with FakeSlack().start() as fake:
+        fake.add_channel("C1", "general")
+        fake.add_channel("C2", "other")
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        for n in range(fake.channel_burst):
+            client.chat_postMessage(channel="C1", text=f"burst {n}")
+        with pytest.raises(SlackApiError) as exc:
+            client.chat_postMessage(channel="C1", text="one too many")
+        assert exc.value.response.status_code == 429 and _error(exc) == "ratelimited"
+        assert exc.value.response.headers["Retry-After"] == "1"
+        client.chat_postMessage(channel="C2", text="another channel has its own allowance")
+        client.chat_update(channel="C1", ts=fake.messages("C1")[0]["ts"], text="updates are not posts")
+        time.sleep(1.05)
+        client.chat_postMessage(channel="C1", text="a second later")
+        with pytest.raises(SlackApiError):
+            client.chat_postMessage(channel="C1", text="but not two")
+        assert [m["text"] for m in fake.messages("C1")][-1] == "a second later"
+        assert len(fake.messages("C1")) == fake.channel_burst + 1
+
+
+def test_the_post_limit_scales_for_tests_and_benches() -> None:
+    with FakeSlack(channel_rate=20.0, channel_burst=1).start() as fake:
+        fake.add_channel("C1", "general")
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        client.chat_postMessage(channel="C1", text="first")
+        with pytest.raises(SlackApiError) as exc:
+            client.chat_postMessage(channel="C1", text="too soon")
+        assert exc.value.response.headers["Retry-After"] == "1"  # whole seconds, as Slack sends
+        time.sleep(0.06)
+        client.chat_postMessage(channel="C1", text="a twentieth of a second later")
+
+
+def _text_block(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+@pytest.mark.parametrize(("block", "why"), [
+    (_text_block("x" * 3001), "text over 3000"),
+    ({"type": "section", "text": {"type": "mrkdwn", "text": ""}}, "empty text"),
+    ({"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}, "header over 150"),
+    ({"type": "context", "elements": [{"type": "mrkdwn", "text": "x" * 3001}]}, "context element over 3000"),
+    ({"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}, "eleven fields"),
+    ({"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "v",
+                                       "text": {"type": "plain_text", "text": "x" * 76}}]}, "button over 75"),
+    ({"type": "actions", "elements": [{"type": "overflow", "action_id": "o", "options": [
+        {"text": {"type": "plain_text", "text": "x" * 76}, "value": "v"}, {"text": {"type": "plain_text", "text": "y"},
+                                                                          "value": "w"}]}]}, "option over 75"),
+    ({"type": "actions", "elements": [{"type": "overflow", "action_id": "o", "options": [
+        {"text": {"type": "plain_text", "text": "x"}, "value": "v" * 151}] * 2}]}, "value over 150"),
+])
+def test_invalid_blocks_are_refused_as_slack_does(fake: FakeSlack, client: WebClient, block: dict[str, Any],
+                                                  why: str) -> None:
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C1", text="t", blocks=[block])
+    assert _error(exc) == "invalid_blocks", why
+    assert exc.value.response["response_metadata"]["messages"], why
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id=fake.new_trigger_id(), view={**MODAL, "blocks": [block]})
+    assert _error(exc) == "invalid_arguments", why
+    assert fake.messages("C1") == [] and fake.views == []
+
+
+def test_too_many_blocks_and_options(fake: FakeSlack, client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C1", text="t", blocks=[_text_block("x")] * 51)
+    assert _error(exc) == "invalid_blocks"
+    def radio(count: int) -> dict[str, Any]:
+        options = [{"text": {"type": "plain_text", "text": str(n)}, "value": str(n)} for n in range(count)]
+        return {**MODAL, "submit": {"type": "plain_text", "text": "OK"}, "blocks": [
+            {"type": "input", "block_id": "r", "label": {"type": "plain_text", "text": "pick"},
+             "element": {"type": "radio_buttons", "action_id": "r", "options": options}}]}
+
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id=fake.new_trigger_id(), view=radio(11))
+    assert _error(exc) == "invalid_arguments"
+    assert client.views_open(trigger_id=fake.new_trigger_id(), view=radio(10))["ok"]
+
+
+def test_plain_special_mentions_outside_verbatim_text_are_recorded(fake: FakeSlack, client: WebClient) -> None:
+    harmless = [_text_block("<!here> we wrote ourselves, <@U1>, sato@here.co.jp, @\u2060channel, @hereford?"),
+                {"type": "section", "text": {"type": "mrkdwn", "text": "@here typed", "verbatim": True}},
+                {"type": "header", "text": {"type": "plain_text", "text": "@channel in plain text"}}]
+    client.chat_postMessage(channel="C1", text="fine", blocks=harmless)
+    assert fake.ping_violations == []
+    client.chat_postMessage(channel="C1", text="a", blocks=[_text_block("ping @Channel")])
+    client.chat_postMessage(channel="C1", text="@here in the fallback")
+    wide = {"type": "context", "elements": [{"type": "mrkdwn", "text": "＠ｅｖｅｒｙｏｎｅ"}]}
+    client.chat_postEphemeral(channel="C1", user="U1", text="b", blocks=[wide])
+    client.views_publish(user_id="U1", view={"type": "home", "blocks": [_text_block("(@here)")]})
+    assert [(v["method"], v["where"]) for v in fake.ping_violations] == [
+        ("chat.postMessage", "/blocks/0/text"), ("chat.postMessage", "/text"),
+        ("chat.postEphemeral", "/blocks/0/elements/0"), ("views (home)", "/view/blocks/0/text")]
