@@ -13,7 +13,7 @@ from i18n import t
 from models.calendar import WorkCalendar
 from models.metrics import compute_digest
 from settings import Settings
-from store.jobs import JobStore
+from store.jobs import JobStore, SlotClaim
 
 
 # A chick's reminder is due K business days before its timing: never more than this many
@@ -28,7 +28,7 @@ class JobContext:
     jobs: JobStore
     calendar: WorkCalendar
     relay_drain: Callable[[], str] | None = None  # `relay` needs Slack; the others only the database
-    directory_refresh: Callable[[], str] | None = None
+    directory_refresh: Callable[[], str] | None = None  # issue 10: users.list into the user directory
 
 
 def make_context(settings: Settings, jobs: JobStore, relay_drain: Callable[[], str] | None = None,
@@ -45,7 +45,8 @@ def _outside_hours(ctx: JobContext, now: datetime) -> list[str] | None:
     return [t("jobs.outside_hours", ctx.settings.hiyoko_language, next=when)]
 
 
-def nudge_stale_eggs(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+def nudge_stale_eggs(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
+                     claim: SlotClaim | None = None) -> list[str]:
     """Open eggs with no event for N days: a DM to the owner, the submitter in copy. Once per period."""
     waiting = _outside_hours(ctx, now)
     if waiting is not None:
@@ -58,7 +59,8 @@ def nudge_stale_eggs(ctx: JobContext, now: datetime, dry_run: bool, slot: str = 
     return [f"stale_egg {eggs[n].id} → {eggs[n].owner_id} (cc {eggs[n].submitter_id})" for n in nudged]
 
 
-def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
+                  claim: SlotClaim | None = None) -> list[str]:
     """K business days before a chick's timing, remind its owner; once the timing has passed and
     it is still open, one overdue nudge (with Won / Lost / Back to egg)."""
     waiting = _outside_hours(ctx, now)
@@ -88,8 +90,10 @@ def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "")
     return [line for number, line in lines.items() if number in sent]
 
 
-def weekly_digest(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
-    """The week's numbers and a chart, to the managers' channel."""
+def weekly_digest(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
+                  claim: SlotClaim | None = None) -> list[str]:
+    """The week's numbers and a chart, to the managers' channel. The message and the slot's
+    finish mark commit together (see JobStore.queue_digest)."""
     settings = ctx.settings
     digest = compute_digest(ctx.jobs.digest_signals(), ctx.jobs.digest_events(), now,
                             stale_days=settings.hiyoko_stale_egg_days,
@@ -108,11 +112,12 @@ def weekly_digest(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "")
             f"new eggs {digest.new_eggs}, new chicks {digest.new_chicks}, hatched {digest.hatched}, "
             f"won {digest.won}, lost {digest.lost}")
     if not dry_run:
-        ctx.jobs.queue_digest(payload, now)
+        ctx.jobs.queue_digest(payload, now, claim)
     return [line]
 
 
-def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
+          claim: SlotClaim | None = None) -> list[str]:
     """Deliver what the outbox owes now (the running app does this continuously)."""
     if dry_run or ctx.relay_drain is None:
         return ["relay: " + ("dry run" if dry_run else "no Slack client")]
@@ -121,7 +126,8 @@ def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list
 
 # --- issue 10: the user directory ---------------------------------------------------------
 
-def directory_refresh(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "") -> list[str]:
+def directory_refresh(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
+                      claim: SlotClaim | None = None) -> list[str]:
     """Read every Slack member (users.list) and the managers' group into the user directory."""
     if dry_run:
         return ["directory_refresh: users.list into the user directory"]

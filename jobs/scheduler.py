@@ -4,6 +4,10 @@ Every process (replica) runs the same in-memory schedule. When a job fires, the 
 (job, slot) in the database — an insert that only one process can make — and only the winner
 runs it. At start, a process that was down runs the last missed slot of each job if it is recent
 enough (the catch-up window) and nobody ran it.
+
+A claim is a lease, renewed while the job runs. A process that finds a slot claimed but not
+finished looks again when the claimant's lease runs out: if the claimant died, it takes the slot
+over and runs it (once: a slot runs at most twice).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,13 +25,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs import scheduled
+from jobs.heartbeat import Heartbeat
 from jobs.scheduled import JobContext
 from models.clock import Clock
 from settings import Settings
-from store.jobs import JobRun
+from store.jobs import MAX_SLOT_ATTEMPTS, JobRun, LostSlot, SlotClaim
 
 log = logging.getLogger(__name__)
-Runner = Callable[[JobContext, datetime, bool, str], list[str]]
+Runner = Callable[[JobContext, datetime, bool, str, SlotClaim | None], list[str]]
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
                                  working),
         "weekly_digest": JobSpec("weekly_digest", digest, scheduled.weekly_digest, timedelta(days=1),
                                  f"weekly, {hours}", slot_per_fire=True),
-        "directory_refresh": directory_refresh_spec(settings),
+        "directory_refresh": directory_refresh_spec(settings),  # issue 10: the user directory
     }
 
 
@@ -91,7 +97,9 @@ class Scheduler:
         self.clock = clock
         self.specs = job_specs(ctx.settings)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease = timedelta(seconds=ctx.settings.hiyoko_outbox_lease_seconds)
         self._timer: BackgroundScheduler | None = None
+        self._rechecks: list[tuple[str, datetime, datetime]] = []  # (job, run time, when) before the timer
 
     def slot_of(self, spec: JobSpec, now: datetime) -> str:
         """The slot a run at `now` belongs to (see JobSpec.slot_per_fire), to the minute."""
@@ -111,22 +119,53 @@ class Scheduler:
         now = now or self.clock.now()
         slot = self.slot_of(spec, now)
         if dry_run:
-            return RunResult(name, slot, True, spec.run(self.ctx, now, True, slot))
-        if spec.trigger is not None and not self.ctx.jobs.claim(name, slot, self.holder, now):
-            self._count(name, "skipped")
-            return RunResult(name, slot, False, [])
+            return RunResult(name, slot, True, spec.run(self.ctx, now, True, slot, None))
+        claim = None
+        if spec.trigger is not None:
+            # The lease runs on the clock, not on `now` (a caught-up slot's time is in the past).
+            claim = self.ctx.jobs.claim(name, slot, self.holder, self.clock.now(), self.lease)
+            if claim is None:
+                self._count(name, "skipped")
+                self._recheck_later(name, slot, now)
+                return RunResult(name, slot, False, [])
         try:
-            lines = spec.run(self.ctx, now, False, slot)
+            with self._heartbeat(claim):
+                lines = spec.run(self.ctx, now, False, slot, claim)
+        except LostSlot:
+            self._count(name, "skipped")
+            log.warning("job %s slot %s was taken over by another process; nothing of ours was kept", name, slot)
+            return RunResult(name, slot, False, [])
         except Exception as error:
             self._count(name, "failed")
-            if spec.trigger is not None:
-                self.ctx.jobs.finish(name, slot, self.clock.now(), f"failed: {type(error).__name__}: {error}")
+            if claim is not None:
+                self.ctx.jobs.finish(claim, self.clock.now(), f"failed: {type(error).__name__}: {error}")
             raise
         self._count(name, "ran")
-        if spec.trigger is not None:
-            self.ctx.jobs.finish(name, slot, self.clock.now(), f"{len(lines)} line(s)")
+        if claim is not None:
+            # Written only now that the work is queued (the digest's was, with its message).
+            self.ctx.jobs.finish(claim, self.clock.now(), f"{len(lines)} line(s)")
         log.info("job %s slot %s: %s", name, slot, "; ".join(lines) or "nothing to send")
         return RunResult(name, slot, True, lines)
+
+    def _heartbeat(self, claim: SlotClaim | None) -> AbstractContextManager[object]:
+        """Renew the slot's lease while a long job runs, so nobody takes a live claimant for dead."""
+        if claim is None:
+            return nullcontext()
+        jobs, clock, lease = self.ctx.jobs, self.clock, self.lease
+        return Heartbeat(lambda: jobs.renew(claim, clock.now(), lease), lease.total_seconds() / 3,
+                         f"lease-{claim.job}")
+
+    def _recheck_later(self, name: str, slot: str, now: datetime) -> None:
+        """A slot claimed but not finished: look again when the claimant's lease runs out, in case
+        it died (the claim then goes to whoever asks first)."""
+        state = self.ctx.jobs.slot_state(name, slot)
+        if state is None or state.finished or state.claimed_until is None or state.attempts >= MAX_SLOT_ATTEMPTS:
+            return
+        when = state.claimed_until + timedelta(seconds=1)
+        if self._timer is None:
+            self._rechecks.append((name, now, when))
+        else:
+            self._timer.add_job(self._fire, "date", run_date=when, args=[name, now])
 
     def _count(self, name: str, outcome: str) -> None:
         if self.on_run is not None:
@@ -155,12 +194,15 @@ class Scheduler:
         for spec in self.specs.values():
             if spec.trigger is not None:
                 timer.add_job(self._fire, spec.trigger, args=[spec.name], id=spec.name, name=spec.name)
+        for name, at, when in self._rechecks:  # slots caught up at start whose claimant may be dead
+            timer.add_job(self._fire, "date", run_date=when, args=[name, at])
+        self._rechecks.clear()
         timer.start()
         self._timer = timer
 
-    def _fire(self, name: str) -> None:
+    def _fire(self, name: str, now: datetime | None = None) -> None:
         try:
-            self.run(name)
+            self.run(name, now)
         except Exception:
             log.exception("job %s failed", name)
 

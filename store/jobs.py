@@ -1,8 +1,15 @@
 """Persistence for scheduled work: once-per-slot claims, and the per-signal marks that make each
-nudge and reminder happen once (a conditional update in the same transaction as its message)."""
+nudge and reminder happen once (a conditional update in the same transaction as its message).
+
+A slot's claim is a lease (`claimed_until`, renewed while the job runs). A claimant that died
+before finishing leaves the slot unfinished with its lease running out; the next process to try
+the slot then takes it over — once (`attempts` ≤ 2), by a conditional update only one can win.
+Every later write about the slot names the claim's holder, so a claimant that was taken over can
+no longer mark it. The digest's message and the slot's finish mark commit together."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +35,31 @@ class JobRun:
     claimed_at: datetime
     finished_at: datetime | None
     outcome: str
+
+
+@dataclass(frozen=True)
+class SlotClaim:
+    """This process's claim on one (job, slot): `holder` is unique to the claim and fences it."""
+
+    job: str
+    slot: str
+    holder: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class SlotState:
+    finished: bool
+    claimed_until: datetime | None
+    attempts: int
+
+
+class LostSlot(Exception):
+    """Another process took the slot over (our lease ran out): what we did is not committed."""
+
+
+MAX_SLOT_ATTEMPTS = 2  # a slot whose claimant died runs once more, never a third time
+SLOT_LEASE = timedelta(seconds=60)
 
 
 class Chick(NamedTuple):
@@ -67,19 +99,60 @@ class JobStore:
 
     # --- claims ----------------------------------------------------------------------------
 
-    def claim(self, job: str, slot: str, holder: str, now: datetime) -> bool:
-        """Insert-or-nothing: True for exactly one caller per (job, slot), across all replicas."""
+    def claim(self, job: str, slot: str, holder: str, now: datetime,
+              lease: timedelta = SLOT_LEASE) -> SlotClaim | None:
+        """The claim on (job, slot) for exactly one caller across all replicas: the first, or — once —
+        whoever comes after a claimant that died (unfinished, lease expired). None: not ours."""
+        mine = f"{holder}/{uuid.uuid4().hex[:12]}"
         try:
             with self.db.transaction() as session:
-                session.add(JobRunRow(job=job, slot=slot, holder=holder, claimed_at=now, outcome=""))
+                session.add(JobRunRow(job=job, slot=slot, holder=mine, claimed_at=now, outcome="",
+                                      claimed_until=now + lease, attempts=1))
+            return SlotClaim(job, slot, mine, 1)
         except IntegrityError:
-            return False
-        return True
-
-    def finish(self, job: str, slot: str, now: datetime, outcome: str) -> None:
+            pass
         with self.db.transaction() as session:
-            session.execute(update(JobRunRow).where(JobRunRow.job == job, JobRunRow.slot == slot)
-                            .values(finished_at=now, outcome=outcome[:2000]))
+            attempts = session.scalar(select(JobRunRow.attempts).where(JobRunRow.job == job, JobRunRow.slot == slot))
+            if attempts is None or attempts >= MAX_SLOT_ATTEMPTS:
+                return None
+            # Conditional update: of two processes finding the same dead claimant, one wins.
+            result = session.execute(
+                update(JobRunRow)
+                .where(JobRunRow.job == job, JobRunRow.slot == slot, JobRunRow.finished_at.is_(None),
+                       JobRunRow.claimed_until.is_not(None), JobRunRow.claimed_until < now,
+                       JobRunRow.attempts == attempts)
+                .values(holder=mine, claimed_at=now, claimed_until=now + lease, attempts=attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+        return SlotClaim(job, slot, mine, attempts + 1)
+
+    @staticmethod
+    def _held(claim: SlotClaim) -> ColumnElement[bool]:
+        return and_(JobRunRow.job == claim.job, JobRunRow.slot == claim.slot, JobRunRow.holder == claim.holder,
+                    JobRunRow.finished_at.is_(None))
+
+    def renew(self, claim: SlotClaim, now: datetime, lease: timedelta = SLOT_LEASE) -> bool:
+        """Extend the lease while the job runs (its heartbeat); False when the slot is no longer ours."""
+        with self.db.transaction() as session:
+            result = session.execute(update(JobRunRow).where(self._held(claim)).values(claimed_until=now + lease)
+                                     .execution_options(synchronize_session=False))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def finish(self, claim: SlotClaim, now: datetime, outcome: str) -> bool:
+        """Mark the slot done, if it is still this claim's and not done yet."""
+        with self.db.transaction() as session:
+            result = session.execute(update(JobRunRow).where(self._held(claim))
+                                     .values(finished_at=now, claimed_until=None, outcome=outcome[:2000])
+                                     .execution_options(synchronize_session=False))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def slot_state(self, job: str, slot: str) -> SlotState | None:
+        with self.db.read() as session:
+            row = session.execute(select(JobRunRow.finished_at, JobRunRow.claimed_until, JobRunRow.attempts)
+                                  .where(JobRunRow.job == job, JobRunRow.slot == slot)).first()
+        return None if row is None else SlotState(row[0] is not None, row[1], row[2])
 
     def last_runs(self) -> dict[str, JobRun]:
         with self.db.read() as session:
@@ -184,6 +257,15 @@ class JobStore:
             for row in rows:
                 yield DigestEvent(*row)
 
-    def queue_digest(self, payload: dict[str, Any], now: datetime) -> None:
+    def queue_digest(self, payload: dict[str, Any], now: datetime, claim: SlotClaim | None = None,
+                     outcome: str = "1 line(s)") -> None:
+        """Queue the digest and mark its slot done in one transaction: a crash leaves both undone
+        (the slot runs again) or both done — never a done slot without its digest."""
         with self.db.transaction() as session:
+            if claim is not None:
+                result = session.execute(update(JobRunRow).where(self._held(claim))
+                                         .values(finished_at=now, claimed_until=None, outcome=outcome)
+                                         .execution_options(synchronize_session=False))
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    raise LostSlot(f"{claim.job} {claim.slot}")
             enqueue_message(session, Target.DIGEST, payload, now)

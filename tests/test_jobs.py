@@ -4,6 +4,7 @@ the weekly digest and its chart, once-per-slot claims across schedulers, `hiyoko
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ import pytest
 import cli
 from app import Hiyoko
 from bot.chart import weekly_chart
+from jobs import scheduled
 from models.calendar import WorkCalendar
 from models.clock import FixedClock
 from models.lifecycle import Action
 from models.signal import Category, Kind, SignalDraft
 from store import ChangeRequest
+from store.jobs import LostSlot, SlotClaim
 from tests.conftest import AE, CSM, DIGEST, OTHER_AE, build, dispatch, make_settings, wait_for
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
@@ -215,13 +218,81 @@ def test_a_process_that_was_down_catches_up_the_missed_digest(hiyoko: Hiyoko, fa
     assert not [r for r in hiyoko.scheduler.catch_up(at("2027-03-03T15:00")) if r.job == "weekly_digest"]
 
 
+def test_a_digest_whose_claimant_died_is_run_again_once_by_catch_up_and_queued_once(
+    hiyoko: Hiyoko, fake_slack: FakeSlack
+) -> None:
+    scheduler = hiyoko.scheduler
+    jobs = scheduler.ctx.jobs
+    slot = scheduler.slot_of(scheduler.specs["weekly_digest"], at("2027-03-01T09:00"))
+    hiyoko.clock.at = at("2027-03-01T09:00")  # type: ignore[attr-defined]
+    # A replica claimed the slot and was killed before the digest was queued.
+    assert jobs.claim("weekly_digest", slot, "crashed:1", hiyoko.clock.now(), scheduler.lease)
+
+    def digest_runs(when: str) -> list[bool]:
+        hiyoko.clock.at = at(when)  # type: ignore[attr-defined]
+        return [r.ran for r in scheduler.catch_up(at(when)) if r.job == "weekly_digest"]
+
+    assert digest_runs("2027-03-01T09:00:05") == [False]  # its lease still runs: it may be alive
+    assert scheduler._rechecks, "the process looks again when the lease runs out"
+    assert digest_runs("2027-03-01T09:01:00") == [True]  # taken over: run again
+    assert digest_runs("2027-03-01T09:05:00") == [False]  # and only once
+    assert len([r for r in hiyoko.outbox.rows() if r.target == "digest"]) == 1
+    state = jobs.slot_state("weekly_digest", slot)
+    assert state is not None and state.finished and state.attempts == 2
+    hiyoko.relay.drain()
+    assert len(fake_slack.messages(DIGEST)) == 1
+
+
+def test_a_slot_is_taken_over_once_never_by_two_at_a_time_and_the_old_claimant_is_fenced(
+    hiyoko: Hiyoko
+) -> None:
+    jobs = hiyoko.scheduler.ctx.jobs
+    now, lease = hiyoko.clock.now(), timedelta(seconds=15)
+    first = jobs.claim("weekly_digest", "W1", "a", now, lease)
+    assert first is not None and first.attempts == 1
+    assert jobs.claim("weekly_digest", "W1", "b", now + timedelta(seconds=5), lease) is None  # alive
+    assert jobs.renew(first, now + timedelta(seconds=5), lease)
+    assert jobs.claim("weekly_digest", "W1", "b", now + timedelta(seconds=16), lease) is None  # renewed
+    later = now + timedelta(seconds=21)  # the first claimant stopped renewing: dead
+    results: list[SlotClaim | None] = []
+    barrier = threading.Barrier(2)
+
+    def grab(holder: str) -> None:
+        barrier.wait()
+        results.append(jobs.claim("weekly_digest", "W1", holder, later, lease))
+
+    threads = [threading.Thread(target=grab, args=(h,)) for h in ("b", "c")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [second] = [r for r in results if r is not None]
+    assert second.attempts == 2
+    # The first claimant was only slow: it can neither queue its digest nor mark the slot.
+    with pytest.raises(LostSlot):
+        jobs.queue_digest({"slot": "W1"}, later, first)
+    assert not jobs.finish(first, later, "late")
+    assert not [r for r in hiyoko.outbox.rows() if r.target == "digest"]
+    # The second claimant dies too: a slot runs at most twice.
+    assert jobs.claim("weekly_digest", "W1", "d", later + timedelta(minutes=5), lease) is None
+    jobs.queue_digest({"slot": "W1"}, later, second)
+    assert len([r for r in hiyoko.outbox.rows() if r.target == "digest"]) == 1
+    assert not jobs.finish(second, later, "again")  # finished with its digest, in one transaction
+    # The job itself marks its slot with the digest: a crash right after it cannot run it again.
+    third = jobs.claim("weekly_digest", "W2", "e", later, lease)
+    scheduled.weekly_digest(hiyoko.scheduler.ctx, later, False, "W2", third)
+    state = jobs.slot_state("weekly_digest", "W2")
+    assert state is not None and state.finished
+    assert jobs.claim("weekly_digest", "W2", "f", later + timedelta(minutes=5), lease) is None
+
+
 def test_the_real_apscheduler_timer_has_the_jobs_and_zone(hiyoko: Hiyoko) -> None:
     hiyoko.scheduler.start()
     try:
         timer = hiyoko.scheduler._timer
         assert timer is not None and str(timer.timezone) == "Asia/Tokyo"
         jobs = {job.id: job for job in timer.get_jobs()}
-        assert set(jobs) == {"nudge_stale_eggs", "remind_chicks", "weekly_digest"}
+        assert set(jobs) == {"nudge_stale_eggs", "remind_chicks", "weekly_digest", "directory_refresh"}
         digest_next = jobs["weekly_digest"].trigger.get_next_fire_time(None, at("2027-03-02T10:00"))
         assert digest_next == at("2027-03-08T09:00")
         nudge_next = jobs["nudge_stale_eggs"].trigger.get_next_fire_time(None, at("2027-03-05T17:30"))
