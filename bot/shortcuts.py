@@ -1,20 +1,18 @@
-"""Global and message shortcuts: both open the share modal."""
+"""Global and message shortcuts: both open the share modal, from local data only (a trigger_id
+is dead 3 seconds after the click, whatever Slack answers by then)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
+from urllib.parse import quote
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.modal import share_modal
 from bot.deps import BotDeps
 from models.signal import SOURCE_MAX, SUMMARY_MAX
 from models.text import slack_to_plain
-
-log = logging.getLogger(__name__)
 
 
 def open_share_modal(client: WebClient, deps: BotDeps, trigger_id: str, user_id: str, *, summary: str = "",
@@ -22,6 +20,21 @@ def open_share_modal(client: WebClient, deps: BotDeps, trigger_id: str, user_id:
     """Open the share modal in the user's language (shortcuts, /hiyoko, App Home)."""
     view = share_modal(deps.language_for(user_id), summary=summary, source=source)
     client.views_open(trigger_id=trigger_id, view=view)
+
+
+def permalink(body: dict[str, Any]) -> str | None:
+    """The message's link, built as Slack builds it, from the payload alone: chat.getPermalink
+    before views.open could outlive the trigger_id (3 seconds) when Slack is slow."""
+    domain = (body.get("team") or {}).get("domain")
+    channel = (body.get("channel") or {}).get("id")
+    ts = (body.get("message") or {}).get("ts") or body.get("message_ts")
+    if not (domain and channel and ts):
+        return None
+    link = f"https://{quote(domain)}.slack.com/archives/{quote(channel)}/p{str(ts).replace('.', '')}"
+    thread = (body.get("message") or {}).get("thread_ts")
+    if thread and thread != ts:
+        link += f"?thread_ts={quote(str(thread))}&cid={quote(channel)}"
+    return link
 
 
 def register(app: App, deps: BotDeps) -> None:
@@ -33,13 +46,7 @@ def register(app: App, deps: BotDeps) -> None:
         ack()
         message = body.get("message") or {}
         summary = slack_to_plain(message.get("text") or "")[:SUMMARY_MAX]
-        channel = (body.get("channel") or {}).get("id")
-        source = ""
-        if channel and message.get("ts"):
-            try:
-                source = client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
-            except SlackApiError as error:  # e.g. a DM the bot cannot see: share without the link
-                log.info("no permalink for %s/%s: %s", channel, message.get("ts"), error.response.get("error"))
+        source = permalink(body) or ""
         open_share_modal(client, deps, body["trigger_id"], body["user"]["id"], summary=summary,
                          source=source[:SOURCE_MAX])
 

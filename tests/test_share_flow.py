@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from app import Hiyoko
+from models.lifecycle import Action
+from store import ChangeRequest
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch, wait_for
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 from tests.fakes.sheets_api import FakeSheets
@@ -243,3 +246,56 @@ def _json_headers(body: str) -> dict[str, str]:
     from tests.slack_requests import sign
 
     return {**sign(body), "content-type": "application/json"}
+
+
+# --- the server decides, and nothing slow before the answer (issue 10) -----------------------
+
+def note_on(hiyoko: Hiyoko, target: str, view_id: str, user: str = CSM, **fields: Any) -> dict[str, Any]:
+    """A submission whose duplicate choice says `note:<target>`, as a crafted client could send it."""
+    values = modal_state(**fields)
+    values["duplicate"] = {"duplicate": {"type": "radio_buttons", "selected_option": {"value": f"note:{target}"}}}
+    response = dispatch(hiyoko, view_submission(user, values, view_id=view_id))
+    assert response.status == 200
+    return json.loads(response.body) if response.body else {}
+
+
+def test_a_crafted_note_on_a_won_signal_is_refused_on_the_field(hiyoko: Hiyoko) -> None:
+    submit(hiyoko, view_id="V1")
+    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=hiyoko.clock.now().date())
+    body = note_on(hiyoko, "S-000001", "V2", summary="もう一度")  # the CSM shared it, but it is won
+    assert set(errors_of(body)) == {"duplicate"} and "S-000001" in body["errors"]["duplicate"]
+    assert [e.action for e in hiyoko.store.events(1)] == ["submitted", "win"]
+
+
+def test_a_crafted_note_on_another_customers_signal_is_refused(hiyoko: Hiyoko) -> None:
+    assert dispatch(hiyoko, view_submission(AE, modal_state(customer="他社", owner=AE), view_id="V1")).status == 200
+    body = note_on(hiyoko, "S-000001", "V2", customer="株式会社サンプル")  # not a duplicate, not the CSM's
+    assert set(errors_of(body)) == {"duplicate"}
+    body = note_on(hiyoko, "S-999999", "V3")
+    assert set(errors_of(body)) == {"duplicate"}
+    assert [e.action for e in hiyoko.store.events(1)] == ["submitted"] and len(hiyoko.store.all()) == 1
+
+
+def test_a_note_on_a_shown_duplicate_or_on_ones_own_signal_is_added(hiyoko: Hiyoko) -> None:
+    assert dispatch(hiyoko, view_submission(AE, modal_state(owner=AE), view_id="V1")).status == 200
+    assert note_on(hiyoko, "S-000001", "V2")["response_action"] == "update"  # shown to the CSM as a duplicate
+    submit(hiyoko, view_id="V3", customer="別会社")
+    assert note_on(hiyoko, "S-000002", "V4", customer="まったく別")["response_action"] == "update"  # theirs
+    assert [e.action for e in hiyoko.store.events(1)] == ["submitted", "note"]
+    assert [e.action for e in hiyoko.store.events(2)] == ["submitted", "note"]
+
+
+def test_shortcuts_and_the_command_open_the_modal_while_slack_is_slow(
+    hiyoko: Hiyoko, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("ULATE", "late", locale="en-US")  # joined after the directory was filled
+    posted = hiyoko.client.chat_postMessage(channel=CHANNEL, text="seed")
+    for method in ("users.info", "chat.getPermalink", "usergroups.users.list"):
+        fake_slack.hang_next(3, seconds=4, method=method)
+    started = time.monotonic()
+    dispatch(hiyoko, global_shortcut("ULATE"))
+    dispatch(hiyoko, message_shortcut("ULATE", CHANNEL, posted["ts"], "来年から全社で"))
+    hiyoko.bolt.dispatch(bolt_request(slash_command("ULATE")))
+    wait_for(lambda: len(fake_slack.calls_to("views.open")) == 3, timeout=6)
+    assert time.monotonic() - started < 1.5
+    fake_slack.reset_faults()

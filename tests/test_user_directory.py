@@ -167,7 +167,10 @@ def test_subteam_events_add_and_remove_managers(
     assert [e.action for e in hiyoko.store.events(2)] == ["submitted"]
     send_event(hiyoko, {"type": "subteam_updated", "subteam": {"id": "SMGRS", "users": ["UBOSS"]}})
     wait_for(lambda: hiyoko.users.directory.group_members("SMGRS") == frozenset({"UBOSS"}))
+    fake_slack.add_usergroup("SOTHER", ["UX"])
     send_event(hiyoko, {"type": "subteam_updated", "subteam": {"id": "SOTHER", "users": ["UX"]}})
+    send_event(hiyoko, {"type": "subteam_members_changed", "subteam_id": "SOTHER", "added_users": ["UY"],
+                        "removed_users": []})
     time.sleep(0.2)
     assert hiyoko.users.directory.group_members("SOTHER") is None  # only the managers' group is kept
     hiyoko.db.dispose()
