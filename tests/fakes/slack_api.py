@@ -1519,3 +1519,10 @@ class FakeSlack:
             raise SlackError("invalid_arguments")
         self.function_results.append({"function_execution_id": execution_id, "error": error, "ok": False})
         return {}
+
+    # ------------------------------------------------------------------ latency (bench)
+
+    def delay_all(self, seconds: float) -> None:
+        """Answer every later request ``seconds`` late (a slow Slack), until ``reset_faults``."""
+        with self._lock:
+            self._faults.append(_Fault("hang", 1 << 62, None, seconds=seconds))
