@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.blocks.action_modals import message_modal
 from bot.blocks.modal import CALLBACK_ID, duplicate_warning, language_of_view, share_modal
 from bot.deps import BotDeps
-from bot.users import owner_problem
+from bot.users import problem_of
 from i18n import t
 from models.lifecycle import Action, Refused
 from models.permissions import may_change
@@ -80,16 +80,20 @@ def register(app: App, deps: BotDeps) -> None:
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         lang = language_of_view(view, deps.settings.hiyoko_language)
         draft, problems = read_draft(view["state"]["values"])
+        user = body["user"]
+        # One read of the directory for both people (the ack path never asks Slack). Someone it
+        # does not know yet is stored by id; the relay asks Slack after the ack (fills the name,
+        # tells the CSM if the owner cannot own it).
+        known = deps.users.directory.get_many([user["id"], draft.owner_id]) if draft else {}
         if draft is not None:
             problems = validate_draft(draft, deps.today())
-            refusal = owner_problem(deps.users, draft.owner_id)
+            refusal = problem_of(known[draft.owner_id]) if draft.owner_id in known else None
             if refusal:
                 problems["owner"] = refusal
         if problems or draft is None:
             ack(response_action="errors",
                 errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()})
             return
-        user = body["user"]
         choice = _choice(view["state"]["values"], "duplicate")
         if not choice:
             duplicates = deps.store.open_duplicates(draft.customer, draft.category)
@@ -100,9 +104,6 @@ def register(app: App, deps: BotDeps) -> None:
         elif choice.startswith("note:"):
             add_as_note(ack, choice.removeprefix("note:"), draft, user["id"], lang)
             return
-        # Names from the directory; someone it does not know yet is stored by id, and the relay
-        # asks Slack after the ack (fills the name, tells the CSM if the owner cannot own it).
-        known = deps.users.directory.get_many([user["id"], draft.owner_id])
         # Written before the ack (a few ms on the local database): if the write fails, the
         # error shows on the still-open modal and nothing the CSM typed is lost. The view id is
         # the submission key, so a submit Slack delivers twice stores one signal.
