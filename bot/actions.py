@@ -21,7 +21,7 @@ from bot.blocks.action_modals import CALLBACK_ID, FIRST_INPUT, NOTE_MAX, action_
 from bot.blocks.card import BUTTON_IDS, DM_BUTTON_IDS, OVERFLOW_ID
 from bot.deps import BotDeps
 from bot.owner_check import PICK_OWNER
-from bot.users import owner_problem
+from bot.users import problem_of
 from bot.views import read_text
 from i18n import t
 from models.lifecycle import Action, Refused
@@ -65,8 +65,8 @@ def register(app: App, deps: BotDeps) -> None:
         else:
             client.views_open(trigger_id=body["trigger_id"], view=message_modal(text, deps.language_for(user)))
 
-    def change(number: int, request: ChangeRequest) -> None:
-        deps.store.change(number, request, managers=deps.managers(), today=deps.today())
+    def change(number: int, request: ChangeRequest, check_owner: bool = False) -> None:
+        deps.store.change(number, request, managers=deps.managers(), today=deps.today(), check_owner=check_owner)
         deps.on_change()
 
     def handle(body: dict[str, Any], action: Action, signal_id: str, client: WebClient) -> None:
@@ -116,18 +116,21 @@ def register(app: App, deps: BotDeps) -> None:
             ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
             return
         request, problems = read_request(action, values, signal, user, deps.today())
-        if action is Action.REASSIGN and "owner" not in problems:
-            problem = owner_problem(deps.users, request.owner_id)
+        reassign = action is Action.REASSIGN
+        # A new owner the directory does not know yet is taken by id and checked after the ack.
+        new_owner = deps.users.lookup(request.owner_id) if reassign and request.owner_id else None
+        if reassign and "owner" not in problems and new_owner is not None:
+            problem = problem_of(new_owner)
             if problem:
                 problems["owner"] = problem
         if problems:
             ack(response_action="errors",
                 errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
             return
-        owner_name = deps.users.name_of(request.owner_id) if action is Action.REASSIGN else ""
+        owner_name = (new_owner.name if new_owner else request.owner_id) if reassign else ""
         request = replace(request, owner_name=owner_name, actor_name=deps.users.name_of(user))
         try:
-            change(number, request)
+            change(number, request, check_owner=reassign and new_owner is None)
         except NotPermitted as error:
             ack(response_action="errors", errors={first: denied(error.signal, lang, plain=True)})
             return

@@ -51,13 +51,6 @@ def problem_of(user: DirectoryUser | None) -> Problem | None:
     return None
 
 
-def owner_problem(directory: UserDirectory, user_id: str) -> Problem | None:
-    """For the ack path: a known bot or deactivated user is refused; a user the directory does not
-    know yet is let through (the picker only offers members) and checked after the ack."""
-    user = directory.lookup(user_id)
-    return problem_of(user) if user is not None else None
-
-
 class UserDirectory:
     def __init__(self, client: WebClient, directory: Directory) -> None:
         self.client = client

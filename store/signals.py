@@ -191,13 +191,15 @@ class SignalStore:
             return SubmitResult(to_record(row), created=True)
 
     def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date,
-               anyone_may_note: bool = False) -> ChangeResult:
+               anyone_may_note: bool = False, check_owner: bool = False) -> ChangeResult:
         """Apply one lifecycle action, checked against the signal's current state and the actor's
         rights inside the transaction, so two clicks at once make one change and the other is
         refused. Raises NotFound, NotPermitted or Refused (with `by`: who got there first).
 
         `anyone_may_note`: a CSM who heard the same thing again may add it as a note to a signal
-        that is not theirs (the duplicate warning offers this); it changes nothing else."""
+        that is not theirs (the duplicate warning offers this); it changes nothing else.
+        `check_owner`: a new owner the user directory did not know; the relay asks Slack after
+        the ack, as for a new signal (Target.CHECK_OWNER)."""
         now = self.clock.now()
         with self.db.transaction() as session:
             row = session.get(SignalRow, number, with_for_update=True)
@@ -232,6 +234,8 @@ class SignalStore:
             session.add(event)
             session.flush()
             enqueue(session, row.number, CHANGE_WORK, now, event_id=event.id)
+            if check_owner:
+                enqueue(session, row.number, [Target.CHECK_OWNER], now)
             enqueue_homes(session, row.number, [row.owner_id, row.submitter_id, old_owner, request.actor_id], now)
             return ChangeResult(to_record(row), to_event(event))
 

@@ -12,8 +12,11 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import delete
 
 from app import Hiyoko, start_directory_fill
+from jobs.scheduled import make_context
+from jobs.scheduler import Scheduler
 from models.clock import FixedClock
 from store import Target
+from store.jobs import JobStore
 from store.tables import UserGroupRow, UserRow
 from tests.conftest import AE, CHANNEL, CSM, build, dispatch, make_settings, wait_for
 from tests.directory import fill_directory
@@ -192,4 +195,32 @@ def test_the_start_up_fill_runs_in_the_background(hiyoko: Hiyoko, fake_slack: Fa
     thread = start_directory_fill(hiyoko)
     assert time.monotonic() - started < 0.5  # the server starts at once
     thread.join(timeout=5)
+    assert hiyoko.users.lookup(CSM) is not None
+
+
+def test_reassigning_to_someone_the_directory_does_not_know_is_checked_after_the_ack(
+    hiyoko: Hiyoko, fake_slack: FakeSlack
+) -> None:
+    fill_directory(hiyoko)
+    submit(hiyoko)
+    hiyoko.relay.drain()
+    fake_slack.add_user("UROBOT2", "robot", is_bot=True)  # after the fill: unknown
+    dispatch(hiyoko, block_action(AE, "signal_more", selected="reassign:S-000001"))
+    view = wait_for(lambda: opened_views(fake_slack))[0]
+    fake_slack.hang_next(1, seconds=SLOW, method="users.info")
+    started = time.monotonic()
+    answer = dispatch(hiyoko, action_submission(AE, view, input_values(owner="UROBOT2")))
+    assert answer.status == 200 and not answer.body and time.monotonic() - started < 1.0
+    fake_slack.reset_faults()
+    hiyoko.relay.drain()
+    signal = hiyoko.store.get(1)
+    assert signal is not None and (signal.owner_id, signal.owner_name) == ("UROBOT2", "robot")
+    [dm] = fake_slack.messages(CSM)
+    assert "ボットです" in dm["text"]
+
+
+def test_jobs_run_directory_refresh_works_without_the_app(hiyoko: Hiyoko, clock: FixedClock) -> None:
+    """`hiyoko jobs run directory_refresh` builds a scheduler on the database alone."""
+    scheduler = Scheduler(make_context(hiyoko.settings, JobStore(hiyoko.db)), clock)
+    assert scheduler.run("directory_refresh").lines == ["directory_refresh: 5 user(s)"]
     assert hiyoko.users.lookup(CSM) is not None
