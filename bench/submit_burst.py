@@ -24,6 +24,15 @@ complete" is when every row is in the sheet with its card link, "Slack complete"
 every owner thread reply is posted, and "missing" counts the submitted signals that are not stored
 or lack their row, card or thread reply.
 
+``--slack-latency S`` is Slack at its slowest: every Slack Web API call answers S seconds late, and
+the user directory stays empty for the whole run (the start-up users.list never lands), so every
+ack runs with nothing known about anyone — the acks must still come well inside Slack's 3 seconds,
+since nothing before an ack may ask Slack. ``--acks-only`` measures the acks and what was stored,
+without waiting for cards and rows (with Slack that slow, delivering them takes minutes)::
+
+    python -m bench.submit_burst --slack-latency 2 --acks-only --signals 400 --concurrency 50
+    python -m bench.submit_burst --slack-latency 2 --acks-only --database postgresql --replicas 2
+
 Exits 1 when a signal is missing (after ``--timeout``) or duplicated, or an ack failed (in either
 run with ``--compare``); 2 when a setup could not start (no PostgreSQL, a failed migration).
 
@@ -461,6 +470,8 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
         fake_slack.add_channel(CHANNEL, "upsell-signals")
         fake_slack.add_channel("CDIGEST", "upsell-managers")
         fake_sheets.create_spreadsheet(SPREADSHEET, sheets=["Sheet1"])
+        if args.slack_latency > 0:  # a cold directory: each replica's start-up fill never lands
+            fake_slack.hang_next(setup.replicas, seconds=args.timeout + 600, method="users.list")
         env = app_env(slack_url=fake_slack.url, database_url=database_url, channel=CHANNEL,
                       port=free_port(), sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET)
         if setup.database != "sqlite":
@@ -472,6 +483,8 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
                 # Slow and rate-limited from here on: the app's start-up is not what we measure.
                 fake_sheets.latency = args.sheets_latency
                 fake_sheets.set_write_quota(args.write_quota if args.write_quota > 0 else None)
+                if args.slack_latency > 0:
+                    fake_slack.delay_all(args.slack_latency)
                 slack_calls_before, sheets_calls_before = len(fake_slack.calls), len(fake_sheets.calls)
 
                 submitter = Submitter([app.base for app in apps])
@@ -484,6 +497,10 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
                 stored_list = stored_signals(engine)
                 stored = dict(stored_list)
                 expected = set(stored.values())
+                if args.acks_only:
+                    result.notes.append(outbox_summary(engine))
+                    fake_slack.reset_faults()  # let the replicas stop without waiting on Slack
+                    return acks_result(args, setup, result, acks, burst, stored_list)
                 done, seen = wait_until_delivered(fake_slack, fake_sheets, expected, t0, args.timeout)
                 time.sleep(args.settle)
                 read_sheet(fake_sheets, seen)
@@ -582,6 +599,37 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
     return result
 
 
+def acks_result(args: argparse.Namespace, setup: Setup, result: Result, acks: list[Ack], burst: float,
+                stored_list: list[tuple[str, str]]) -> Result:
+    """`--acks-only`: the ack latencies and what was stored, without waiting for delivery."""
+    n = args.signals
+    failures = [a for a in acks if not a.ok]
+    latencies = sorted(a.latency * 1000 for a in acks)
+    stored = dict(stored_list)
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    result.table = [
+        ("replicas / database", f"{setup.replicas} / {setup.database}"),
+        ("Slack latency per call (s) / directory", f"{args.slack_latency:g} / "
+                                                   f"{'empty' if args.slack_latency > 0 else 'filled at start'}"),
+        ("signals submitted / acked ok / stored", f"{n} / {n - len(failures)} / {len(stored)}"),
+        ("concurrency", str(args.concurrency)),
+        ("burst wall time (s) / submits per s", f"{burst:.1f} / {n / burst:.0f}"),
+        ("ack p50 / p95 / p99 / max (ms)", " / ".join(f"{percentile(latencies, p):.0f}" for p in (50, 95, 99, 100))),
+        ("acks over 3 s (Slack's deadline)", str(sum(1 for ms in latencies if ms >= SLACK_ACK_DEADLINE_MS))),
+        ("ack failures (reconnects retried)", f"{len(failures)} ({sum(a.retried for a in acks)})"),
+    ]
+    acked = {f"顧客{a.index}" for a in acks if a.ok}
+    result.problems = [
+        ("acks that failed", [f"#{a.index}: {a.status} {a.body[:120]!r} {a.error}" for a in failures]),
+        ("acked but not stored", sorted(acked - set(stored))),
+        ("customers stored twice", sorted(c for c, k in Counter(c for c, _ in stored_list).items() if k > 1)),
+    ]
+    result.compact = [setup.label, f"{p50:.0f}", f"{p99:.0f}",
+                      str(sum(1 for ms in latencies if ms >= SLACK_ACK_DEADLINE_MS)),
+                      "—", "—", "—", str(len(stored_list) - len(stored)), str(len(acked - set(stored)))]
+    return result
+
+
 def report(result: Result) -> None:
     """The detail table, the outbox and log findings, and a FAIL line per kind of problem."""
     if result.error:
@@ -615,6 +663,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", choices=DATABASES, default="sqlite",
                         help="sqlite (a file) or postgresql (a fresh schema; HIYOKO_TEST_POSTGRES_URL or "
                              "scripts/postgres-url) (default sqlite)")
+    parser.add_argument("--slack-latency", type=float, default=0.0,
+                        help="seconds every Slack Web API call takes, with the user directory left empty "
+                             "(default 0: Slack answers at once and the directory fills at start)")
+    parser.add_argument("--acks-only", action="store_true",
+                        help="measure the acks and what was stored; do not wait for cards and sheet rows")
     parser.add_argument("--compare", action="store_true",
                         help="run 1 process on SQLite, then 2 replicas on PostgreSQL, and print both in one "
                              "markdown table (ignores --replicas and --database)")
