@@ -6,6 +6,7 @@ Slack when they must."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -22,8 +23,13 @@ def register(app: App, deps: BotDeps) -> None:
 
     def user_changed(event: dict[str, Any]) -> None:
         user = event.get("user")
-        if isinstance(user, dict) and user.get("id"):
-            directory.upsert([user_from_slack(user)])
+        if not (isinstance(user, dict) and user.get("id")):
+            return
+        found = user_from_slack(user)
+        known = directory.get(found.id)
+        if "locale" not in user and known is not None:  # events may leave the locale out: keep ours
+            found = replace(found, locale=known.locale)
+        directory.upsert([found])
 
     def members_changed(event: dict[str, Any]) -> None:
         group = event.get("subteam_id") or ""

@@ -8,7 +8,6 @@ directory is filled by users.list at start and on a timer, and kept fresh by eve
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_sdk import WebClient
@@ -17,11 +16,7 @@ from slack_sdk.errors import SlackApiError
 from models.validation import Problem
 from store.directory import Directory, DirectoryUser
 
-log = logging.getLogger(__name__)
-
 PAGE_SIZE = 200  # users.list page: Slack recommends no more than 200
-
-SlackUser = DirectoryUser
 
 
 def user_from_slack(user: dict[str, Any]) -> DirectoryUser:

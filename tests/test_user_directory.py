@@ -139,6 +139,12 @@ def test_user_change_and_team_join_update_the_directory(hiyoko: Hiyoko, fake_sla
     assert user.locale == "en-US"
     send_event(hiyoko, {"type": "team_join", "user": slack_user("UNEW", "新人")})
     wait_for(lambda: hiyoko.users.lookup("UNEW"))
+    without_locale = {k: v for k, v in slack_user(AE, "田中 (営業)").items() if k != "locale"}
+    send_event(hiyoko, {"type": "user_change", "user": {**without_locale, "deleted": True}})
+    wait_for(lambda: (u := hiyoko.users.lookup(AE)) and u.deleted)
+    assert (u := hiyoko.users.lookup(AE)) is not None and u.locale == "en-US"  # an event without it keeps it
+    send_event(hiyoko, {"type": "user_change", "user": without_locale})
+    wait_for(lambda: (u := hiyoko.users.lookup(AE)) and not u.deleted)
     # The new name is in the next answer: a stranger's refusal names the owner.
     submit(hiyoko)
     fake_slack.add_user("USTRANGER", "stranger")
