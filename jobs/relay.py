@@ -165,7 +165,8 @@ class Relay:
         held = self.outbox.owned(deliveries, self.clock.now())
         lost = [d.id for d in deliveries if d.id not in held]
         if lost:
-            log.warning("lease lost (taken over or expired), not sending outbox %s",
+            log.warning("no longer held (lease taken over or run out, or dead with its card), not sending "
+                        "outbox %s",
                         ", ".join(f"#{i}" for i in lost))
         return not lost
 
