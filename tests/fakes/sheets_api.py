@@ -26,6 +26,7 @@ CellKind = Literal["empty", "string", "number", "bool", "formula", "date"]
 CallKind = Literal["read", "write"]
 
 MAX_CELL_CHARS = 50_000
+READS_PER_MINUTE = 60  # Sheets API: read requests per minute per user per project
 _EPOCH = dt.datetime(1899, 12, 30)
 _PROJECT = "project_number:000000000000"
 
@@ -70,6 +71,7 @@ _IGNORED_REQUESTS = frozenset(
     }
 )
 
+_FORMULA_STARTS = "+-@"  # besides "=", once the text is not a number or a date
 _NUMBER_RE = re.compile(
     r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?",
 )
@@ -191,6 +193,9 @@ def to_cell(value: Any, user_entered: bool) -> Cell | None:
     date = _parse_date(text)
     if date is not None:
         return Cell("date", date, value)
+    if value[0] in _FORMULA_STARTS:
+        # Sheets reads a typed `+SUM(1,1)`, `-2+3` or `@A1` as a formula too (it shows "=+SUM(1,1)").
+        return Cell("formula", "=" + value, "=" + value)
     return Cell("string", value, value)
 
 
@@ -700,7 +705,8 @@ class FakeSheets:
     delayed by ``latency`` plus any ``hang_next`` time, so a write whose client timed out still lands.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, read_quota: int | None = READS_PER_MINUTE) -> None:
+        """``read_quota``: reads a minute (Google's per-user limit; ``None``: unlimited)."""
         self._lock = threading.RLock()
         self._books: dict[str, _Book] = {}
         self.calls: list[Call] = []
@@ -711,6 +717,8 @@ class FakeSheets:
         self._quota: int | None = None
         self._clock: Callable[[], float] = time.monotonic
         self._write_times: deque[float] = deque()
+        self._read_quota: int | None = read_quota
+        self._read_times: deque[float] = deque()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -810,8 +818,10 @@ class FakeSheets:
         with self._lock:
             return self._sheet(spreadsheet_id, sheet).cells.get((bounds.r0, bounds.c0), EMPTY)
 
-    def set_values(self, spreadsheet_id: str, sheet: str, rows: list[list[Any]], start: str = "A1") -> None:
-        """Seed cells as a person typing them (USER_ENTERED); ``ValueError`` outside the grid."""
+    def set_values(self, spreadsheet_id: str, sheet: str, rows: list[list[Any]], start: str = "A1", *,
+                   raw: bool = False) -> None:
+        """Seed cells as a person typing them (USER_ENTERED), or with ``raw`` as stored text (a Google
+        Form's answers: `@sato` stays text); ``ValueError`` outside the grid."""
         bounds = parse_cells(start)
         with self._lock:
             s = self._sheet(spreadsheet_id, sheet)
@@ -821,7 +831,7 @@ class FakeSheets:
                     if r >= s.rows or c >= s.cols:
                         shown = f"{_always_quoted(s.title)}!{_a1(r, c, r, c)}"
                         raise ValueError(_grid_error(s, shown).message)
-                    cell = to_cell(value, user_entered=True)
+                    cell = to_cell(value, user_entered=not raw)
                     if cell is not None:
                         s.put(r, c, cell)
 
@@ -870,6 +880,13 @@ class FakeSheets:
             self._clock = clock
             self._write_times.clear()
 
+    def set_read_quota(self, per_minute: int | None, clock: Callable[[], float] = time.monotonic) -> None:
+        """Allow ``per_minute`` reads per sliding 60 s window of ``clock`` (``None``: unlimited)."""
+        with self._lock:
+            self._read_quota = per_minute
+            self._clock = clock
+            self._read_times.clear()
+
     def set_outage(self, down: bool) -> None:
         """While down every request answers 503 UNAVAILABLE."""
         with self._lock:
@@ -911,6 +928,8 @@ class FakeSheets:
                     raise ApiError(status, _quota_message(kind) if status == 429 else None)
                 if kind == "write":
                     self._take_write_quota()
+                else:
+                    self._take_read_quota()
                 if bad_json:
                     raise ApiError(400, "Invalid JSON payload received.")
                 status, payload = 200, self._route(method, split.path, query, body, kind)
@@ -918,6 +937,16 @@ class FakeSheets:
                 status, payload = exc.status, exc.payload()
             call.status = status
         return status, payload, delay
+
+    def _take_read_quota(self) -> None:
+        if self._read_quota is None:
+            return
+        now = self._clock()
+        while self._read_times and self._read_times[0] <= now - 60:
+            self._read_times.popleft()
+        if len(self._read_times) >= self._read_quota:
+            raise ApiError(429, _quota_message("read"))
+        self._read_times.append(now)
 
     def _take_write_quota(self) -> None:
         if self._quota is None:

@@ -12,7 +12,7 @@ from gspread.exceptions import APIError, SpreadsheetNotFound
 from gspread.utils import Dimension, ValueInputOption, ValueRenderOption
 from requests.adapters import HTTPAdapter
 
-from tests.fakes.sheets_api import FakeSheets, parse_cells, split_sheet, to_cell
+from tests.fakes.sheets_api import READS_PER_MINUTE, FakeSheets, parse_cells, split_sheet, to_cell
 
 SID = "sheet-123"
 
@@ -106,9 +106,9 @@ def test_user_entered_semantics(fake: FakeSheets, gc: gspread.Client) -> None:
     ws.update([typed], "A1", value_input_option=ValueInputOption.user_entered)
     kinds = [fake.cell(SID, "Sheet1", f"{c}1").kind for c in "ABCDEFGHIJK"]
     assert kinds[:6] == ["string", "formula", "number", "number", "bool", "date"]
-    assert kinds[6:] == ["string", "number", "number", "number", "date"]
+    assert kinds[6:] == ["formula", "number", "number", "number", "date"]  # "@foo" is a formula, as in Sheets
     assert fake.cell(SID, "Sheet1", "A1").value == "=1+1"
-    shown = ["=1+1", "=1+1", "12", "1,000", "TRUE", "2024-01-05", "@foo", "1", "-3.5", "7", "2024/1/5 9:30"]
+    shown = ["=1+1", "=1+1", "12", "1,000", "TRUE", "2024-01-05", "=@foo", "1", "-3.5", "7", "2024/1/5 9:30"]
     assert ws.get_all_values() == [shown]
     unformatted = ws.get("A1:K1", value_render_option=ValueRenderOption.unformatted)[0]
     assert unformatted[2:5] == [12, 1000, True] and unformatted[5] == 45296
@@ -116,6 +116,66 @@ def test_user_entered_semantics(fake: FakeSheets, gc: gspread.Client) -> None:
     ws.update([["=1+1", 3.0, True, ""]], "A2")  # RAW: no parsing; JSON types kept
     assert [fake.cell(SID, "Sheet1", f"{c}2").kind for c in "ABCD"] == ["string", "number", "bool", "empty"]
     assert fake.values(SID, "Sheet1")[1] == ["=1+1", "3", "TRUE"]
+
+
+@pytest.mark.parametrize(("typed", "kind"), [
+    ("+SUM(1,1)", "formula"), ("-2+3", "formula"), ("@SUM(A1)", "formula"), ("-foo", "formula"),
+    ("=1+1", "formula"), ("+1", "number"), ("-3.5", "number"), ("'+SUM(1,1)", "string"), ("'@x", "string"),
+    (" +1+1", "string"), ("a+b", "string"),
+])
+def test_user_entered_leading_plus_minus_at_is_a_formula(fake: FakeSheets, gc: gspread.Client, typed: str,
+                                                         kind: str) -> None:
+    ws = gc.open_by_key(SID).sheet1
+    ws.update([[typed]], "A1", value_input_option=ValueInputOption.user_entered)
+    ws.update([[typed]], "B1")  # RAW keeps every text a string
+    assert fake.cell(SID, "Sheet1", "A1").kind == kind
+    assert fake.cell(SID, "Sheet1", "B1").kind == "string"
+    if kind == "formula":
+        expected = typed if typed.startswith("=") else "=" + typed
+        assert ws.get("A1", value_render_option=ValueRenderOption.formula) == [[expected]]
+
+
+def test_seeding_raw_keeps_text(fake: FakeSheets) -> None:
+    fake.set_values(SID, "Sheet1", [["@sato", "+1", "=1+1"]], raw=True)
+    fake.set_values(SID, "Sheet1", [["@sato"]], start="A2")
+    assert [fake.cell(SID, "Sheet1", f"{c}1").kind for c in "ABC"] == ["string"] * 3
+    assert fake.cell(SID, "Sheet1", "A2").kind == "formula"
+
+
+def test_reads_count_against_the_read_quota(fake: FakeSheets, gc: gspread.Client) -> None:
+    sh = gc.open_by_key(SID)
+    ws = sh.sheet1  # a read too
+    now = [1000.0]
+    fake.set_read_quota(READS_PER_MINUTE, clock=lambda: now[0])
+    for _ in range(READS_PER_MINUTE):
+        sh.values_get("Sheet1!A1")
+    with pytest.raises(APIError) as exc:
+        sh.values_get("Sheet1!A1")
+    assert _code(exc) == 429 and exc.value.error["status"] == "RESOURCE_EXHAUSTED"
+    assert exc.value.error["message"].startswith("Quota exceeded for quota metric 'Read requests'")
+    ws.update([["written"]], "A1")  # writes have a quota of their own
+    now[0] += 61
+    assert sh.values_get("Sheet1!A1")["values"] == [["written"]]
+
+
+def test_the_read_quota_is_on_by_default() -> None:
+    with FakeSheets() as fake:
+        fake.create_spreadsheet(SID, sheets=("Sheet1",))
+        session = requests.Session()
+        session.mount("https://sheets.googleapis.com", _Emu(fake.host))
+        sh = gspread.Client(auth=None, session=session).open_by_key(SID)  # type: ignore[arg-type]
+        for _ in range(READS_PER_MINUTE - fake.read_calls):
+            sh.values_get("Sheet1!A1")
+        with pytest.raises(APIError) as exc:
+            sh.values_get("Sheet1!A1")
+        assert _code(exc) == 429
+    with FakeSheets(read_quota=None) as unlimited:
+        unlimited.create_spreadsheet(SID, sheets=("Sheet1",))
+        session = requests.Session()
+        session.mount("https://sheets.googleapis.com", _Emu(unlimited.host))
+        sh = gspread.Client(auth=None, session=session).open_by_key(SID)  # type: ignore[arg-type]
+        for _ in range(READS_PER_MINUTE + 1):
+            sh.values_get("Sheet1!A1")
 
 
 def test_values_batch_get_two_ranges(fake: FakeSheets, gc: gspread.Client) -> None:
