@@ -369,6 +369,10 @@ def test_too_many_blocks_and_options(fake: FakeSlack, client: WebClient) -> None
         client.views_open(trigger_id=fake.new_trigger_id(), view=radio(11))
     assert _error(exc) == "invalid_arguments"
     assert client.views_open(trigger_id=fake.new_trigger_id(), view=radio(10))["ok"]
+    home = {"type": "home", "close": {"type": "plain_text", "text": "x"}, "blocks": [_text_block("home")]}
+    with pytest.raises(SlackApiError) as exc:
+        client.views_publish(user_id="U1", view=home)  # slack_sdk's View: a home tab has no close button
+    assert _error(exc) == "invalid_arguments"
 
 
 def test_plain_special_mentions_outside_verbatim_text_are_recorded(fake: FakeSlack, client: WebClient) -> None:
