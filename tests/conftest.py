@@ -39,12 +39,12 @@ CSM, AE, OTHER_AE = "UCSM", "UAE", "UAE2"
 # Tests crowd minutes of work (and the relay's retries, on a fixed clock) into seconds, so the
 # fakes' rate limits are scaled up by this much, and the app paces its Slack posts to match.
 # Slack's real 1/s and Google's real 60 reads a minute have their own tests in tests/fakes/.
-SPEEDUP = 50.0
+SLACK_SPEEDUP = 50.0
 
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    with FakeSlack(channel_rate=SPEEDUP).start() as fake:
+    with FakeSlack(channel_rate=SLACK_SPEEDUP).start() as fake:
         fake.add_user(CSM, "sato", display_name="佐藤", real_name="佐藤 花子", locale="ja-JP")
         fake.add_user(AE, "tanaka", display_name="田中", real_name="田中 一郎", locale="ja-JP")
         fake.add_user(OTHER_AE, "smith", display_name="Jo Smith", locale="en-US")
@@ -65,7 +65,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def fake_sheets() -> Iterator[FakeSheets]:
-    with FakeSheets(read_quota=int(READS_PER_MINUTE * SPEEDUP)).start() as fake:
+    with FakeSheets(read_quota=int(READS_PER_MINUTE * SLACK_SPEEDUP)).start() as fake:
         fake.create_spreadsheet(SPREADSHEET, sheets=["Sheet1"])
         yield fake
 
@@ -126,7 +126,7 @@ def make_settings(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets
     }
     if "hiyoko_slack_channel_interval" in Settings.model_fields:
         # A little slower than the fake allows, so timer jitter never meets a 429.
-        values.setdefault("hiyoko_slack_channel_interval", 1.25 / SPEEDUP)
+        values.setdefault("hiyoko_slack_channel_interval", 1.25 / SLACK_SPEEDUP)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
