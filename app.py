@@ -113,7 +113,10 @@ def build(settings: Settings, *, clock: Clock | None = None,
     )
     bot.register(bolt, deps)
     jobs = JobStore(db)
-    refresh = lambda: f"directory_refresh: {users.refresh(deps.managers_group)} user(s)"  # noqa: E731
+
+    def refresh() -> str:  # the directory_refresh job
+        return f"directory_refresh: {users.refresh(deps.managers_group)} user(s)"
+
     scheduler = Scheduler(make_context(settings, jobs, relay_drain=lambda: str(relay.drain()),
                                        directory_refresh=refresh), clock,
                           on_run=lambda job, outcome: metrics.job_runs.labels(job=job, outcome=outcome).inc())
