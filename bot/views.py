@@ -143,7 +143,8 @@ def register(app: App, deps: BotDeps) -> None:
         note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
         request = ChangeRequest(Action.NOTE, user_id, deps.users.name_of(user_id), note=note)
         try:
-            deps.store.change(number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate)
+            deps.store.change(number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate,
+                              open_only=True)
         except (NotFound, NotPermitted, Refused):
             ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
                                                                   id=signal_id[:20])})

@@ -191,13 +191,14 @@ class SignalStore:
             return SubmitResult(to_record(row), created=True)
 
     def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date,
-               anyone_may_note: bool = False, check_owner: bool = False) -> ChangeResult:
+               anyone_may_note: bool = False, open_only: bool = False, check_owner: bool = False) -> ChangeResult:
         """Apply one lifecycle action, checked against the signal's current state and the actor's
         rights inside the transaction, so two clicks at once make one change and the other is
         refused. Raises NotFound, NotPermitted or Refused (with `by`: who got there first).
 
         `anyone_may_note`: a CSM who heard the same thing again may add it as a note to a signal
-        that is not theirs (the duplicate warning offers this); it changes nothing else.
+        that is not theirs (the duplicate warning offers this); it changes nothing else. That note
+        goes only to an open signal, as does any change with `open_only` (raises NotPermitted).
         `check_owner`: a new owner the user directory did not know; the relay asks Slack after
         the ack, as for a new signal (Target.CHECK_OWNER)."""
         now = self.clock.now()
@@ -206,8 +207,8 @@ class SignalStore:
             if row is None:
                 raise NotFound(number)
             note_by_anyone = anyone_may_note and request.action is Action.NOTE
-            if note_by_anyone and row.status != Status.OPEN.value:
-                # Only an open signal is a duplicate; a closed one is noted by those with rights.
+            if (note_by_anyone or open_only) and row.status != Status.OPEN.value:
+                # Only an open signal is a duplicate; a closed one is noted from its card.
                 raise NotPermitted(to_record(row))
             if not note_by_anyone and not may_change(request.actor_id, owner_id=row.owner_id,
                                                      submitter_id=row.submitter_id, managers=managers):

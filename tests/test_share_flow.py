@@ -6,12 +6,13 @@ import json
 import time
 from typing import Any
 
+import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from app import Hiyoko
 from models.lifecycle import Action
-from store import ChangeRequest
+from store import ChangeRequest, NotPermitted
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch, wait_for
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 from tests.fakes.sheets_api import FakeSheets
@@ -299,3 +300,15 @@ def test_shortcuts_and_the_command_open_the_modal_while_slack_is_slow(
     wait_for(lambda: len(fake_slack.calls_to("views.open")) == 3, timeout=6)
     assert time.monotonic() - started < 1.5
     fake_slack.reset_faults()
+
+
+def test_the_store_adds_a_duplicate_note_only_to_an_open_signal(hiyoko: Hiyoko) -> None:
+    """Checked again in the transaction: the signal may have been closed since the modal was read."""
+    submit(hiyoko, view_id="V1")
+    today = hiyoko.clock.now().date()
+    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=today)
+    for anyone in (True, False):
+        with pytest.raises(NotPermitted):
+            hiyoko.store.change(1, ChangeRequest(Action.NOTE, CSM, note="x"), managers=frozenset(), today=today,
+                                anyone_may_note=anyone, open_only=True)
+    assert [e.action for e in hiyoko.store.events(1)] == ["submitted", "win"]
