@@ -42,7 +42,7 @@ def register(app: App, deps: BotDeps) -> None:
         # A display name is whatever its owner typed: escaped in messages, so `<!channel>` pings
         # nobody; a modal's field error is plain text, shown as it is.
         name = deps.users.name_of(str(user_id))
-        return "@" + (name if plain else escape_mrkdwn(name))
+        return "@" + name if plain else escape_mrkdwn("@" + name)  # a name "here" must not make "@here"
 
     def denied(signal: SignalRecord, lang: str, plain: bool = False) -> str:
         return t("permission.denied", lang, id=signal.id, owner=mention_name(signal.owner_id, plain),

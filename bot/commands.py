@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.card import card
 from bot.blocks.rows import signal_row
+from bot.blocks.text import mrkdwn
 from bot.deps import BotDeps
 from bot.shortcuts import open_share_modal
 from i18n import t
@@ -23,7 +24,7 @@ HISTORY_LINES = 15
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, 3000)}}
+    return {"type": "section", "text": mrkdwn(text)}
 
 
 def _query(words: list[str]) -> dict[str, Any]:

@@ -32,10 +32,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "*Open, by age in days*\n🥚 eggs: {eggs}\n🐣 chicks: {chicks}",
     },
     "digest.rates": {
-        "ja": "*累計*: 孵化率 {hatch_rate} · 卵→ひよこ 中央値 {median_days}日 · ひよこ→受注 {chick_win_rate} · "
+        "ja": "*累計*: 孵化率 {hatch_rate} · 卵→ひよこ 中央値 {median_days}日 · 受注率 {win_rate} · "
         "卵の割合 {egg_share}",
-        "en": "*All time*: hatch rate {hatch_rate} · median egg→chick {median_days} days · chick→won "
-        "{chick_win_rate} · egg share {egg_share}",
+        "en": "*All time*: hatch rate {hatch_rate} · median egg→chick {median_days} days · win rate "
+        "{win_rate} · egg share {egg_share}",
     },
     "digest.submitters": {
         "ja": "*予兆を見つけた人(直近12週)* 🙌 {people}",

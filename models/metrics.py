@@ -59,7 +59,7 @@ class Digest:
     open_chicks_by_age: dict[str, int]
     hatch_rate: float | None  # of the signals shared as eggs, the share that hatched
     median_days_to_hatch: float | None  # egg shared → first hatch
-    chick_win_rate: float | None  # of the chicks closed won or lost, the share won
+    win_rate: float | None  # of the signals closed won or lost (an egg won unhatched too), the share won
     egg_share: float | None  # of all signals, the share shared as eggs
     top_submitters: list[tuple[str, int]]  # signals shared in the chart's 12 weeks
     stale_owners: list[tuple[str, int]]  # open eggs untouched for the stale period, per owner
@@ -93,7 +93,8 @@ def compute_digest(signals: Sequence[SignalRow], events: Iterable[EventRow], now
     hatched_eggs = [n for n in shared_as_eggs if n in first_hatch]
     days_to_hatch = [(first_hatch[n] - by_number[n].created_at).total_seconds() / 86400
                      for n in hatched_eggs if n in by_number]
-    closed_chicks = [s for s in signals if s.kind == "chick" and s.status in ("won", "lost")]
+    # A win is a win whether or not the egg hatched first: the customer bought.
+    closed = [s for s in signals if s.status in ("won", "lost")]
 
     ages: dict[str, Counter[str]] = {"egg": Counter(), "chick": Counter()}
     stale: Counter[str] = Counter()
@@ -127,7 +128,7 @@ def compute_digest(signals: Sequence[SignalRow], events: Iterable[EventRow], now
         open_chicks_by_age={name: ages["chick"][name] for _, _, name in AGE_BUCKETS},
         hatch_rate=share(len(hatched_eggs), len(shared_as_eggs)),
         median_days_to_hatch=statistics.median(days_to_hatch) if days_to_hatch else None,
-        chick_win_rate=share(sum(s.status == "won" for s in closed_chicks), len(closed_chicks)),
+        win_rate=share(sum(s.status == "won" for s in closed), len(closed)),
         egg_share=share(len(shared_as_eggs), len(first_kind)),
         top_submitters=sorted(submitters.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP],
         stale_owners=sorted(stale.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP],

@@ -26,10 +26,25 @@ def _fold_wide(text: str) -> str:
     return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
 
 
+# mrkdwn has no escape for its formatting marks. A `*`, `_` or `~` that could open or close bold,
+# italic or strike (not inside a word: `sato_h`, `a*b` stay) becomes its full-width twin, as does
+# every backtick (code) and a `>` that starts a line (a quote): the text reads the same, unformatted.
+_MARK = re.compile(r"(?<!\w)[*_~]|[*_~](?!\w)|`")
+_WIDE_MARK = {"*": "＊", "_": "＿", "~": "～", "`": "｀"}
+_QUOTE = re.compile(r"^(\s*)&gt;", re.MULTILINE)
+
+
+def escape_link(url: str) -> str:
+    """A web address for `<url>` / `<url|label>`: only Slack's three reserved characters escaped."""
+    return url.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack reserves, so typed `<!channel>` or `<@U1>` pings nobody,
-    and break typed `@channel`/`@here`/`@everyone` with a word joiner after the `@`."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """User text as mrkdwn that shows exactly what was typed: Slack's three reserved characters
+    escaped (a typed `<!channel>` or `<@U1>` pings nobody), typed `@channel`/`@here`/`@everyone`
+    broken with a word joiner after the `@`, and no formatting marks left that could format."""
+    escaped = escape_link(text)
+    escaped = _QUOTE.sub(r"\1＞", _MARK.sub(lambda m: _WIDE_MARK[m.group()], escaped))
     folded = _fold_wide(escaped)
     cuts = [m.end(1) for m in _SPECIAL_MENTION.finditer(folded)]
     for cut in reversed(cuts):

@@ -168,14 +168,19 @@ class JobStore:
 
     @staticmethod
     def _stale(now: datetime, days: int) -> ColumnElement[bool]:
-        """An open egg nobody touched for `days`, not nudged for `days`, not snoozed."""
+        """An open egg nobody touched for `days`, not snoozed, and not nudged for `days` — or not
+        since a snooze that has now ended (a snooze shorter than the stale period ends on its day)."""
         since = now - timedelta(days=days)
         return and_(
             SignalRow.status == Status.OPEN.value,
             SignalRow.kind == Kind.EGG.value,
             SignalRow.last_activity_at <= since,
-            or_(SignalRow.last_nudged_at.is_(None), SignalRow.last_nudged_at <= since),
             or_(SignalRow.snoozed_until.is_(None), SignalRow.snoozed_until <= now),
+            or_(
+                SignalRow.last_nudged_at.is_(None),
+                SignalRow.last_nudged_at <= since,
+                and_(SignalRow.snoozed_until.is_not(None), SignalRow.last_nudged_at < SignalRow.snoozed_until),
+            ),
         )
 
     def stale_eggs(self, now: datetime, days: int) -> list[SignalRecord]:

@@ -224,7 +224,11 @@ class SignalStore:
             old_owner = row.owner_id
             detail = self._apply(row, request, change, now)
             row.kind, row.status, row.updated_at = change.after.kind.value, change.after.status.value, now
-            row.last_activity_at, row.nudge_count = now, 0  # a person answered: the egg is warm again
+            row.nudge_count = 0  # a person answered
+            if request.action is not Action.SNOOZE:
+                # The egg is warm again. A snooze is not activity: it quiets nudges until its own
+                # end, which may come before or after a whole stale period.
+                row.last_activity_at = now
             event = EventRow(
                 signal_number=row.number, action=request.action.value, actor_id=request.actor_id,
                 actor_name=request.actor_name, at=now,

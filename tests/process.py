@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -86,6 +87,23 @@ def post_signed(base: str, body: str, headers: Mapping[str, str] | None = None) 
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def post_oversized(base: str, body: str) -> int | str:
+    """POST a body the server should refuse from its Content-Length alone: its status, or
+    "closed" when it answered and closed before the client had sent it all (the client then
+    meets a broken pipe or a reset instead of reading the 413 — either way nothing was read)."""
+    from tests.slack_requests import sign
+
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=15)
+    try:
+        connection.request("POST", "/slack/events", body=body.encode(), headers=sign(body))
+        return connection.getresponse().status
+    except (BrokenPipeError, ConnectionResetError):
+        return "closed"
+    finally:
+        connection.close()
 
 
 class AppProcess:

@@ -158,7 +158,8 @@ def test_import_from_the_sheets_api_row_by_row(monkeypatch: pytest.MonkeyPatch, 
                                                settings_en: Settings, fake_sheets: FakeSheets,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     fake_sheets.create_spreadsheet(OLD_SHEET, title="アップセル予兆(旧)", sheets=["使い方", "フォームの回答 1"])
-    fake_sheets.set_values(OLD_SHEET, "フォームの回答 1", text_rows())  # as people typed it
+    # As the form stored the answers: text as typed, never parsed (an "@sato" is no formula).
+    fake_sheets.set_values(OLD_SHEET, "フォームの回答 1", text_rows(), raw=True)
     url = f"https://docs.google.com/spreadsheets/d/{OLD_SHEET}/edit#gid=1"
     code, output, _ = run_import(monkeypatch, tmp_path, settings_en, capsys, url, "--tab", "フォームの回答 1")
     assert code == 1

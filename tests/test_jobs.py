@@ -177,9 +177,9 @@ def test_digest_numbers_on_a_seeded_history(hiyoko: Hiyoko, fake_slack: FakeSlac
     # Open: eggs B (49 days) and C (6 days); chick D (5 days).
     assert "🥚 卵: 0-7: 1 · 8-30: 0 · 31-90: 1 · 91+: 0" in text
     assert "🐣 ひよこ: 0-7: 1 · 8-30: 0 · 31-90: 0 · 91+: 0" in text
-    # Eggs shared: A, B, C → 1 hatched = 33%; A took 10 days; chicks closed: A won, E lost → 50%;
+    # Eggs shared: A, B, C → 1 hatched = 33%; A took 10 days; closed: A won, E lost → 50%;
     # 3 of 5 signals were eggs → 60%.
-    assert "孵化率 33% · 卵→ひよこ 中央値 10.0日 · ひよこ→受注 50% · 卵の割合 60%" in text
+    assert "孵化率 33% · 卵→ひよこ 中央値 10.0日 · 受注率 50% · 卵の割合 60%" in text
     # Shared in the last 12 weeks (from 2026-12-07 09:00): A, B, C, D, E — four by UCSM, one by UAE2.
     assert "<@UCSM> 4 · <@UAE2> 1" in text
     assert "30日以上動きのない卵が多い担当*: <@UAE> 1" in text  # B

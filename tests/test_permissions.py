@@ -162,4 +162,17 @@ def test_display_names_in_refusals_are_escaped(hiyoko: Hiyoko, fake_slack: FakeS
     dispatch(hiyoko, view_submission(CSM, modal_state(owner="UODD")))
     dispatch(hiyoko, block_action(STRANGER, "signal_won", "S-000001"))
     [refusal] = wait_for(lambda: fake_slack.calls_to("chat.postEphemeral"))
-    assert "@&lt;!channel&gt; *x*" in refusal["text"] and "<!channel>" not in refusal["text"]
+    # Escaped so it pings nobody, and its marks widened so it formats nothing.
+    assert "@&lt;!channel&gt; ＊x＊" in refusal["text"] and "<!channel>" not in refusal["text"]
+
+
+def test_a_display_name_that_is_a_broadcast_word_pings_nobody(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    # "@" + "here" would be a plain @here in the ephemeral's text, which Slack parses.
+    fake_slack.add_user("UHERE", "here", display_name="here")
+    fake_slack.add_user(STRANGER, "stranger")
+    fill_directory(hiyoko)
+    dispatch(hiyoko, view_submission(CSM, modal_state(owner="UHERE")))
+    dispatch(hiyoko, block_action(STRANGER, "signal_won", "S-000001"))
+    [refusal] = wait_for(lambda: fake_slack.calls_to("chat.postEphemeral"))
+    assert "@\u2060here" in refusal["text"]
+    assert fake_slack.ping_violations == []

@@ -66,7 +66,9 @@ def digest_message(numbers: dict[str, Any], lang: str) -> tuple[str, list[dict[s
                    chicks=ages(numbers["open_chicks_by_age"]))),
         _section(t("digest.rates", lang, hatch_rate=_percent(numbers["hatch_rate"]),
                    median_days="—" if median is None else f"{median:.1f}",
-                   chick_win_rate=_percent(numbers["chick_win_rate"]), egg_share=_percent(numbers["egg_share"]))),
+                   # A digest queued before the rename carries "chick_win_rate".
+                   win_rate=_percent(numbers.get("win_rate", numbers.get("chick_win_rate"))),
+                   egg_share=_percent(numbers["egg_share"]))),
         _section(t("digest.submitters", lang, people=_people(numbers["top_submitters"], lang))),
         _section(t("digest.stale", lang, days=numbers["stale_days"], people=_people(numbers["stale_owners"], lang))),
         _section(t("digest.unanswered", lang, count=numbers["unanswered_after"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from models.text import escape_mrkdwn, fit
+from models.text import escape_link, escape_mrkdwn, fit
 
 TEXT_MAX = 3000  # Slack's limit for a text object
 
@@ -22,5 +22,4 @@ _URL = re.compile(r"https?://[^\s<>|]+")
 
 def text_or_link(text: str) -> str:
     """User text, escaped; a bare web address becomes a link (verbatim text links nothing itself)."""
-    escaped = escape_mrkdwn(text)
-    return f"<{escaped}>" if _URL.fullmatch(text) else escaped
+    return f"<{escape_link(text)}>" if _URL.fullmatch(text) else escape_mrkdwn(text)
