@@ -81,20 +81,38 @@ COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET})
 
 
 def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now: datetime, *,
-            event_id: int | None = None) -> None:
-    """Add work for a signal inside the caller's transaction."""
+            event_id: int | None = None, new_signal: bool = False) -> None:
+    """Add work for a signal inside the caller's transaction. A signal made in this transaction
+    (`new_signal`) has nothing waiting yet, so it skips the look for a row to merge with: those
+    queries are a good part of a share's ack."""
     for target in targets:
-        if target in COALESCED and _waiting(session, target, now, signal_number=signal_number):
+        if target in COALESCED and not new_signal and _waiting(session, target, now, signal_number=signal_number):
             continue
         session.add(_row(signal_number, target, now, event_id=event_id))
 
 
 def enqueue_homes(session: Session, signal_number: int, user_ids: Iterable[str], now: datetime) -> None:
     """Refresh these users' App Homes (one waiting refresh per user is enough)."""
-    # Sorted: every transaction locks these rows in the same order (PostgreSQL), so two
-    # submissions never wait on each other in a cycle.
-    for user_id in sorted({u for u in user_ids if u}):
-        if not _waiting(session, Target.PUBLISH_HOME, now, user_id=user_id):
+    wanted = sorted({u for u in user_ids if u})
+    if not wanted:
+        return
+    # One query for all of them. Sorted: every transaction locks these rows in the same order
+    # (PostgreSQL locks as the sorted rows come out), so two submissions never wait in a cycle.
+    query = (
+        select(OutboxRow.user_id)
+        .where(
+            OutboxRow.target == Target.PUBLISH_HOME.value,
+            OutboxRow.state == State.PENDING.value,
+            or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+            OutboxRow.user_id.in_(wanted),
+        )
+        .order_by(OutboxRow.user_id, OutboxRow.id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    waiting = set(session.scalars(query))
+    for user_id in wanted:
+        if user_id not in waiting:
             session.add(_row(signal_number, Target.PUBLISH_HOME, now, user_id=user_id))
 
 
@@ -120,23 +138,19 @@ def _row(signal_number: int | None, target: Target, now: datetime, *, event_id: 
     )
 
 
-def _waiting(session: Session, target: Target, now: datetime, *, signal_number: int | None = None,
-             user_id: str | None = None) -> bool:
-    """Is a row for this work pending and not yet taken by a relay? (Locked on PostgreSQL, so a
-    relay cannot take it between this check and our commit.)"""
+def _waiting(session: Session, target: Target, now: datetime, *, signal_number: int) -> bool:
+    """Is a row for this signal's work pending and not yet taken by a relay? (Locked on
+    PostgreSQL, so a relay cannot take it between this check and our commit.)"""
     query = (
         select(OutboxRow.id)
         .where(
             OutboxRow.target == target.value,
             OutboxRow.state == State.PENDING.value,
             or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+            OutboxRow.signal_number == signal_number,
         )
         .limit(1)
     )
-    if signal_number is not None:
-        query = query.where(OutboxRow.signal_number == signal_number)
-    if user_id is not None:
-        query = query.where(OutboxRow.user_id == user_id)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return session.scalar(query) is not None

@@ -183,11 +183,12 @@ class SignalStore:
             session.add(event)
             session.flush()
             due = self.clock.now()  # work is due now, even for a signal that happened years ago
-            enqueue(session, row.number, NEW_SIGNAL_WORK if announce else [Target.SYNC_SHEET], due)
-            enqueue(session, row.number, [Target.SYNC_HISTORY], due, event_id=event.id)
-            enqueue_homes(session, row.number, [draft.owner_id, submitter_id], due)
+            work = [*(NEW_SIGNAL_WORK if announce else [Target.SYNC_SHEET])]
             if check_owner:
-                enqueue(session, row.number, [Target.CHECK_OWNER], due)
+                work.append(Target.CHECK_OWNER)
+            enqueue(session, row.number, work, due, new_signal=True)
+            enqueue(session, row.number, [Target.SYNC_HISTORY], due, event_id=event.id, new_signal=True)
+            enqueue_homes(session, row.number, [draft.owner_id, submitter_id], due)
             return SubmitResult(to_record(row), created=True)
 
     def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date,
