@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.submit_burst
+	$(BIN)/python -m bench.submit_burst --slack-latency 2 --acks-only
+	$(BIN)/python -m bench.backlog_drain
+	$(BIN)/python -m bench.delivery_drills
 	$(BIN)/python -m bench.jobs_100k
 
 clean:
