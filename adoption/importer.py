@@ -39,13 +39,13 @@ from sqlalchemy.engine import make_url
 
 from adoption.people import NotResolved, People, Person
 from adoption.sources import SourceCell, SourceError, SourceTable, read_source
-from adoption.timing import Unreadable, parse_timestamp, parse_timing
-from adoption.vocabulary import fold, parse_category, parse_kind, squash
 from cli_common import CommandError, load_settings, open_database
 from i18n import LANGUAGES, t
 from models.signal import Category, Kind, SignalDraft
 from models.text import clean_text
+from models.timing import Unreadable, parse_timestamp, parse_timing
 from models.validation import validate_draft
+from models.words import fold, parse_category, parse_kind, squash
 from settings import Settings
 from sheets.sync import header as own_header
 from store import Database

@@ -32,14 +32,14 @@ from slack_bolt import App, BoltContext, Complete, Fail
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from adoption.timing import Unreadable, parse_timing
-from adoption.vocabulary import parse_category, parse_kind
 from bot.deps import BotDeps
 from bot.users import problem_of
 from i18n import t
 from models.signal import Category, Kind, SignalDraft
 from models.text import clean_text
+from models.timing import Unreadable, parse_timing
 from models.validation import Problem, validate_draft
+from models.words import parse_category, parse_kind
 
 log = logging.getLogger(__name__)
 

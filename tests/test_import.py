@@ -14,9 +14,9 @@ from sqlalchemy import create_engine
 
 import cli
 from adoption.people import NotResolved, People
-from adoption.timing import Unreadable, parse_timestamp, parse_timing
 from models.clock import SystemClock
 from models.signal import Category, Kind
+from models.timing import Unreadable, parse_timestamp, parse_timing
 from settings import Settings
 from store import Database, Outbox, SignalStore, upgrade_database
 from tests.conftest import CHANNEL, SPREADSHEET, TOKYO, make_settings

@@ -18,10 +18,10 @@ from slack_bolt.request import BoltRequest
 
 import app
 import bot.workflow
-from adoption.vocabulary import parse_category, parse_kind
 from bot.workflow import CALLBACK_ID, INPUTS, OUTPUTS, read_inputs
 from models.clock import FixedClock
 from models.signal import Category, Kind
+from models.words import parse_category, parse_kind
 from settings import Settings
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, build, make_settings, wait_for
 from tests.fakes.sheets_api import FakeSheets

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from adoption.vocabulary import fold, squash
+from models.words import fold, squash
 
 
 class Unreadable(ValueError):
