@@ -19,8 +19,8 @@ from bot.home import HomePublisher
 from bot.owner_check import OwnerCheck
 from bot.users import UserDirectory
 from jobs.relay import Relay
-from jobs.scheduled import make_context
-from jobs.scheduler import Scheduler
+from jobs.tasks import make_context
+from jobs.timer import Scheduler
 from models.clock import Clock, SystemClock
 from models.permissions import parse_managers
 from ops.logs import ContextExecutor
@@ -29,7 +29,7 @@ from settings import Settings
 from sheets import SheetSync, SheetTable, open_tables
 from store import Database, Outbox, SignalStore
 from store.directory import Directory
-from store.jobs import JobStore
+from store.schedule import JobStore
 
 log = logging.getLogger("hiyoko")
 LISTENER_THREADS = 32

@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
 
-from jobs.scheduled import make_context
-from jobs.scheduler import Scheduler
+from jobs.tasks import make_context
+from jobs.timer import Scheduler
 from models.clock import FixedClock
 from settings import Settings
 from store import Database, upgrade_database
-from store.jobs import JobStore
+from store.schedule import JobStore
 from store.tables import EventRow, OutboxRow, SignalRow
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from cli_common import CommandError, load_settings, open_database
 from i18n import t
-from jobs.scheduled import make_context
-from jobs.scheduler import Scheduler, job_specs
+from jobs.tasks import make_context
+from jobs.timer import Scheduler, job_specs
 from models.clock import Clock, FixedClock, SystemClock
-from store.jobs import JobStore
+from store.schedule import JobStore
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -14,7 +14,7 @@ CHART_WEEKS = 12
 TOP = 5
 
 
-class SignalRow(Protocol):
+class SignalFacts(Protocol):
     @property
     def number(self) -> int: ...
     @property
@@ -33,7 +33,7 @@ class SignalRow(Protocol):
     def nudge_count(self) -> int: ...
 
 
-class EventRow(Protocol):
+class EventFacts(Protocol):
     @property
     def signal_number(self) -> int: ...
     @property
@@ -74,7 +74,7 @@ def _bucket(days: int) -> str:
     raise AssertionError(days)  # pragma: no cover - the buckets cover every day count
 
 
-def compute_digest(signals: Sequence[SignalRow], events: Iterable[EventRow], now: datetime, *,
+def compute_digest(signals: Sequence[SignalFacts], events: Iterable[EventFacts], now: datetime, *,
                    stale_days: int, unanswered_after: int) -> Digest:
     start, end = now - timedelta(days=7), now
     first_kind: dict[int, str] = {}

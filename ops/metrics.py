@@ -12,7 +12,7 @@ from prometheus_client.registry import Collector
 
 from models.clock import Clock
 from store import Outbox, SignalStore
-from store.jobs import JobStore
+from store.schedule import JobStore
 
 
 class DatabaseCollector(Collector):

@@ -15,13 +15,13 @@ import pytest
 import cli
 from app import Hiyoko
 from bot.chart import weekly_chart
-from jobs import scheduled
+from jobs import tasks
 from models.calendar import WorkCalendar
 from models.clock import FixedClock
 from models.lifecycle import Action
 from models.signal import Category, Kind, SignalDraft
 from store import ChangeRequest
-from store.jobs import LostSlot, SlotClaim
+from store.schedule import LostSlot, SlotClaim
 from tests.conftest import AE, CSM, DIGEST, OTHER_AE, build, dispatch, make_settings, wait_for
 from tests.fakes.sheets_api import FakeSheets
 from tests.fakes.slack_api import FakeSlack
@@ -280,7 +280,7 @@ def test_a_slot_is_taken_over_once_never_by_two_at_a_time_and_the_old_claimant_i
     assert not jobs.finish(second, later, "again")  # finished with its digest, in one transaction
     # The job itself marks its slot with the digest: a crash right after it cannot run it again.
     third = jobs.claim("weekly_digest", "W2", "e", later, lease)
-    scheduled.weekly_digest(hiyoko.scheduler.ctx, later, False, "W2", third)
+    tasks.weekly_digest(hiyoko.scheduler.ctx, later, False, "W2", third)
     state = jobs.slot_state("weekly_digest", "W2")
     assert state is not None and state.finished
     assert jobs.claim("weekly_digest", "W2", "f", later + timedelta(minutes=5), lease) is None

@@ -12,11 +12,11 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import delete
 
 from app import Hiyoko, start_directory_fill
-from jobs.scheduled import make_context
-from jobs.scheduler import Scheduler
+from jobs.tasks import make_context
+from jobs.timer import Scheduler
 from models.clock import FixedClock
 from store import Target
-from store.jobs import JobStore
+from store.schedule import JobStore
 from store.tables import UserGroupRow, UserRow
 from tests.conftest import AE, CHANNEL, CSM, build, dispatch, make_settings, wait_for
 from tests.directory import fill_directory

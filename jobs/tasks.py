@@ -13,7 +13,7 @@ from i18n import t
 from models.calendar import WorkCalendar
 from models.metrics import compute_digest
 from settings import Settings
-from store.jobs import JobStore, SlotClaim
+from store.schedule import JobStore, SlotClaim
 
 
 # A chick's reminder is due K business days before its timing: never more than this many

@@ -24,12 +24,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import scheduled
+from jobs import tasks
 from jobs.heartbeat import Heartbeat
-from jobs.scheduled import JobContext
+from jobs.tasks import JobContext
 from models.clock import Clock
 from settings import Settings
-from store.jobs import MAX_SLOT_ATTEMPTS, JobRun, LostSlot, SlotClaim
+from store.schedule import MAX_SLOT_ATTEMPTS, JobRun, LostSlot, SlotClaim
 
 log = logging.getLogger(__name__)
 Runner = Callable[[JobContext, datetime, bool, str, SlotClaim | None], list[str]]
@@ -60,12 +60,12 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
     hours = f"{settings.hiyoko_digest_day} {digest_at:%H:%M}"
     working = f"hourly {start:%H:%M}–{end:%H:%M} on business days"
     return {
-        "relay": JobSpec("relay", None, scheduled.relay, timedelta(0), "continuous (outbox)"),
-        "nudge_stale_eggs": JobSpec("nudge_stale_eggs", working_hours, scheduled.nudge_stale_eggs,
+        "relay": JobSpec("relay", None, tasks.relay, timedelta(0), "continuous (outbox)"),
+        "nudge_stale_eggs": JobSpec("nudge_stale_eggs", working_hours, tasks.nudge_stale_eggs,
                                     timedelta(hours=1), working),
-        "remind_chicks": JobSpec("remind_chicks", working_hours, scheduled.remind_chicks, timedelta(hours=1),
+        "remind_chicks": JobSpec("remind_chicks", working_hours, tasks.remind_chicks, timedelta(hours=1),
                                  working),
-        "weekly_digest": JobSpec("weekly_digest", digest, scheduled.weekly_digest, timedelta(days=1),
+        "weekly_digest": JobSpec("weekly_digest", digest, tasks.weekly_digest, timedelta(days=1),
                                  f"weekly, {hours}", slot_per_fire=True),
         "directory_refresh": directory_refresh_spec(settings),  # issue 10: the user directory
     }
@@ -228,5 +228,5 @@ def directory_refresh_spec(settings: Settings) -> JobSpec:
         trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
     else:
         trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
-    return JobSpec("directory_refresh", trigger, scheduled.directory_refresh, timedelta(0),
+    return JobSpec("directory_refresh", trigger, tasks.directory_refresh, timedelta(0),
                    f"every {minutes} min", slot_per_fire=True)
