@@ -35,13 +35,13 @@ from sqlalchemy import func, select
 
 import app
 from bot.blocks.card import CARD_EVENT, OWNER_NOTICE_EVENT
+from fakes.process import AppProcess, app_env, free_port
+from fakes.slack_api import FakeSlack
 from models.clock import SystemClock
 from models.signal import Category, Kind, SignalDraft
 from settings import Settings
 from store import upgrade_database
 from store.tables import OutboxRow
-from tests.fakes.slack_api import FakeSlack
-from tests.process import AppProcess, app_env, free_port
 
 CHANNEL = "CSIGNALS"
 CSM, AE = "UCSM", "UAE"

@@ -30,12 +30,12 @@ from pathlib import Path
 
 import app
 from bot.blocks.card import CARD_EVENT, OWNER_NOTICE_EVENT
+from fakes.process import AppProcess, app_env, free_port, post_signed, scratch_schema
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import bolt_request, interactive_body, modal_state, view_submission
 from models.clock import SystemClock
 from settings import Settings
 from store import upgrade_database
-from tests.fakes.slack_api import FakeSlack
-from tests.process import AppProcess, app_env, free_port, post_signed, scratch_schema
-from tests.slack_requests import interactive_body, modal_state, view_submission
 
 CHANNEL = "CSIGNALS"
 CSM, AE = "UCSM", "UAE"
@@ -72,7 +72,6 @@ def tally(fake: FakeSlack, signals: int) -> tuple[int, int, int]:
 
 
 def share(hiyoko: app.Hiyoko, index: int) -> None:
-    from tests.slack_requests import bolt_request
 
     body = interactive_body(view_submission(CSM, modal_state(customer=f"顧客{index:03d}"), view_id=f"VB{index}"))
     assert hiyoko.bolt.dispatch(bolt_request(body)).status == 200

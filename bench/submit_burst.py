@@ -67,11 +67,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from bot.blocks.card import CARD_EVENT, OWNER_NOTICE_EVENT
+from fakes.process import ROOT, AppProcess, app_env, free_port, scratch_schema
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import interactive_body, modal_state, sign, view_submission
 from sheets.sync import COLUMNS
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.process import ROOT, AppProcess, app_env, free_port, scratch_schema
-from tests.slack_requests import interactive_body, modal_state, sign, view_submission
 
 CHANNEL = "CSIGNALS"
 SPREADSHEET = "sheet-hiyoko"

@@ -20,14 +20,14 @@ import pytest
 from slack_bolt.response import BoltResponse
 
 import app
+from fakes import slack_requests
+from fakes.process import scratch_schema
+from fakes.sheets_api import READS_PER_MINUTE, FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import SIGNING_SECRET, bolt_request, interactive_body
 from models.clock import Clock, FixedClock
 from settings import Settings
 from store import upgrade_database
-from tests import slack_requests
-from tests.fakes.sheets_api import READS_PER_MINUTE, FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.process import scratch_schema
-from tests.slack_requests import SIGNING_SECRET, bolt_request, interactive_body
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CHANNEL = "CSIGNALS"

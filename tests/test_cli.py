@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from fakes.process import ROOT
+from fakes.slack_api import FakeSlack
 from store.db import is_up_to_date
-from tests.fakes.slack_api import FakeSlack
-from tests.process import ROOT
 
 
 def hiyoko(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -10,12 +10,12 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from app import Hiyoko
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import block_action, bolt_request, modal_state, slash_command, view_submission
 from models.lifecycle import Action
 from store import ChangeRequest
 from tests.conftest import AE, CSM, OTHER_AE, dispatch, wait_for
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import block_action, bolt_request, modal_state, slash_command, view_submission
 
 
 def command(hiyoko: Hiyoko, text: str, user: str = CSM) -> dict[str, Any]:

@@ -18,15 +18,15 @@ import pytest
 import cli
 from app import Hiyoko
 from bot.blocks.card import EVENT_LINE, OWNER_NOTICE_EVENT
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import modal_state, view_submission
 from jobs.heartbeat import Heartbeat
 from models.clock import FixedClock, SystemClock
 from models.lifecycle import Action
 from store import ChangeRequest
 from store.outbox import Target, backoff, enqueue
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, build, dispatch, make_settings
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import modal_state, view_submission
 
 
 def submit_many(hiyoko: Hiyoko, count: int, prefix: str = "V") -> None:

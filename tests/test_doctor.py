@@ -14,11 +14,11 @@ from sqlalchemy import create_engine, text
 
 import cli
 from adoption.doctor import FAIL, MANIFEST, OK, Doctor, manifest_scopes
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import DEFAULT_SCOPES, FakeSlack
 from settings import Settings
 from store import upgrade_database
 from tests.conftest import CHANNEL, SPREADSHEET, make_settings
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import DEFAULT_SCOPES, FakeSlack
 
 SETTINGS_ENV = ("SLACK_", "HIYOKO_", "SIGNALS_", "DIGEST_", "DATABASE_URL", "SPREADSHEET_ID", "GOOGLE_",
                 "SHEETS_EMULATOR_HOST", "PORT")

@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from fakes.process import ROOT, AppProcess, app_env, free_port, post_oversized, post_signed
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import interactive_body, modal_state, sign, view_submission
 from tests.conftest import CHANNEL, CSM, DIGEST, SLACK_SPEEDUP, SPREADSHEET, build, dispatch, make_settings
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.process import ROOT, AppProcess, app_env, free_port, post_oversized, post_signed
-from tests.slack_requests import interactive_body, modal_state, sign, view_submission
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -9,9 +9,9 @@ import pytest
 from slack_sdk.models.views import View
 
 from app import Hiyoko
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import modal_state, view_submission
 from tests.conftest import CHANNEL, CSM, OTHER_AE, dispatch
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import modal_state, view_submission
 
 
 def submit(hiyoko: Hiyoko, view_id: str, user: str = CSM, duplicate: str | None = None, **fields: Any

@@ -7,11 +7,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from fakes.process import app_env, free_port, running_app
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import global_shortcut, interactive_body, modal_state, sign, view_submission
 from tests.conftest import CHANNEL, CSM, SPREADSHEET
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.process import app_env, free_port, running_app
-from tests.slack_requests import global_shortcut, interactive_body, modal_state, sign, view_submission
 
 
 def post(base: str, body: str, headers: dict[str, str]) -> tuple[int, bytes]:

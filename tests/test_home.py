@@ -10,14 +10,14 @@ from typing import Any
 from slack_sdk.models.views import View
 
 from app import Hiyoko
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import modal_state, view_submission
 from models.clock import FixedClock
 from models.lifecycle import Action
 from store import ChangeRequest
 from tests.conftest import AE, CSM, build, dispatch, make_settings
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import modal_state, view_submission
 
 
 def share(hiyoko: Hiyoko, index: int, **fields: Any) -> None:

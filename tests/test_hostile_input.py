@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import Hiyoko
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack, ping_sites, plain_special_mentions
+from fakes.slack_requests import bolt_request, modal_state, slash_command, view_submission
 from models.lifecycle import Action
 from store import ChangeRequest
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack, ping_sites, plain_special_mentions
-from tests.slack_requests import bolt_request, modal_state, slash_command, view_submission
 
 NASTY = st.sampled_from([
     "<!channel>", "<!here|here>", "<@UAE2>", "<#C1|x>", "<https://evil.example|click>", "&lt;!channel&gt;",

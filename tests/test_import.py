@@ -14,14 +14,14 @@ from sqlalchemy import create_engine
 
 import cli
 from adoption.people import NotResolved, People
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
 from models.clock import SystemClock
 from models.signal import Category, Kind
 from models.timing import Unreadable, parse_timestamp, parse_timing
 from settings import Settings
 from store import Database, Outbox, SignalStore, upgrade_database
 from tests.conftest import CHANNEL, SPREADSHEET, TOKYO, make_settings
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
 from tests.fixtures.old_signals import (
     DUPLICATE_ROW,
     PEOPLE,

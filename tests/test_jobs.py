@@ -15,6 +15,9 @@ import pytest
 import cli
 from app import Hiyoko
 from bot.chart import weekly_chart
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import block_action
 from jobs import tasks
 from models.calendar import WorkCalendar
 from models.clock import FixedClock
@@ -23,9 +26,6 @@ from models.signal import Category, Kind, SignalDraft
 from store import ChangeRequest
 from store.schedule import LostSlot, SlotClaim
 from tests.conftest import AE, CSM, DIGEST, OTHER_AE, build, dispatch, make_settings, wait_for
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import block_action
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from app import Hiyoko
-from models.clock import FixedClock
-from tests.conftest import AE, CHANNEL, CSM, OTHER_AE, SPREADSHEET, build, dispatch, make_settings, wait_for
-from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import (
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import (
     action_submission,
     block_action,
     input_values,
     modal_state,
     view_submission,
 )
+from models.clock import FixedClock
+from tests.conftest import AE, CHANNEL, CSM, OTHER_AE, SPREADSHEET, build, dispatch, make_settings, wait_for
+from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 
 STRANGER = "USTRANGER"
 

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import cli
+from fakes.process import AppProcess, app_env, free_port, post_signed
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import interactive_body, modal_state, view_submission
 from models.clock import FixedClock
 from ops.logs import JsonFormatter, configure, redact, request_id, signal_id
 from tests.conftest import CHANNEL, CSM, build, dispatch, make_settings
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.process import AppProcess, app_env, free_port, post_signed
-from tests.slack_requests import interactive_body, modal_state, view_submission
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

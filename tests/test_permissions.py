@@ -7,11 +7,11 @@ import json
 import pytest
 
 from app import Hiyoko
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import action_submission, block_action, input_values, modal_state, view_submission
 from models.permissions import may_change, parse_managers
 from tests.conftest import AE, CHANNEL, CSM, dispatch, wait_for
 from tests.directory import fill_directory
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import action_submission, block_action, input_values, modal_state, view_submission
 
 MANAGERS = frozenset({"UBOSS", "WBOSS2"})
 

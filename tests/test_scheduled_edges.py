@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app import Hiyoko
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
 from models.clock import FixedClock
 from models.lifecycle import Action
 from models.metrics import compute_digest
 from models.signal import Category, Kind, SignalDraft
 from store import ChangeRequest
 from tests.conftest import AE, CSM, build, make_settings
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

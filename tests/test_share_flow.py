@@ -11,13 +11,9 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from app import Hiyoko
-from models.lifecycle import Action
-from store import ChangeRequest, NotPermitted
-from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch, wait_for
-from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import (
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import (
     bolt_request,
     global_shortcut,
     message_shortcut,
@@ -25,6 +21,10 @@ from tests.slack_requests import (
     slash_command,
     view_submission,
 )
+from models.lifecycle import Action
+from store import ChangeRequest, NotPermitted
+from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch, wait_for
+from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 
 CONTRACT_BLOCKS = {"customer", "kind", "category", "summary", "timing", "owner", "size", "source"}
 
@@ -244,7 +244,7 @@ def test_app_home_shows_a_share_button(hiyoko: Hiyoko, fake_slack: FakeSlack) ->
 
 
 def _json_headers(body: str) -> dict[str, str]:
-    from tests.slack_requests import sign
+    from fakes.slack_requests import sign
 
     return {**sign(body), "content-type": "application/json"}
 

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+from fakes.process import ROOT
+from fakes.sheets_api import FakeSheets
 from store.db import Database
 from tests.conftest import SPREADSHEET
-from tests.fakes.sheets_api import FakeSheets
-from tests.process import ROOT
 
 # A process that writes `count` new rows, one upsert each, under the sheet lock — as a relay does.
 WRITER = """

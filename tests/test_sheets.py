@@ -10,12 +10,12 @@ from openpyxl import load_workbook
 
 import cli
 from app import Hiyoko
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import modal_state, view_submission
 from models.clock import FixedClock
 from sheets.table import plan_upsert
 from tests.conftest import CSM, SPREADSHEET, build, dispatch, make_settings
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import modal_state, view_submission
 
 
 def submit_many(hiyoko: Hiyoko, count: int, prefix: str = "V", **fields: str) -> None:

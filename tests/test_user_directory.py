@@ -12,6 +12,9 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import delete
 
 from app import Hiyoko, start_directory_fill
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import TEAM, action_submission, block_action, input_values, modal_state, sign, view_submission
 from jobs.tasks import make_context
 from jobs.timer import Scheduler
 from models.clock import FixedClock
@@ -20,9 +23,6 @@ from store.schedule import JobStore
 from store.tables import UserGroupRow, UserRow
 from tests.conftest import AE, CHANNEL, CSM, build, dispatch, make_settings, wait_for
 from tests.directory import fill_directory
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import TEAM, action_submission, block_action, input_values, modal_state, sign, view_submission
 
 SLOW = 4.0  # longer than Slack's 3 seconds
 

@@ -19,14 +19,14 @@ from slack_bolt.request import BoltRequest
 import app
 import bot.workflow
 from bot.workflow import CALLBACK_ID, INPUTS, OUTPUTS, read_inputs
+from fakes.sheets_api import FakeSheets
+from fakes.slack_api import FakeSlack
+from fakes.slack_requests import TEAM, sign
 from models.clock import FixedClock
 from models.signal import Category, Kind
 from models.words import parse_category, parse_kind
 from settings import Settings
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, build, make_settings, wait_for
-from tests.fakes.sheets_api import FakeSheets
-from tests.fakes.slack_api import FakeSlack
-from tests.slack_requests import TEAM, sign
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text(encoding="utf-8"))
 

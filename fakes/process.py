@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from tests.slack_requests import SIGNING_SECRET
+from fakes.slack_requests import SIGNING_SECRET, sign
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,8 +78,6 @@ def scratch_schema(base_url: str, prefix: str) -> Iterator[str]:
 
 def post_signed(base: str, body: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
     """POST a Slack request body to /slack/events, signed unless headers are given."""
-    from tests.slack_requests import sign
-
     request = urllib.request.Request(f"{base}/slack/events", data=body.encode(), method="POST",
                                      headers=dict(headers if headers is not None else sign(body)))
     try:
@@ -93,8 +91,6 @@ def post_oversized(base: str, body: str) -> int | str:
     """POST a body the server should refuse from its Content-Length alone: its status, or
     "closed" when it answered and closed before the client had sent it all (the client then
     meets a broken pipe or a reset instead of reading the 413 — either way nothing was read)."""
-    from tests.slack_requests import sign
-
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=15)
     try:

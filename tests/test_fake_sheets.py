@@ -12,7 +12,7 @@ from gspread.exceptions import APIError, SpreadsheetNotFound
 from gspread.utils import Dimension, ValueInputOption, ValueRenderOption
 from requests.adapters import HTTPAdapter
 
-from tests.fakes.sheets_api import READS_PER_MINUTE, FakeSheets, parse_cells, split_sheet, to_cell
+from fakes.sheets_api import READS_PER_MINUTE, FakeSheets, parse_cells, split_sheet, to_cell
 
 SID = "sheet-123"
 
