@@ -1,19 +1,32 @@
-"""Slack: listeners (one module per surface, each with register), blocks and delivery."""
+"""Slack: listeners (one module per surface, each with register), blocks and delivery.
+
+Every listener is a module-level function that Bolt calls with what it asks for by name (`ack`,
+`body`, `client`, `context`, …); the one global middleware below puts the BotDeps into each
+request's `context`, where `bot.deps.deps_of(context)` reads it back.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from collections.abc import Callable
+
+from slack_bolt import App, BoltContext
 
 from bot import actions, commands, events, home, shortcuts, views, workflow
-from bot.deps import BotDeps
+from bot.deps import DEPS_KEY, BotDeps
 
 
 def register(app: App, deps: BotDeps) -> None:
-    """Attach every listener to the Bolt app."""
-    shortcuts.register(app, deps)
-    views.register(app, deps)
-    commands.register(app, deps)
-    home.register(app, deps)
-    actions.register(app, deps)
-    workflow.register(app, deps)
-    events.register(app, deps)
+    """Hand `deps` to every listener through the context, and attach every listener."""
+
+    def provide_deps(context: BoltContext, next_: Callable[[], None]) -> None:
+        context[DEPS_KEY] = deps
+        next_()
+
+    app.use(provide_deps)
+    shortcuts.register(app)
+    views.register(app)
+    commands.register(app)
+    home.register(app)
+    actions.register(app)
+    workflow.register(app)
+    events.register(app)

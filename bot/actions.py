@@ -14,12 +14,12 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.action_modals import CALLBACK_ID, FIRST_INPUT, NOTE_MAX, action_modal, message_modal
 from bot.blocks.card import BUTTON_IDS, DM_BUTTON_IDS, OVERFLOW_ID
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from bot.owner_check import PICK_OWNER
 from bot.users import problem_of
 from bot.views import read_text
@@ -37,112 +37,126 @@ ACTION_OF_BUTTON[PICK_OWNER] = Action.REASSIGN  # the DM telling a CSM their cho
 NEEDS_INPUT = frozenset({Action.HATCH, Action.LOSE, Action.DROP, Action.REASSIGN, Action.EDIT, Action.NOTE})
 
 
-def register(app: App, deps: BotDeps) -> None:
-    def mention_name(user_id: object, plain: bool) -> str:
-        # A display name is whatever its owner typed: escaped in messages, so `<!channel>` pings
-        # nobody; a modal's field error is plain text, shown as it is.
-        name = deps.users.name_of(str(user_id))
-        return "@" + name if plain else escape_mrkdwn("@" + name)  # a name "here" must not make "@here"
+def _mention_name(deps: BotDeps, user_id: object, plain: bool) -> str:
+    # A display name is whatever its owner typed: escaped in messages, so `<!channel>` pings
+    # nobody; a modal's field error is plain text, shown as it is.
+    name = deps.users.name_of(str(user_id))
+    return "@" + name if plain else escape_mrkdwn("@" + name)  # a name "here" must not make "@here"
 
-    def denied(signal: SignalRecord, lang: str, plain: bool = False) -> str:
-        return t("permission.denied", lang, id=signal.id, owner=mention_name(signal.owner_id, plain),
-                 submitter=mention_name(signal.submitter_id, plain))
 
-    def refusal(refused: Refused, lang: str, plain: bool = False) -> str:
-        params = dict(refused.params)
-        if "by" in params:
-            params["by"] = mention_name(params["by"], plain)
-        if "status" in params:
-            params["status"] = t(f"status.{params['status']}", lang)
-        return t(refused.key, lang, **params)
+def denied(deps: BotDeps, signal: SignalRecord, lang: str, plain: bool = False) -> str:
+    return t("permission.denied", lang, id=signal.id, owner=_mention_name(deps, signal.owner_id, plain),
+             submitter=_mention_name(deps, signal.submitter_id, plain))
 
-    def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
-        """Only the clicker sees it: an ephemeral message under the card, or a modal on App Home."""
-        user = body["user"]["id"]
+
+def refusal(deps: BotDeps, refused: Refused, lang: str, plain: bool = False) -> str:
+    params = dict(refused.params)
+    if "by" in params:
+        params["by"] = _mention_name(deps, params["by"], plain)
+    if "status" in params:
+        params["status"] = t(f"status.{params['status']}", lang)
+    return t(refused.key, lang, **params)
+
+
+def tell(deps: BotDeps, client: WebClient, body: dict[str, Any], text: str) -> None:
+    """Only the clicker sees it: an ephemeral message under the card, or a modal on App Home."""
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id")
+    if channel:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=message_modal(text, deps.language_for(user)))
+
+
+def _change(deps: BotDeps, number: int, request: ChangeRequest, check_owner: bool = False) -> None:
+    deps.store.change(number, request, managers=deps.managers(), today=deps.today(), check_owner=check_owner)
+    deps.on_change()
+
+
+def handle(deps: BotDeps, body: dict[str, Any], action: Action, signal_id: str, client: WebClient) -> None:
+    """A click on a card or App Home row: a modal for actions that need input, else the change."""
+    user = body["user"]["id"]
+    lang = deps.language_for(user)
+    number = parse_signal_id(signal_id)
+    signal = deps.store.get(number) if number else None
+    if signal is None:
+        tell(deps, client, body, t("signal.not_found", lang, id=signal_id))
+        return
+    if not may_change(user, owner_id=signal.owner_id, submitter_id=signal.submitter_id,
+                      managers=deps.managers()):
+        tell(deps, client, body, denied(deps, signal, lang))
+        return
+    if action in NEEDS_INPUT:
         channel = (body.get("channel") or {}).get("id")
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=message_modal(text, deps.language_for(user)))
+        client.views_open(trigger_id=body["trigger_id"], view=action_modal(action, signal, lang, channel))
+        return
+    snooze_until = deps.clock.now() + timedelta(days=deps.settings.hiyoko_snooze_days)
+    request = ChangeRequest(action, user, deps.users.name_of(user),
+                            snooze_until=snooze_until if action is Action.SNOOZE else None)
+    try:
+        _change(deps, signal.number, request)
+    except NotPermitted as error:
+        tell(deps, client, body, denied(deps, error.signal, lang))
+    except Refused as refused:
+        tell(deps, client, body, refusal(deps, refused, lang))
 
-    def change(number: int, request: ChangeRequest, check_owner: bool = False) -> None:
-        deps.store.change(number, request, managers=deps.managers(), today=deps.today(), check_owner=check_owner)
-        deps.on_change()
 
-    def handle(body: dict[str, Any], action: Action, signal_id: str, client: WebClient) -> None:
-        user = body["user"]["id"]
-        lang = deps.language_for(user)
-        number = parse_signal_id(signal_id)
-        signal = deps.store.get(number) if number else None
-        if signal is None:
-            tell(client, body, t("signal.not_found", lang, id=signal_id))
-            return
-        if not may_change(user, owner_id=signal.owner_id, submitter_id=signal.submitter_id,
-                          managers=deps.managers()):
-            tell(client, body, denied(signal, lang))
-            return
-        if action in NEEDS_INPUT:
-            channel = (body.get("channel") or {}).get("id")
-            client.views_open(trigger_id=body["trigger_id"], view=action_modal(action, signal, lang, channel))
-            return
-        snooze_until = deps.clock.now() + timedelta(days=deps.settings.hiyoko_snooze_days)
-        request = ChangeRequest(action, user, deps.users.name_of(user),
-                                snooze_until=snooze_until if action is Action.SNOOZE else None)
-        try:
-            change(signal.number, request)
-        except NotPermitted as error:
-            tell(client, body, denied(error.signal, lang))
-        except Refused as refused:
-            tell(client, body, refusal(refused, lang))
+def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+              context: BoltContext) -> None:
+    ack()
+    handle(deps_of(context), body, ACTION_OF_BUTTON[action["action_id"]], action.get("value") or "", client)
 
-    def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        handle(body, ACTION_OF_BUTTON[action["action_id"]], action.get("value") or "", client)
 
-    def on_overflow(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        ack()
-        name, _, signal_id = (action.get("selected_option") or {}).get("value", "").partition(":")
-        if name in {a.value for a in Action}:
-            handle(body, Action(name), signal_id, client)
+def on_overflow(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                context: BoltContext) -> None:
+    ack()
+    name, _, signal_id = (action.get("selected_option") or {}).get("value", "").partition(":")
+    if name in {a.value for a in Action}:
+        handle(deps_of(context), body, Action(name), signal_id, client)
 
-    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        meta = json.loads(view.get("private_metadata") or "{}")
-        action, number, lang = Action(meta["action"]), int(meta["signal"]), meta.get("lang", "ja")
-        values = view["state"]["values"]
-        user = body["user"]["id"]
-        signal = deps.store.get(number)
-        first = FIRST_INPUT[action]
-        if signal is None:
-            ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
-            return
-        request, problems = read_request(action, values, signal, user, deps.today())
-        reassign = action is Action.REASSIGN
-        # A new owner the directory does not know yet is taken by id and checked after the ack.
-        new_owner = deps.users.lookup(request.owner_id) if reassign and request.owner_id else None
-        if reassign and "owner" not in problems and new_owner is not None:
-            problem = problem_of(new_owner)
-            if problem:
-                problems["owner"] = problem
-        if problems:
-            ack(response_action="errors",
-                errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
-            return
-        owner_name = (new_owner.name if new_owner else request.owner_id) if reassign else ""
-        request = replace(request, owner_name=owner_name, actor_name=deps.users.name_of(user))
-        try:
-            change(number, request, check_owner=reassign and new_owner is None)
-        except NotPermitted as error:
-            ack(response_action="errors", errors={first: denied(error.signal, lang, plain=True)})
-            return
-        except Refused as refused:
-            field = "timing" if refused.key.startswith("lifecycle.timing") and action is Action.HATCH else first
-            ack(response_action="errors", errors={field: refusal(refused, lang, plain=True)})
-            return
-        except NotFound:
-            ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
-            return
-        ack()
 
+def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """An action modal was submitted: its fields checked in the ack, then the change."""
+    deps = deps_of(context)
+    meta = json.loads(view.get("private_metadata") or "{}")
+    action, number, lang = Action(meta["action"]), int(meta["signal"]), meta.get("lang", "ja")
+    values = view["state"]["values"]
+    user = body["user"]["id"]
+    signal = deps.store.get(number)
+    first = FIRST_INPUT[action]
+    if signal is None:
+        ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
+        return
+    request, problems = read_request(action, values, signal, user, deps.today())
+    reassign = action is Action.REASSIGN
+    # A new owner the directory does not know yet is taken by id and checked after the ack.
+    new_owner = deps.users.lookup(request.owner_id) if reassign and request.owner_id else None
+    if reassign and "owner" not in problems and new_owner is not None:
+        problem = problem_of(new_owner)
+        if problem:
+            problems["owner"] = problem
+    if problems:
+        ack(response_action="errors",
+            errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
+        return
+    owner_name = (new_owner.name if new_owner else request.owner_id) if reassign else ""
+    request = replace(request, owner_name=owner_name, actor_name=deps.users.name_of(user))
+    try:
+        _change(deps, number, request, check_owner=reassign and new_owner is None)
+    except NotPermitted as error:
+        ack(response_action="errors", errors={first: denied(deps, error.signal, lang, plain=True)})
+        return
+    except Refused as refused:
+        field = "timing" if refused.key.startswith("lifecycle.timing") and action is Action.HATCH else first
+        ack(response_action="errors", errors={field: refusal(deps, refused, lang, plain=True)})
+        return
+    except NotFound:
+        ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
+        return
+    ack()
+
+
+def register(app: App) -> None:
     for action_id in ACTION_OF_BUTTON:
         app.action(action_id)(on_button)
     app.action(OVERFLOW_ID)(on_overflow)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.card import card
 from bot.blocks.rows import signal_row
 from bot.blocks.text import mrkdwn
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from bot.shortcuts import open_share_modal
 from i18n import t
 from models.signal import Kind, SignalRecord, parse_signal_id
@@ -91,43 +91,49 @@ class Answers:
         return {"text": text, "blocks": [*blocks, _section("\n".join(lines))]}
 
 
-def register(app: App, deps: BotDeps) -> None:
+def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """/hiyoko [help|mine|list …|show …]: the share modal, or an answer in the ack."""
+    deps = deps_of(context)
     answers = Answers(deps)
-
-    def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        words = clean_text(command.get("text") or "").split()
-        user = command["user_id"]
-        if not words:
-            ack()
-            open_share_modal(client, deps, command["trigger_id"], user)
-            return
-        lang = deps.language_for(user)
-        verb, rest = words[0].lower(), words[1:]
-        if verb == "mine":
-            answer = answers.page({"q": "mine"}, user, lang, 0)
-        elif verb == "list":
-            answer = answers.page(_query(rest), user, lang, 0)
-        elif verb == "show":
-            number = parse_signal_id(rest[0]) if rest else None
-            signal = deps.store.get(number) if number else None
-            if signal:
-                answer = answers.show(signal, lang)
-            else:
-                text = t("signal.not_found", lang, id=escape_mrkdwn(rest[0])) if rest else t(
-                    "command.show_usage", lang)
-                answer = {"text": text}
-        else:
-            answer = answers.help(lang)
-        # Answered in the ack itself: an ephemeral reply only the caller sees, in any channel.
-        ack(response_type="ephemeral", **answer)
-
-    def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    words = clean_text(command.get("text") or "").split()
+    user = command["user_id"]
+    if not words:
         ack()
-        query = json.loads(action["value"])
-        user = body["user"]["id"]
-        answer = answers.page(query, user, deps.language_for(user), int(query.pop("offset", 0)))
-        respond(replace_original=True, response_type="ephemeral", **answer)
+        open_share_modal(client, deps, command["trigger_id"], user)
+        return
+    lang = deps.language_for(user)
+    verb, rest = words[0].lower(), words[1:]
+    if verb == "mine":
+        answer = answers.page({"q": "mine"}, user, lang, 0)
+    elif verb == "list":
+        answer = answers.page(_query(rest), user, lang, 0)
+    elif verb == "show":
+        number = parse_signal_id(rest[0]) if rest else None
+        signal = deps.store.get(number) if number else None
+        if signal:
+            answer = answers.show(signal, lang)
+        else:
+            text = t("signal.not_found", lang, id=escape_mrkdwn(rest[0])) if rest else t(
+                "command.show_usage", lang)
+            answer = {"text": text}
+    else:
+        answer = answers.help(lang)
+    # Answered in the ack itself: an ephemeral reply only the caller sees, in any channel.
+    ack(response_type="ephemeral", **answer)
 
+
+def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+              context: BoltContext) -> None:
+    """The previous/next buttons under a page of /hiyoko mine or list."""
+    ack()
+    deps = deps_of(context)
+    query = json.loads(action["value"])
+    user = body["user"]["id"]
+    answer = Answers(deps).page(query, user, deps.language_for(user), int(query.pop("offset", 0)))
+    respond(replace_original=True, response_type="ephemeral", **answer)
+
+
+def register(app: App) -> None:
     app.command("/hiyoko")(hiyoko)
     app.action(f"{PAGE_ACTION}_next")(turn_page)
     app.action(f"{PAGE_ACTION}_prev")(turn_page)

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from slack_bolt import BoltContext
+
 from bot.users import UserDirectory
 from i18n import Lang, language_of
 from models.clock import Clock
@@ -45,3 +47,14 @@ class BotDeps:
         if group is None:
             return ids
         return ids | (self.users.directory.group_members(group) or frozenset())
+
+
+DEPS_KEY = "deps"  # where bot.register's middleware puts the BotDeps in each request's context
+
+
+def deps_of(context: BoltContext) -> BotDeps:
+    """The BotDeps that bot.register's global middleware put into this request's context."""
+    deps = context.get(DEPS_KEY)
+    if not isinstance(deps, BotDeps):
+        raise LookupError("no BotDeps in the Bolt context: was bot.register(app, deps) called?")
+    return deps

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.rows import signal_row
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from bot.shortcuts import open_share_modal
 from i18n import t
 from models.signal import Kind, SignalRecord, Status
@@ -83,15 +83,17 @@ class HomePublisher:
         self.client.views_publish(user_id=user_id, view=home_view(user_id, self.deps))
 
 
-def register(app: App, deps: BotDeps) -> None:
-    def app_home_opened(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        HomePublisher(client, deps)(event["user"])
+def app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    HomePublisher(client, deps_of(context))(event["user"])
 
-    def share_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        open_share_modal(client, deps, body["trigger_id"], body["user"]["id"])
 
+def share_button(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    open_share_modal(client, deps_of(context), body["trigger_id"], body["user"]["id"])
+
+
+def register(app: App) -> None:
     app.event("app_home_opened")(app_home_opened)
     app.action(OPEN_SHARE_MODAL)(share_button)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.modal import share_modal
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from models.signal import SOURCE_MAX, SUMMARY_MAX
 from models.text import slack_to_plain
 
@@ -37,18 +37,20 @@ def permalink(body: dict[str, Any]) -> str | None:
     return link
 
 
-def register(app: App, deps: BotDeps) -> None:
-    def share_signal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        open_share_modal(client, deps, body["trigger_id"], body["user"]["id"])
+def share_signal(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    open_share_modal(client, deps_of(context), body["trigger_id"], body["user"]["id"])
 
-    def share_signal_from_message(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        message = body.get("message") or {}
-        summary = slack_to_plain(message.get("text") or "")[:SUMMARY_MAX]
-        source = permalink(body) or ""
-        open_share_modal(client, deps, body["trigger_id"], body["user"]["id"], summary=summary,
-                         source=source[:SOURCE_MAX])
 
+def share_signal_from_message(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    message = body.get("message") or {}
+    summary = slack_to_plain(message.get("text") or "")[:SUMMARY_MAX]
+    source = permalink(body) or ""
+    open_share_modal(client, deps_of(context), body["trigger_id"], body["user"]["id"], summary=summary,
+                     source=source[:SOURCE_MAX])
+
+
+def register(app: App) -> None:
     app.shortcut("share_signal")(share_signal)
     app.shortcut("share_signal_from_message")(share_signal_from_message)

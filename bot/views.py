@@ -11,12 +11,12 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks.action_modals import message_modal
 from bot.blocks.modal import CALLBACK_ID, duplicate_warning, language_of_view, share_modal
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from bot.users import problem_of
 from i18n import t
 from models.lifecycle import Action, Refused
@@ -76,80 +76,84 @@ def read_draft(values: dict[str, Any]) -> tuple[SignalDraft | None, dict[str, Pr
     ), {}
 
 
-def register(app: App, deps: BotDeps) -> None:
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        lang = language_of_view(view, deps.settings.hiyoko_language)
-        draft, problems = read_draft(view["state"]["values"])
-        user = body["user"]
-        # One read of the directory for both people (the ack path never asks Slack). Someone it
-        # does not know yet is stored by id; the relay asks Slack after the ack (fills the name,
-        # tells the CSM if the owner cannot own it).
-        known = deps.users.directory.get_many([user["id"], draft.owner_id]) if draft else {}
-        if draft is not None:
-            problems = validate_draft(draft, deps.today())
-            refusal = problem_of(known[draft.owner_id]) if draft.owner_id in known else None
-            if refusal:
-                problems["owner"] = refusal
-        if problems or draft is None:
-            ack(response_action="errors",
-                errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()})
+def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The share modal was submitted: errors, a duplicate warning, a note, or a stored signal."""
+    deps = deps_of(context)
+    lang = language_of_view(view, deps.settings.hiyoko_language)
+    draft, problems = read_draft(view["state"]["values"])
+    user = body["user"]
+    # One read of the directory for both people (the ack path never asks Slack). Someone it
+    # does not know yet is stored by id; the relay asks Slack after the ack (fills the name,
+    # tells the CSM if the owner cannot own it).
+    known = deps.users.directory.get_many([user["id"], draft.owner_id]) if draft else {}
+    if draft is not None:
+        problems = validate_draft(draft, deps.today())
+        refusal = problem_of(known[draft.owner_id]) if draft.owner_id in known else None
+        if refusal:
+            problems["owner"] = refusal
+    if problems or draft is None:
+        ack(response_action="errors",
+            errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()})
+        return
+    choice = _choice(view["state"]["values"], "duplicate")
+    if not choice:
+        duplicates = deps.store.open_duplicates(draft.customer, draft.category)
+        if duplicates:
+            warning = duplicate_warning(lang, draft.customer, duplicates, deps.today(), deps.settings.timezone)
+            ack(response_action="update", view=share_modal(lang, draft=draft, warning=warning))
             return
-        choice = _choice(view["state"]["values"], "duplicate")
-        if not choice:
-            duplicates = deps.store.open_duplicates(draft.customer, draft.category)
-            if duplicates:
-                warning = duplicate_warning(lang, draft.customer, duplicates, deps.today(), deps.settings.timezone)
-                ack(response_action="update", view=share_modal(lang, draft=draft, warning=warning))
-                return
-        elif choice.startswith("note:"):
-            add_as_note(ack, choice.removeprefix("note:"), draft, user["id"], lang)
-            return
-        # Written before the ack (a few ms on the local database): if the write fails, the
-        # error shows on the still-open modal and nothing the CSM typed is lost. The view id is
-        # the submission key, so a submit Slack delivers twice stores one signal.
-        try:
-            result = deps.store.submit(
-                draft,
-                submitter_id=user["id"],
-                submitter_name=known[user["id"]].name if user["id"] in known else user["id"],
-                owner_name=known[draft.owner_id].name if draft.owner_id in known else draft.owner_id,
-                submission_key=f"view:{view['id']}",
-                check_owner=len(known) < len({user["id"], draft.owner_id}),
-            )
-        except SQLAlchemyError:
-            log.exception("could not store a submitted signal")
-            ack(response_action="errors", errors={"summary": t("error.save_failed", lang)})
-            return
-        ack()
-        log.info("signal %s stored (new=%s) by %s", result.signal.id, result.created, user["id"])
-        deps.on_change()
+    elif choice.startswith("note:"):
+        add_as_note(deps, ack, choice.removeprefix("note:"), draft, user["id"], lang)
+        return
+    # Written before the ack (a few ms on the local database): if the write fails, the
+    # error shows on the still-open modal and nothing the CSM typed is lost. The view id is
+    # the submission key, so a submit Slack delivers twice stores one signal.
+    try:
+        result = deps.store.submit(
+            draft,
+            submitter_id=user["id"],
+            submitter_name=known[user["id"]].name if user["id"] in known else user["id"],
+            owner_name=known[draft.owner_id].name if draft.owner_id in known else draft.owner_id,
+            submission_key=f"view:{view['id']}",
+            check_owner=len(known) < len({user["id"], draft.owner_id}),
+        )
+    except SQLAlchemyError:
+        log.exception("could not store a submitted signal")
+        ack(response_action="errors", errors={"summary": t("error.save_failed", lang)})
+        return
+    ack()
+    log.info("signal %s stored (new=%s) by %s", result.signal.id, result.created, user["id"])
+    deps.on_change()
 
-    def add_as_note(ack: Ack, signal_id: str, draft: SignalDraft, user_id: str, lang: str) -> None:
-        """The CSM chose to add what they heard to the existing signal instead of a new one.
 
-        The view state is the client's word, not ours: the target must be one of the open
-        duplicates we would show for this customer and category, or an open signal the CSM has
-        rights on. The store checks again, in the transaction, that it is still open."""
-        number = parse_signal_id(signal_id) or 0
-        duplicate = any(s.number == number for s in deps.store.open_duplicates(draft.customer, draft.category))
-        target = deps.store.get(number) if number else None
-        managers = deps.managers()
-        allowed = target is not None and target.status is Status.OPEN and (duplicate or may_change(
-            user_id, owner_id=target.owner_id, submitter_id=target.submitter_id, managers=managers))
-        if not allowed:
-            ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
-                                                                  id=signal_id[:20])})
-            return
-        note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
-        request = ChangeRequest(Action.NOTE, user_id, deps.users.name_of(user_id), note=note)
-        try:
-            deps.store.change(number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate,
-                              open_only=True)
-        except (NotFound, NotPermitted, Refused):
-            ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
-                                                                  id=signal_id[:20])})
-            return
-        ack(response_action="update", view=message_modal(t("duplicate.noted", lang, id=signal_id), lang))
-        deps.on_change()
+def add_as_note(deps: BotDeps, ack: Ack, signal_id: str, draft: SignalDraft, user_id: str, lang: str) -> None:
+    """The CSM chose to add what they heard to the existing signal instead of a new one.
 
+    The view state is the client's word, not ours: the target must be one of the open
+    duplicates we would show for this customer and category, or an open signal the CSM has
+    rights on. The store checks again, in the transaction, that it is still open."""
+    number = parse_signal_id(signal_id) or 0
+    duplicate = any(s.number == number for s in deps.store.open_duplicates(draft.customer, draft.category))
+    target = deps.store.get(number) if number else None
+    managers = deps.managers()
+    allowed = target is not None and target.status is Status.OPEN and (duplicate or may_change(
+        user_id, owner_id=target.owner_id, submitter_id=target.submitter_id, managers=managers))
+    if not allowed:
+        ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
+                                                              id=signal_id[:20])})
+        return
+    note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
+    request = ChangeRequest(Action.NOTE, user_id, deps.users.name_of(user_id), note=note)
+    try:
+        deps.store.change(number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate,
+                          open_only=True)
+    except (NotFound, NotPermitted, Refused):
+        ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
+                                                              id=signal_id[:20])})
+        return
+    ack(response_action="update", view=message_modal(t("duplicate.noted", lang, id=signal_id), lang))
+    deps.on_change()
+
+
+def register(app: App) -> None:
     app.view(CALLBACK_ID)(submit)

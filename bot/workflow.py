@@ -13,26 +13,26 @@ event stores one signal. Invalid input fails the step in the workspace language
 The step completes once the relay has posted the card, with `signal_id` and the card's
 `permalink`. If the card is not there within PERMALINK_WAIT_SECONDS (Slack slow or down), the
 step completes anyway — the signal is stored and its card will follow — with the signals
-channel's link as `permalink`. The waiting is done by a few daemon threads of the step's own,
+channel's link as `permalink`. The waiting is done by a small thread pool of the step's own,
 never by Bolt's listener threads.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import queue
 import re
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from slack_bolt import App, BoltContext, Complete, Fail
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from bot.users import problem_of
 from i18n import t
 from models.signal import Category, Kind, SignalDraft
@@ -40,6 +40,7 @@ from models.text import clean_text
 from models.timing import Unreadable, parse_timing
 from models.validation import Problem, validate_draft
 from models.words import parse_category, parse_kind
+from ops.logs import ContextExecutor
 
 log = logging.getLogger(__name__)
 
@@ -107,89 +108,92 @@ def failure_message(problems: dict[str, Problem], lang: str) -> str:
     return t("workflow.failed", lang, problems=" / ".join(parts))
 
 
-def register(app: App, deps: BotDeps) -> None:
-    # Steps waiting for their card: a few daemon threads of their own (never Bolt's listener
-    # threads, and never holding up the process when it stops).
-    waiting: queue.Queue[tuple[int, str, Complete, float]] = queue.Queue()
-    waiters: list[threading.Thread] = []
-    workspace_url: list[str] = []
-    lock, url_lock = threading.Lock(), threading.Lock()
+# Steps waiting for their card: a small pool of their own (never Bolt's listener threads), which
+# carries the request id into its threads for the logs.
+_waiters = ContextExecutor(max_workers=WAITERS, thread_name_prefix="workflow-step")
 
-    def channel_link() -> str:
-        """The signals channel's link: a permalink a later step can still use while the card waits."""
-        channel = deps.settings.signals_channel_id or ""
-        with url_lock:
-            if not workspace_url:
-                try:
-                    workspace_url.append(str(deps.users.client.auth_test()["url"]))
-                except (SlackApiError, OSError, KeyError):
-                    return f"https://slack.com/app_redirect?channel={channel}"
-        return f"{workspace_url[0].rstrip('/')}/archives/{channel}"
 
-    def share(inputs: dict[str, Any] | None, complete: Complete, fail: Fail, context: BoltContext) -> None:
-        lang = deps.channel_language
-        execution_id = context.function_execution_id or ""
-        draft, problems = read_inputs(inputs or {}, deps.today())
-        submitter = user_id_of(_text(inputs or {}, "submitter"))
-        if not submitter:
-            problems["submitter"] = Problem("error.required")
-        elif _unknown(deps, submitter):
-            problems["submitter"] = Problem("error.unknown_user")
-        if draft.owner_id:
-            refusal = _owner_problem(deps, draft.owner_id)
-            if refusal:
-                problems["owner"] = refusal
-        if problems:
-            log.info("workflow step %s refused: %s", execution_id, sorted(problems))
-            _call(fail, error=failure_message(problems, lang))
-            return
+def share(inputs: dict[str, Any] | None, complete: Complete, fail: Fail, context: BoltContext) -> None:
+    """function_executed for our step: validate, store, then complete it once the card is posted."""
+    deps = deps_of(context)
+    lang = deps.channel_language
+    execution_id = context.function_execution_id or ""
+    draft, problems = read_inputs(inputs or {}, deps.today())
+    submitter = user_id_of(_text(inputs or {}, "submitter"))
+    if not submitter:
+        problems["submitter"] = Problem("error.required")
+    elif _unknown(deps, submitter):
+        problems["submitter"] = Problem("error.unknown_user")
+    if draft.owner_id:
+        refusal = _owner_problem(deps, draft.owner_id)
+        if refusal:
+            problems["owner"] = refusal
+    if problems:
+        log.info("workflow step %s refused: %s", execution_id, sorted(problems))
+        _call(fail, error=failure_message(problems, lang))
+        return
+    try:
+        result = deps.store.submit(
+            draft,
+            submitter_id=submitter,
+            submitter_name=deps.users.name_of(submitter),
+            owner_name=deps.users.name_of(draft.owner_id),
+            submission_key=f"wf:{execution_id}",
+        )
+    except SQLAlchemyError:
+        log.exception("could not store a signal from workflow step %s", execution_id)
+        _call(fail, error=t("workflow.save_failed", lang))
+        return
+    log.info("signal %s stored from workflow step %s (new=%s)", result.signal.id, execution_id, result.created)
+    deps.on_change()
+    deadline = time.monotonic() + PERMALINK_WAIT_SECONDS
+    _waiters.submit(_finish_logged, deps, result.signal.number, result.signal.id, complete, deadline)
+
+
+def _finish_logged(deps: BotDeps, number: int, signal_id: str, complete: Complete, deadline: float) -> None:
+    try:
+        finish(deps, number, signal_id, complete, deadline)
+    except Exception:  # a pool's future would keep it silent
+        log.exception("could not complete workflow step for signal %s", signal_id)
+
+
+def finish(deps: BotDeps, number: int, signal_id: str, complete: Complete, deadline: float) -> None:
+    """Complete the step once the relay has posted the card (or the wait is over)."""
+    permalink = None
+    while True:
         try:
-            result = deps.store.submit(
-                draft,
-                submitter_id=submitter,
-                submitter_name=deps.users.name_of(submitter),
-                owner_name=deps.users.name_of(draft.owner_id),
-                submission_key=f"wf:{execution_id}",
-            )
+            signal = deps.store.get(number)
         except SQLAlchemyError:
-            log.exception("could not store a signal from workflow step %s", execution_id)
-            _call(fail, error=t("workflow.save_failed", lang))
-            return
-        log.info("signal %s stored from workflow step %s (new=%s)", result.signal.id, execution_id, result.created)
-        deps.on_change()
-        deadline = time.monotonic() + PERMALINK_WAIT_SECONDS
-        waiting.put((result.signal.number, result.signal.id, complete, deadline))
-        with lock:
-            if len(waiters) < WAITERS and waiting.qsize() > 0:
-                waiters.append(threading.Thread(target=wait_loop, name=f"workflow-step-{len(waiters)}", daemon=True))
-                waiters[-1].start()
+            signal = None
+        permalink = signal.card_permalink if signal else None
+        if permalink or time.monotonic() >= deadline:
+            break
+        time.sleep(POLL_SECONDS)
+    if not permalink:
+        log.warning("card of %s not posted within %.0f s; completing the step with the channel link",
+                    signal_id, PERMALINK_WAIT_SECONDS)
+        permalink = channel_link(deps)
+    _call(complete, outputs={"signal_id": signal_id, "permalink": permalink})
 
-    def wait_loop() -> None:
-        while True:
-            job = waiting.get()
-            try:
-                finish(*job)
-            except Exception:  # keep the waiter alive for the next step
-                log.exception("could not complete workflow step for signal %s", job[1])
 
-    def finish(number: int, signal_id: str, complete: Complete, deadline: float) -> None:
-        """Complete the step once the relay has posted the card (or the wait is over)."""
-        permalink = None
-        while True:
-            try:
-                signal = deps.store.get(number)
-            except SQLAlchemyError:
-                signal = None
-            permalink = signal.card_permalink if signal else None
-            if permalink or time.monotonic() >= deadline:
-                break
-            time.sleep(POLL_SECONDS)
-        if not permalink:
-            log.warning("card of %s not posted within %.0f s; completing the step with the channel link",
-                        signal_id, PERMALINK_WAIT_SECONDS)
-            permalink = channel_link()
-        _call(complete, outputs={"signal_id": signal_id, "permalink": permalink})
+def channel_link(deps: BotDeps) -> str:
+    """The signals channel's link: a permalink a later step can still use while the card waits."""
+    channel = deps.settings.signals_channel_id or ""
+    try:
+        url = _workspace_url(deps.users.client)
+    except (SlackApiError, OSError, KeyError):
+        return f"https://slack.com/app_redirect?channel={channel}"
+    return f"{url.rstrip('/')}/archives/{channel}"
 
+
+@functools.lru_cache(maxsize=16)
+def _workspace_url(client: WebClient) -> str:
+    """The workspace's URL (auth.test), asked once per client; a failure is not kept, so the next
+    step asks again."""
+    return str(client.auth_test()["url"])
+
+
+def register(app: App) -> None:
     app.function(CALLBACK_ID)(share)
 
 
