@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -22,7 +21,8 @@ from bot.blocks.messages import DIGEST_EVENT, DM_EVENT, digest_message, direct_m
 from bot.chart import weekly_chart
 from i18n import t
 from models.clock import Clock, SystemClock
-from models.signal import EventRecord, SignalRecord
+from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload
+from models.signal import EventRecord, SignalRecord, format_signal_id
 from models.text import escape_mrkdwn
 from store import SignalStore
 
@@ -99,31 +99,31 @@ class SlackDelivery:
         self.client.chat_postMessage(channel=signal.card_channel, thread_ts=signal.card_ts,
                                      text=event_line(event, self.lang), metadata=meta)
 
-    def direct_message(self, signal: SignalRecord, payload: dict[str, Any], key: str, retried: bool) -> None:
+    def direct_message(self, signal: SignalRecord, payload: DirectMessagePayload, key: str, retried: bool) -> None:
         """A nudge or reminder, in a DM to the owner (a group DM with the submitter in copy)."""
-        users = ",".join(dict.fromkeys(payload["users"]))
+        users = ",".join(dict.fromkeys(payload.users))
         channel = self.client.conversations_open(users=users)["channel"]["id"]
         found = {"signal_id": signal.id, "key": key}
         meta = {"event_type": DM_EVENT, "event_payload": found}
         if retried and self._find(channel, DM_EVENT, found, since=self.clock_now()):
             return
-        text, blocks = direct_message(payload["kind"], signal, self.lang, self.today(), self.zone,
-                                      int(payload.get("stale_days", 0)))
+        text, blocks = direct_message(payload.kind, signal, self.lang, self.today(), self.zone,
+                                      payload.stale_days)
         self.pacer.wait(channel)
         self.client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=meta)
 
-    def digest(self, payload: dict[str, Any], retried: bool) -> None:
+    def digest(self, payload: DigestPayload, retried: bool) -> None:
         """The weekly digest in the managers' channel, and its chart in the digest's thread."""
-        key = {"slot": str(payload["slot"])}
+        key = {"slot": payload.slot}
         meta = {"event_type": DIGEST_EVENT, "event_payload": key}
         ts = self._find(self.digest_channel, DIGEST_EVENT, key, since=self.clock_now()) if retried else None
         if ts is None:
             text, blocks = digest_message(payload, self.lang)
             ts = self.client.chat_postMessage(channel=self.digest_channel, text=text, blocks=blocks,
                                               metadata=meta)["ts"]
-        png, _ = weekly_chart([(datetime.fromisoformat(w), e, c) for w, e, c in payload["weekly"]], self.lang)
+        png, _ = weekly_chart(payload.digest.weekly, self.lang)
         self.client.files_upload_v2(channel=self.digest_channel, thread_ts=ts, content=png,
-                                    filename=f"hiyoko-{payload['slot'][:10]}.png",
+                                    filename=f"hiyoko-{payload.slot[:10]}.png",
                                     title=t("digest.chart_title", self.lang),
                                     initial_comment=t("digest.chart_comment", self.lang))
 
@@ -155,19 +155,19 @@ class SlackDelivery:
         return None
 
 
-    def admin_alert(self, alert: dict[str, Any]) -> None:
+    def admin_alert(self, alert: AdminAlertPayload) -> None:
         """Tell the admins a delivery gave up: what, why, the fix, and what to run to retry it."""
         if not self.admin_channel:
             return
-        signal = f"S-{alert['signal']:06d}" if alert.get("signal") else "—"
-        error = str(alert.get("error", ""))
-        text = t("ops.dead_letter", self.lang, id=alert["outbox_id"], target=alert["target"], signal=signal,
-                 attempts=alert["attempts"], error=escape_mrkdwn(error))
-        chain = alert.get("chain") or []
+        signal = format_signal_id(alert.signal) if alert.signal else "—"
+        error = alert.error
+        text = t("ops.dead_letter", self.lang, id=alert.outbox_id, target=alert.target, signal=signal,
+                 attempts=alert.attempts, error=escape_mrkdwn(error))
+        chain = alert.chain
         if chain:
             text += "\n" + t("ops.chain", self.lang, count=len(chain), rows=", ".join(f"#{i}" for i in chain))
-        channel = self.digest_channel if alert["target"] == "digest" else self.channel
-        text += "\n→ " + t(f"ops.fix.{slack_error(error)}", self.lang, channel=channel, id=alert["outbox_id"])
+        channel = self.digest_channel if alert.target == "digest" else self.channel
+        text += "\n→ " + t(f"ops.fix.{slack_error(error)}", self.lang, channel=channel, id=alert.outbox_id)
         self.client.chat_postMessage(channel=self.admin_channel, text=text)
 
 

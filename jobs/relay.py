@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery import CardNotPosted, SlackDelivery
 from jobs.heartbeat import Heartbeat
 from models.clock import Clock
+from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload
 from models.signal import SignalRecord
 from ops.logs import signal_id as log_signal_id
 from sheets import SheetSync
@@ -173,10 +174,10 @@ class Relay:
     def _slack_one(self, delivery: Delivery, signal: SignalRecord | None) -> None:
         retried = delivery.attempts > 1
         if delivery.target is Target.DIGEST:
-            self.slack.digest(delivery.payload, retried)
+            self.slack.digest(DigestPayload.from_json(delivery.payload), retried)
             return
         if delivery.target is Target.ADMIN_ALERT:
-            self.slack.admin_alert(delivery.payload)
+            self.slack.admin_alert(AdminAlertPayload.from_json(delivery.payload))
             return
         assert signal is not None
         match delivery.target:
@@ -190,7 +191,8 @@ class Relay:
             case Target.PUBLISH_HOME:
                 self.publish_home(delivery.user_id or signal.owner_id)
             case Target.DIRECT_MESSAGE:
-                self.slack.direct_message(signal, delivery.payload, f"outbox-{delivery.id}", retried)
+                message = DirectMessagePayload.from_json(delivery.payload)
+                self.slack.direct_message(signal, message, f"outbox-{delivery.id}", retried)
             case Target.CHECK_OWNER:
                 if self.check_owner is not None:
                     self.check_owner(signal)

@@ -7,12 +7,16 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
+from bot.users import UserDirectory
 from i18n import t
 from models.calendar import WorkCalendar
+from models.clock import SystemClock
 from models.metrics import compute_digest
+from models.payloads import DigestPayload, DirectMessagePayload
+from models.permissions import parse_managers
 from settings import Settings
+from store.directory import Directory
 from store.schedule import JobStore, SlotClaim
 
 
@@ -53,7 +57,7 @@ def nudge_stale_eggs(ctx: JobContext, now: datetime, dry_run: bool, slot: str = 
         return waiting
     days = ctx.settings.hiyoko_stale_egg_days
     eggs = {egg.number: egg for egg in ctx.jobs.stale_eggs(now, days)}
-    payloads = {number: {"kind": "stale_egg", "users": [egg.owner_id, egg.submitter_id], "stale_days": days}
+    payloads = {number: DirectMessagePayload("stale_egg", (egg.owner_id, egg.submitter_id), stale_days=days)
                 for number, egg in eggs.items()}
     nudged = sorted(eggs) if dry_run else ctx.jobs.nudge(payloads, now, days)
     return [f"stale_egg {eggs[n].id} → {eggs[n].owner_id} (cc {eggs[n].submitter_id})" for n in nudged]
@@ -68,7 +72,7 @@ def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
         return waiting
     today = now.astimezone(ctx.calendar.zone).date()
     ahead = ctx.settings.hiyoko_remind_business_days
-    due: dict[str, list[tuple[int, date, dict[str, Any]]]] = {"reminded_for": [], "overdue_for": []}
+    due: dict[str, list[tuple[int, date, DirectMessagePayload]]] = {"reminded_for": [], "overdue_for": []}
     lines: dict[int, str] = {}
     for chick, reminded_for, overdue_for in ctx.jobs.open_chicks(today + _reminder_horizon(ahead)):
         timing = chick.timing
@@ -81,7 +85,7 @@ def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
             continue
         if sent_for == timing:
             continue  # already told, for this timing
-        payload = {"kind": kind, "users": [chick.owner_id], "timing": timing.isoformat()}
+        payload = DirectMessagePayload(kind, (chick.owner_id,), timing=timing)
         due[column].append((chick.number, timing, payload))
         lines[chick.number] = f"{kind} {chick.id} ({timing.isoformat()}) → {chick.owner_id}"
     if dry_run:
@@ -98,17 +102,12 @@ def weekly_digest(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
     digest = compute_digest(ctx.jobs.digest_signals(), ctx.jobs.digest_events(), now,
                             stale_days=settings.hiyoko_stale_egg_days,
                             unanswered_after=settings.hiyoko_unanswered_nudges)
-    payload: dict[str, Any] = {
-        **{field.name: getattr(digest, field.name) for field in dataclasses.fields(digest)},
-        "start": digest.start.astimezone(ctx.calendar.zone).isoformat(),
-        "end": digest.end.astimezone(ctx.calendar.zone).isoformat(),
-        "weekly": [(when.astimezone(ctx.calendar.zone).isoformat(), eggs, chicks)
-                   for when, eggs, chicks in digest.weekly],
-        "slot": slot or now.isoformat(),
-        "stale_days": settings.hiyoko_stale_egg_days,
-        "unanswered_after": settings.hiyoko_unanswered_nudges,
-    }
-    line = (f"digest {payload['start'][:10]}–{payload['end'][:10]} → {settings.digest_channel}: "
+    zone = ctx.calendar.zone
+    local = dataclasses.replace(digest, start=digest.start.astimezone(zone), end=digest.end.astimezone(zone),
+                                weekly=[(when.astimezone(zone), eggs, chicks) for when, eggs, chicks in digest.weekly])
+    payload = DigestPayload(local, slot or now.isoformat(), settings.hiyoko_stale_egg_days,
+                            settings.hiyoko_unanswered_nudges)
+    line = (f"digest {local.start.date().isoformat()}–{local.end.date().isoformat()} → {settings.digest_channel}: "
             f"new eggs {digest.new_eggs}, new chicks {digest.new_chicks}, hatched {digest.hatched}, "
             f"won {digest.won}, lost {digest.lost}")
     if not dry_run:
@@ -135,10 +134,6 @@ def directory_refresh(ctx: JobContext, now: datetime, dry_run: bool, slot: str =
         return [ctx.directory_refresh()]
     # `hiyoko jobs run directory_refresh` builds no app: a Slack client and the directory will do.
     from app import slack_client
-    from bot.users import UserDirectory
-    from models.clock import SystemClock
-    from models.permissions import parse_managers
-    from store.directory import Directory
 
     users = UserDirectory(slack_client(ctx.settings), Directory(ctx.jobs.db, SystemClock()))
     count = users.refresh(parse_managers(ctx.settings.hiyoko_managers)[1])

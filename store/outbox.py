@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from models.payloads import AdminAlertPayload, OutboxPayload
 from store.db import Database
 from store.tables import OutboxRow, SignalRow
 
@@ -66,7 +67,7 @@ class Delivery:
     attempts: int  # including this one
     event_id: int | None = None
     user_id: str | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)  # parsed JSON; each reader parses its own type
     token: str = ""  # the claim that holds the row (see the module docstring)
 
 
@@ -116,10 +117,11 @@ def enqueue_homes(session: Session, signal_number: int, user_ids: Iterable[str],
             session.add(_row(signal_number, Target.PUBLISH_HOME, now, user_id=user_id))
 
 
-def enqueue_message(session: Session, target: Target, payload: dict[str, Any], now: datetime, *,
+def enqueue_message(session: Session, target: Target, payload: OutboxPayload, now: datetime, *,
                     signal_number: int | None = None) -> None:
-    """A message a job decided to send (a nudge, a reminder, the digest), inside its transaction."""
-    session.add(_row(signal_number, target, now, payload=payload))
+    """A message a job decided to send (a nudge, a reminder, the digest, an admin alert), inside its
+    transaction."""
+    session.add(_row(signal_number, target, now, payload=payload.to_json()))
 
 
 def _row(signal_number: int | None, target: Target, now: datetime, *, event_id: int | None = None,
@@ -276,8 +278,8 @@ class Outbox:
             if dead and delivery.target is Target.POST_CARD and delivery.signal_number is not None:
                 chain = self._kill_chain(session, delivery.signal_number, delivery.id, now)
             if dead and self.alert_admins:
-                alert = {"outbox_id": delivery.id, "target": delivery.target.value, "attempts": delivery.attempts,
-                         "signal": delivery.signal_number, "error": error[:500], "chain": chain}
+                alert = AdminAlertPayload(delivery.id, delivery.target.value, delivery.attempts,
+                                          delivery.signal_number, error[:500], tuple(chain))
                 enqueue_message(session, Target.ADMIN_ALERT, alert, now, signal_number=delivery.signal_number)
         if dead:
             log.error(

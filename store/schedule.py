@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.lifecycle import Action
+from models.payloads import DigestPayload, DirectMessagePayload
 from models.signal import Kind, SignalRecord, Status
 from store.db import Database
 from store.outbox import Target, enqueue_message
@@ -188,7 +189,7 @@ class JobStore:
             rows = session.scalars(select(SignalRow).where(self._stale(now, days)).order_by(SignalRow.number))
             return [to_record(row) for row in rows]
 
-    def nudge(self, payloads: dict[int, dict[str, Any]], now: datetime, days: int) -> list[int]:
+    def nudge(self, payloads: dict[int, DirectMessagePayload], now: datetime, days: int) -> list[int]:
         """Mark these eggs nudged and queue their messages, those still stale (once per period);
         one transaction per batch. Returns the numbers nudged."""
         nudged: list[int] = []
@@ -220,7 +221,7 @@ class JobStore:
             )
             return [Chick(to_record(row), row.reminded_for, row.overdue_for) for row in rows]
 
-    def mark_chicks(self, column: str, due: list[tuple[int, date, dict[str, Any]]], now: datetime) -> list[int]:
+    def mark_chicks(self, column: str, due: list[tuple[int, date, DirectMessagePayload]], now: datetime) -> list[int]:
         """Remember the reminder (`reminded_for`) or overdue nudge (`overdue_for`) was sent for each
         chick's current timing, and queue it — unless it already was (a new timing gets a new one).
         Batched like `nudge`; returns the numbers marked."""
@@ -262,7 +263,7 @@ class JobStore:
             for row in rows:
                 yield DigestEvent(*row)
 
-    def queue_digest(self, payload: dict[str, Any], now: datetime, claim: SlotClaim | None = None,
+    def queue_digest(self, payload: DigestPayload, now: datetime, claim: SlotClaim | None = None,
                      outcome: str = "1 line(s)") -> None:
         """Queue the digest and mark its slot done in one transaction: a crash leaves both undone
         (the slot runs again) or both done — never a done slot without its digest."""

@@ -22,6 +22,8 @@ from jobs import tasks
 from models.calendar import WorkCalendar
 from models.clock import FixedClock
 from models.lifecycle import Action
+from models.metrics import compute_digest
+from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload
 from models.signal import Category, Kind, SignalDraft
 from store import ChangeRequest
 from store.schedule import LostSlot, SlotClaim
@@ -269,13 +271,14 @@ def test_a_slot_is_taken_over_once_never_by_two_at_a_time_and_the_old_claimant_i
     [second] = [r for r in results if r is not None]
     assert second.attempts == 2
     # The first claimant was only slow: it can neither queue its digest nor mark the slot.
+    queued = DigestPayload(compute_digest([], [], later, stale_days=30, unanswered_after=3), "W1", 30, 3)
     with pytest.raises(LostSlot):
-        jobs.queue_digest({"slot": "W1"}, later, first)
+        jobs.queue_digest(queued, later, first)
     assert not jobs.finish(first, later, "late")
     assert not [r for r in hiyoko.outbox.rows() if r.target == "digest"]
     # The second claimant dies too: a slot runs at most twice.
     assert jobs.claim("weekly_digest", "W1", "d", later + timedelta(minutes=5), lease) is None
-    jobs.queue_digest({"slot": "W1"}, later, second)
+    jobs.queue_digest(queued, later, second)
     assert len([r for r in hiyoko.outbox.rows() if r.target == "digest"]) == 1
     assert not jobs.finish(second, later, "again")  # finished with its digest, in one transaction
     # The job itself marks its slot with the digest: a crash right after it cannot run it again.
@@ -334,3 +337,17 @@ def test_jobs_run_and_list(env: Hiyoko, capsys: pytest.CaptureFixture[str]) -> N
     assert "weekly_digest | weekly, mon 09:00 | まだなし" in listing
     assert cli.main(["jobs", "run", "fly"]) == 2
     assert cli.main(["jobs", "run", "remind_chicks", "--now", "yesterday"]) == 2
+
+
+def test_outbox_payloads_survive_their_json_and_an_old_digest_still_reads() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    digest = compute_digest([], [], datetime(2027, 3, 1, 9, tzinfo=tokyo), stale_days=30, unanswered_after=3)
+    payloads = [DigestPayload(digest, "2027-03-01T09:00+09:00", 30, 3),
+                DirectMessagePayload("stale_egg", ("U1", "U2"), stale_days=30),
+                DirectMessagePayload("remind_chick", ("U1",), timing=date(2027, 3, 5)),
+                AdminAlertPayload(7, "post_card", 12, 1, "slack 200 not_in_channel", (8, 9))]
+    for payload in payloads:
+        assert type(payload).from_json(json.loads(json.dumps(payload.to_json()))) == payload
+    # A digest queued before win_rate was renamed.
+    old = {k: v for k, v in payloads[0].to_json().items() if k != "win_rate"} | {"chick_win_rate": 0.5}
+    assert DigestPayload.from_json(old).digest.win_rate == 0.5

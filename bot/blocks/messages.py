@@ -12,7 +12,8 @@ from bot.blocks.rows import signal_row
 from bot.blocks.text import mrkdwn
 from i18n import t
 from models.lifecycle import Action
-from models.signal import SignalRecord
+from models.payloads import DigestPayload
+from models.signal import SignalRecord, format_signal_id
 from models.text import fit
 
 DM_EVENT = "hiyoko_dm"
@@ -45,33 +46,32 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _people(pairs: list[list[Any]], lang: str) -> str:
+def _people(pairs: list[tuple[str, int]], lang: str) -> str:
     return " · ".join(f"<@{user}> {count}" for user, count in pairs) or t("digest.none", lang)
 
 
-def digest_message(numbers: dict[str, Any], lang: str) -> tuple[str, list[dict[str, Any]]]:
-    """The digest from its numbers (a job computed them; the payload carries them as JSON)."""
-    title = t("digest.title", lang, start=numbers["start"][:10], end=numbers["end"][:10])
+def digest_message(payload: DigestPayload, lang: str) -> tuple[str, list[dict[str, Any]]]:
+    """The digest from its numbers (a job computed them; the outbox carried them as JSON)."""
+    numbers = payload.digest
+    title = t("digest.title", lang, start=numbers.start.date().isoformat(), end=numbers.end.date().isoformat())
 
     def ages(buckets: dict[str, int]) -> str:
         return " · ".join(f"{name}: {count}" for name, count in buckets.items())
 
-    median = numbers["median_days_to_hatch"]
-    unanswered = " · ".join(f"S-{number:06d} (<@{owner}>, {count})" for number, owner, count in numbers["unanswered"])
+    median = numbers.median_days_to_hatch
+    unanswered = " · ".join(f"{format_signal_id(number)} (<@{owner}>, {count})"
+                            for number, owner, count in numbers.unanswered)
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": fit(title, 150), "emoji": True}},
-        _section(t("digest.week", lang, **{k: numbers[k] for k in ("new_eggs", "new_chicks", "hatched", "won",
-                                                                     "lost")})),
-        _section(t("digest.ages", lang, eggs=ages(numbers["open_eggs_by_age"]),
-                   chicks=ages(numbers["open_chicks_by_age"]))),
-        _section(t("digest.rates", lang, hatch_rate=_percent(numbers["hatch_rate"]),
+        _section(t("digest.week", lang, new_eggs=numbers.new_eggs, new_chicks=numbers.new_chicks,
+                   hatched=numbers.hatched, won=numbers.won, lost=numbers.lost)),
+        _section(t("digest.ages", lang, eggs=ages(numbers.open_eggs_by_age), chicks=ages(numbers.open_chicks_by_age))),
+        _section(t("digest.rates", lang, hatch_rate=_percent(numbers.hatch_rate),
                    median_days="—" if median is None else f"{median:.1f}",
-                   # A digest queued before the rename carries "chick_win_rate".
-                   win_rate=_percent(numbers.get("win_rate", numbers.get("chick_win_rate"))),
-                   egg_share=_percent(numbers["egg_share"]))),
-        _section(t("digest.submitters", lang, people=_people(numbers["top_submitters"], lang))),
-        _section(t("digest.stale", lang, days=numbers["stale_days"], people=_people(numbers["stale_owners"], lang))),
-        _section(t("digest.unanswered", lang, count=numbers["unanswered_after"],
+                   win_rate=_percent(numbers.win_rate), egg_share=_percent(numbers.egg_share))),
+        _section(t("digest.submitters", lang, people=_people(numbers.top_submitters, lang))),
+        _section(t("digest.stale", lang, days=payload.stale_days, people=_people(numbers.stale_owners, lang))),
+        _section(t("digest.unanswered", lang, count=payload.unanswered_after,
                    items=unanswered or t("digest.none", lang))),
     ]
     return title, blocks
