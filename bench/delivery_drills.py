@@ -34,6 +34,7 @@ from fakes.process import AppProcess, app_env, free_port, post_signed, scratch_s
 from fakes.slack_api import FakeSlack
 from fakes.slack_requests import bolt_request, interactive_body, modal_state, view_submission
 from models.clock import SystemClock
+from models.signal import format_signal_id
 from settings import Settings
 from store import upgrade_database
 
@@ -64,7 +65,7 @@ def tally(fake: FakeSlack, signals: int) -> tuple[int, int, int]:
         cards[signal] += 1
         replies[signal] += sum(1 for r in fake.replies(CHANNEL, message["ts"])
                                if (r.get("metadata") or {}).get("event_type") == OWNER_NOTICE_EVENT)
-    ids = [f"S-{n:06d}" for n in range(1, signals + 1)]
+    ids = [format_signal_id(n) for n in range(1, signals + 1)]
     once = sum(1 for i in ids if cards[i] == 1 and replies[i] == 1)
     lost = sum(1 for i in ids if cards[i] == 0 or replies[i] == 0)
     duplicated = sum(1 for i in ids if cards[i] > 1 or replies[i] > 1)

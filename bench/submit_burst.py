@@ -71,6 +71,7 @@ from fakes.process import ROOT, AppProcess, app_env, free_port, scratch_schema
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
 from fakes.slack_requests import interactive_body, modal_state, sign, view_submission
+from models.signal import format_signal_id
 from sheets.sync import COLUMNS
 
 CHANNEL = "CSIGNALS"
@@ -409,7 +410,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def stored_signals(engine: Engine) -> list[tuple[str, str]]:
     """(customer, S-id) of every stored signal, in order (a customer twice is a duplicate)."""
     with engine.connect() as conn:
-        return [(customer, f"S-{number:06d}") for number, customer in conn.execute(
+        return [(customer, format_signal_id(number)) for number, customer in conn.execute(
             text("SELECT number, customer FROM signals ORDER BY number"))]
 
 
