@@ -23,7 +23,7 @@ from models.calendar import WorkCalendar
 from models.clock import FixedClock
 from models.lifecycle import Action
 from models.metrics import compute_digest
-from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload
+from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload, OutboxPayload
 from models.signal import Category, Kind, SignalDraft
 from store import ChangeRequest
 from store.schedule import LostSlot, SlotClaim
@@ -342,10 +342,10 @@ def test_jobs_run_and_list(env: Hiyoko, capsys: pytest.CaptureFixture[str]) -> N
 def test_outbox_payloads_survive_their_json_and_an_old_digest_still_reads() -> None:
     tokyo = ZoneInfo("Asia/Tokyo")
     digest = compute_digest([], [], datetime(2027, 3, 1, 9, tzinfo=tokyo), stale_days=30, unanswered_after=3)
-    payloads = [DigestPayload(digest, "2027-03-01T09:00+09:00", 30, 3),
-                DirectMessagePayload("stale_egg", ("U1", "U2"), stale_days=30),
-                DirectMessagePayload("remind_chick", ("U1",), timing=date(2027, 3, 5)),
-                AdminAlertPayload(7, "post_card", 12, 1, "slack 200 not_in_channel", (8, 9))]
+    payloads: list[OutboxPayload] = [DigestPayload(digest, "2027-03-01T09:00+09:00", 30, 3),
+                                     DirectMessagePayload("stale_egg", ("U1", "U2"), stale_days=30),
+                                     DirectMessagePayload("remind_chick", ("U1",), timing=date(2027, 3, 5)),
+                                     AdminAlertPayload(7, "post_card", 12, 1, "slack 200 not_in_channel", (8, 9))]
     for payload in payloads:
         assert type(payload).from_json(json.loads(json.dumps(payload.to_json()))) == payload
     # A digest queued before win_rate was renamed.
