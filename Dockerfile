@@ -9,10 +9,11 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
-COPY app.py cli.py cli_common.py settings.py manifest.yml ./
-COPY adoption adoption
+COPY app.py settings.py manifest.yml ./
 COPY bot bot
+COPY cli cli
 COPY i18n i18n
+COPY importing importing
 COPY jobs jobs
 COPY models models
 COPY ops ops

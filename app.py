@@ -1,4 +1,5 @@
-"""Composition root: Settings -> database, Slack client, sheet, Bolt app, relay. `python app.py` runs it."""
+"""Composition root: Settings -> database, Slack client, sheet, Bolt app, relay. `python app.py` is
+`hiyoko run`: it checks the settings and the database, configures the logs, builds and serves."""
 
 from __future__ import annotations
 
@@ -9,22 +10,28 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.errors import SlackApiError
 
 import bot
 from bot.delivery import SlackDelivery
 from bot.deps import BotDeps
 from bot.home import HomePublisher
+from bot.http import create_asgi
 from bot.owner_check import OwnerCheck
+from bot.slack_client import slack_client
 from bot.users import UserDirectory
+from i18n import t
 from jobs.relay import Relay
 from jobs.tasks import make_context
 from jobs.timer import Scheduler
 from models.clock import Clock, SystemClock
 from models.permissions import parse_managers
+from ops import logs
 from ops.logs import ContextExecutor
 from ops.metrics import Metrics
+from ops.startup import CommandError, exit_code, load_settings, open_database
 from settings import Settings
 from sheets import SheetSync, SheetTable, open_tables
 from store import Database, Outbox, SignalStore
@@ -33,16 +40,6 @@ from store.schedule import JobStore
 
 log = logging.getLogger("hiyoko")
 LISTENER_THREADS = 32
-
-
-def slack_client(settings: Settings) -> WebClient:
-    """The Web API client: SLACK_API_URL as base, retries on 429 (Retry-After) and lost connections."""
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=settings.hiyoko_slack_timeout,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2)],
-    )
 
 
 @dataclass
@@ -78,16 +75,23 @@ class Hiyoko:
         }
 
 
-def build(settings: Settings, *, clock: Clock | None = None,
-          tables: tuple[SheetTable, SheetTable] | None = None) -> Hiyoko:
-    """Wire the app from settings. Tests hand in a fixed clock; nothing here reads globals."""
-    clock = clock or SystemClock()
-    db = Database(settings.database_url)
-    store = SignalStore(db, clock)
+@dataclass
+class Delivery:
+    """What delivers the outbox — to Slack, the sheet, App Homes — without the Bolt app: the app
+    runs it in the background, `hiyoko import` once after it stores the rows."""
+
+    outbox: Outbox
+    sheet: SheetSync
+    users: UserDirectory
+    deps: BotDeps
+    relay: Relay
+
+
+def delivery(settings: Settings, clock: Clock, db: Database, store: SignalStore, client: WebClient, *,
+             tables: tuple[SheetTable, SheetTable] | None = None, metrics: Metrics | None = None) -> Delivery:
+    """The outbox, the sheet and the relay over them, from parts."""
     outbox = Outbox(db, settings.hiyoko_outbox_max_attempts, alert_admins=bool(settings.hiyoko_admin_channel_id),
                     lease=timedelta(seconds=settings.hiyoko_outbox_lease_seconds))
-    metrics = Metrics()
-    client = slack_client(settings)
     lang = settings.hiyoko_language
     sheet = SheetSync(tables or open_tables(settings), lang, settings.timezone)
     channel = settings.signals_channel_id or ""
@@ -99,7 +103,21 @@ def build(settings: Settings, *, clock: Clock | None = None,
                           admin_channel=settings.hiyoko_admin_channel_id, clock=clock,
                           channel_interval=settings.hiyoko_slack_channel_interval)
     relay = Relay(outbox, store, slack, sheet, clock, publish_home=HomePublisher(client, deps),
-                  on_delivery=metrics.delivered, check_owner=OwnerCheck(client, users, store, settings))
+                  on_delivery=metrics.delivered if metrics else None,
+                  check_owner=OwnerCheck(client, users, store, settings))
+    return Delivery(outbox, sheet, users, deps, relay)
+
+
+def build(settings: Settings, *, clock: Clock | None = None,
+          tables: tuple[SheetTable, SheetTable] | None = None) -> Hiyoko:
+    """Wire the app from settings. Tests hand in a fixed clock; nothing here reads globals."""
+    clock = clock or SystemClock()
+    db = Database(settings.database_url)
+    store = SignalStore(db, clock)
+    metrics = Metrics()
+    client = slack_client(settings)
+    parts = delivery(settings, clock, db, store, client, tables=tables, metrics=metrics)
+    outbox, sheet, users, deps, relay = parts.outbox, parts.sheet, parts.users, parts.deps, parts.relay
     bolt = App(
         client=client,
         # Bolt's default is 5 workers, and a listener waiting in that queue past 3 s is answered
@@ -134,18 +152,18 @@ def serve(hiyoko: Hiyoko) -> None:
     settings = hiyoko.settings
     try:
         if settings.socket_mode:
+            # Only Socket Mode needs the WebSocket adapter (and its client library).
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("hiyoko running in Socket Mode")
             SocketModeHandler(hiyoko.bolt, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
         else:
-            import uvicorn
-
-            from bot.http import create_asgi
+            import uvicorn  # only HTTP mode needs the server
 
             log.info("hiyoko listening on %s:%s (POST /slack/events, GET /healthz, GET /metrics)",
                      settings.hiyoko_host, settings.port)
-            uvicorn.run(create_asgi(hiyoko), host=settings.hiyoko_host, port=settings.port,
+            asgi = create_asgi(hiyoko.bolt, hiyoko.health, hiyoko.metrics, settings.hiyoko_max_body_bytes)
+            uvicorn.run(asgi, host=settings.hiyoko_host, port=settings.port,
                         log_level="info", access_log=False)
     finally:
         hiyoko.scheduler.shutdown()
@@ -168,11 +186,34 @@ def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
     return thread
 
 
-def main() -> None:
-    """`python app.py` is `hiyoko run`."""
-    import cli
+def run(settings: Settings) -> None:
+    """`hiyoko run`: refuse to start without the settings it needs (said in both languages:
+    whoever installs the app may not read the default one), configure the logs, check the
+    database is migrated (SQLite: migrate it), then build and serve until interrupted."""
+    missing = settings.missing_for_run()
+    if missing:
+        names = ", ".join(missing)
+        languages = dict.fromkeys([settings.hiyoko_language, "en", "ja"])
+        raise CommandError("\n\n".join(t("cli.missing_settings", lang, names=names) for lang in languages))
+    logs.configure(json_lines=settings.hiyoko_log_format == "json")
+    open_database(settings).dispose()
+    try:
+        hiyoko = build(settings)
+    except (BoltError, SlackApiError) as error:
+        raise CommandError(f"Slack refused the bot token or could not be reached: {error}") from None
+    serve(hiyoko)
 
-    raise SystemExit(cli.main(["run"]))
+
+def start() -> int:
+    """Load the settings (one line per bad one) and run; 0 once interrupted."""
+    run(load_settings())
+    return 0
+
+
+def main() -> None:
+    """`python app.py` is `hiyoko run`: the same checks, messages and exit codes."""
+    logs.configure(json_lines=False)  # run switches to JSON lines (HIYOKO_LOG_FORMAT)
+    raise SystemExit(exit_code(start))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ GET /metrics. Requests carry a request id into the logs; oversized bodies are re
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
+from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -14,17 +16,16 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ops.logs import request_id
-
-if TYPE_CHECKING:
-    from app import Hiyoko
+from ops.metrics import Metrics
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def create_asgi(hiyoko: Hiyoko) -> Starlette:
-    """An ASGI app around the Bolt app. Bolt's dispatch blocks, so it runs in a worker thread,
-    never on the event loop."""
-    limit = hiyoko.settings.hiyoko_max_body_bytes
+def create_asgi(bolt: App, health: Callable[[], dict[str, Any]], metrics: Metrics, max_body_bytes: int) -> Starlette:
+    """An ASGI app around the Bolt app: `health` answers /healthz (its "ok" sets 200 or 503),
+    `metrics` renders /metrics, and a Slack request longer than `max_body_bytes` is refused.
+    Bolt's dispatch blocks, so it runs in a worker thread, never on the event loop."""
+    limit = max_body_bytes
 
     async def slack_events(request: Request) -> Response:
         declared = request.headers.get("content-length")
@@ -37,23 +38,23 @@ def create_asgi(hiyoko: Hiyoko) -> Starlette:
                 return PlainTextResponse("request body too large", status_code=413)
         token = request_id.set(request.headers.get("x-request-id") or uuid.uuid4().hex[:16])
         try:
-            response = await run_in_threadpool(hiyoko.bolt.dispatch, to_bolt_request(request, body))
+            response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
         finally:
             request_id.reset(token)
         return to_starlette_response(response)
 
     async def healthz(_: Request) -> Response:
-        report = await run_in_threadpool(hiyoko.health)
+        report = await run_in_threadpool(health)
         return JSONResponse(report, status_code=200 if report["ok"] else 503)
 
-    async def metrics(_: Request) -> Response:
-        text = await run_in_threadpool(hiyoko.metrics.render)
+    async def prometheus(_: Request) -> Response:
+        text = await run_in_threadpool(metrics.render)
         return Response(text, media_type=PROMETHEUS_TEXT)
 
     return Starlette(routes=[
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
+        Route("/metrics", prometheus, methods=["GET"]),
     ])
 
 

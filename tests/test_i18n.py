@@ -17,7 +17,7 @@ from models.validation import validate_draft
 from sheets.sync import header
 
 ROOT = Path(__file__).resolve().parents[1]
-SCANNED = [ROOT / "bot", ROOT / "sheets", ROOT / "cli.py"]
+SCANNED = [ROOT / "bot", ROOT / "sheets", ROOT / "cli"]
 
 
 def placeholders(text: str) -> set[str]:

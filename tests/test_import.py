@@ -13,9 +13,9 @@ from slack_sdk import WebClient
 from sqlalchemy import create_engine
 
 import cli
-from adoption.people import NotResolved, People
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
+from importing.people import NotResolved, People
 from models.clock import SystemClock
 from models.signal import Category, Kind
 from models.timing import Unreadable, parse_timestamp, parse_timing

@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from cli_common import CommandError, load_settings, open_database
+import app
 from i18n import t
 from jobs.tasks import make_context
 from jobs.timer import Scheduler, job_specs
 from models.clock import Clock, FixedClock, SystemClock
+from ops.startup import CommandError, load_settings, open_database
 from store.schedule import JobStore
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `jobs list` and `jobs run NAME` to the `hiyoko` command."""
     jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
     jobs.add_parser("list", help="each job's schedule and last run").set_defaults(func=cmd_list)
@@ -30,8 +31,6 @@ def _scheduler(clock: Clock, *, with_slack: bool) -> Scheduler:
         missing = settings.missing_for_run()
         if missing:
             raise CommandError(t("cli.missing_settings", settings.hiyoko_language, names=", ".join(missing)))
-        import app
-
         hiyoko = app.build(settings, clock=clock)
         return hiyoko.scheduler
     return Scheduler(make_context(settings, JobStore(open_database(settings))), clock)

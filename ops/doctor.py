@@ -1,5 +1,5 @@
-"""`hiyoko doctor`: check a real installation. One line per check, ✅ or ❌, and under each ❌ the
-exact fix. Exit code 0 only when every check passes.
+"""The checks of `hiyoko doctor` (cli/doctor.py): a real installation. One line per check, ✅ or ❌,
+and under each ❌ the exact fix. Exit code 0 only when every check passes.
 
 It reads and probes; it never changes anything a person would notice: the sheet probe rewrites
 the spreadsheet's own title with the same title (a write only an editor may make), and the
@@ -8,22 +8,28 @@ database is only asked for its revision (doctor never migrates).
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import gspread
+import yaml
+from openpyxl import load_workbook
 from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import make_url
 
-from adoption.sources import sharing_identity
+from bot.slack_client import slack_client
 from i18n import t
+from i18n.catalog import CATALOG
+from importing.sources import sharing_identity
 from settings import Settings
+from sheets.google import open_client
+from store import Database
+from store.db import is_up_to_date
 
 OK, FAIL, SKIP = "✅", "❌", "➖"
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -108,9 +114,7 @@ class Doctor:
         s = self.settings
         if not s.slack_bot_token:
             return [self.skip("doctor.slack.skipped")]
-        import app
-
-        client = app.slack_client(s)
+        client = slack_client(s)
         try:
             answer = client.auth_test()
         except SlackApiError as error:
@@ -180,10 +184,6 @@ class Doctor:
         return self.xlsx_check(self.settings.hiyoko_xlsx_path)
 
     def google_check(self, spreadsheet_id: str) -> Check:
-        import gspread
-
-        from sheets.google import open_client
-
         s = self.settings
         who = sharing_identity(s)
         key = s.google_application_credentials
@@ -234,8 +234,6 @@ class Doctor:
             return self.fail("doctor.xlsx.not_writable", "doctor.xlsx.fix_writable", path=str(path), error=str(error))
         if path.exists():
             try:
-                from openpyxl import load_workbook
-
                 load_workbook(path, read_only=True).close()
             except Exception as error:
                 return self.fail("doctor.xlsx.unreadable", "doctor.xlsx.fix_unreadable", path=str(path),
@@ -256,9 +254,6 @@ class Doctor:
                 and not Path(database).exists():
             # Asking SQLite about a file that is not there would create it: say so instead.
             return self.fail("doctor.db.no_file", "doctor.db.fix_upgrade", url=shown, path=database)
-        from store import Database
-        from store.db import is_up_to_date
-
         try:
             db = Database(url)
         except Exception as error:  # e.g. the driver for this URL is not installed
@@ -277,8 +272,6 @@ class Doctor:
 
 def manifest_scopes(path: Path) -> list[str]:
     """The bot scopes manifest.yml asks for, in its order."""
-    import yaml
-
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         scopes = loaded["oauth_config"]["scopes"]["bot"]
@@ -293,16 +286,10 @@ def settings_problems(error: ValidationError, lang: str) -> list[Check]:
     for problem in error.errors():
         name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
         fix_key = f"doctor.setting_fix.{name.lower()}"
-        fix = t(fix_key, lang) if fix_key in _catalog() else t("doctor.setting_fix.other", lang, name=name)
+        fix = t(fix_key, lang) if fix_key in CATALOG else t("doctor.setting_fix.other", lang, name=name)
         checks.append(Check(FAIL, t("cli.invalid_setting", lang, name=name, reason=problem["msg"]), fix))
     checks.append(Check(SKIP, t("doctor.skipped_settings", lang)))
     return checks
-
-
-def _catalog() -> dict[str, dict[str, str]]:
-    from i18n.catalog import CATALOG
-
-    return CATALOG
 
 
 def render(checks: list[Check], lang: str) -> str:
@@ -321,16 +308,3 @@ def language(flag: str | None) -> str:
         return flag
     return "en" if os.environ.get("HIYOKO_LANGUAGE") == "en" else "ja"
 
-
-def run(args: argparse.Namespace, *, load: Callable[[], Settings] = Settings) -> int:
-    """`hiyoko doctor [--lang ja|en] [--manifest PATH]`: 0 when every check passes, else 1."""
-    try:
-        settings = load()
-    except ValidationError as error:
-        lang = language(args.lang)
-        print(render(settings_problems(error, lang), lang))
-        return 1
-    lang = args.lang or settings.hiyoko_language
-    checks = Doctor(settings, lang, Path(args.manifest) if args.manifest else MANIFEST).run()
-    print(render(checks, lang))
-    return 0 if all(check.status != FAIL for check in checks) else 1

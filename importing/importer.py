@@ -1,4 +1,4 @@
-"""`hiyoko import`: bring the old signal sheet in, keeping its history.
+"""`hiyoko import` (cli/importing.py): bring the old signal sheet in, keeping its history.
 
 Reads a .xlsx/.csv export or a Google Sheet; recognises the header in Japanese or English (or
 takes `--map 'HEADER=field'`); reads each row's timestamp, people, kind, category and timing as
@@ -21,26 +21,20 @@ Decisions (README, "Adopt hiyoko"):
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from adoption.people import NotResolved, People, Person
-from adoption.sources import SourceCell, SourceError, SourceTable, read_source
-from cli_common import CommandError, load_settings, open_database
 from i18n import LANGUAGES, t
+from importing.people import NotResolved, People, Person
+from importing.sources import SourceCell, SourceTable
+from models.clock import SystemClock
 from models.signal import Category, Kind, SignalDraft
 from models.text import clean_text
 from models.timing import Unreadable, parse_timestamp, parse_timing
@@ -48,12 +42,8 @@ from models.validation import validate_draft
 from models.words import fold, parse_category, parse_kind, squash
 from settings import Settings
 from sheets.sync import header as own_header
-from store import Database
+from store import Database, SignalStore
 from store.db import is_up_to_date
-from store.tables import SignalRow
-
-if TYPE_CHECKING:
-    from app import Hiyoko
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +51,11 @@ FIELDS = ("created", "submitter", "customer", "kind", "category", "summary", "ti
 REQUIRED = ("customer", "summary", "submitter", "owner")
 HEADER_SCAN_ROWS = 10
 KEY_PREFIX = "import:"
+
+
+class Unimportable(Exception):
+    """The source cannot be imported at all (no header, a bad --map, hiyoko's own sheet): one
+    line for the operator."""
 
 # Column titles teams use, best first: when two columns could be the same field, the better
 # title wins (内容 over メモ), then the leftmost.
@@ -295,7 +290,7 @@ def parse_maps(maps: list[str], lang: str) -> dict[str, str]:
         title, sep, name = item.rpartition("=")
         name = name.strip().lower()
         if not sep or not title.strip() or (name and name not in FIELDS):
-            raise CommandError(t("import.error.bad_map", lang, value=item, fields=", ".join(FIELDS)))
+            raise Unimportable(t("import.error.bad_map", lang, value=item, fields=", ".join(FIELDS)))
         wanted[title.strip()] = name
     return wanted
 
@@ -308,7 +303,7 @@ def find_header(table: SourceTable, maps: dict[str, str], lang: str) -> tuple[in
         named = {found[0] for title in titles if title and (found := recognise(title))}
         if len(named) >= 2 or any(_title_index(titles, wanted) is not None for wanted in maps):
             return index, titles
-    raise CommandError(t("import.error.no_header", lang, source=table.description))
+    raise Unimportable(t("import.error.no_header", lang, source=table.description))
 
 
 def _title_index(titles: list[str], wanted: str) -> int | None:
@@ -328,7 +323,7 @@ def map_columns(titles: list[str], maps: dict[str, str], lang: str) -> dict[str,
     for wanted, name in maps.items():
         index = _title_index(titles, wanted)
         if index is None:
-            raise CommandError(t("import.error.map_no_column", lang, header=wanted,
+            raise Unimportable(t("import.error.map_no_column", lang, header=wanted,
                                  headers=", ".join(title for title in titles if title)))
         taken.add(index)
         if name:
@@ -343,7 +338,7 @@ def map_columns(titles: list[str], maps: dict[str, str], lang: str) -> dict[str,
     columns.update({name: index for name, (_, index) in best.items()})
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise CommandError(t("import.error.missing_columns", lang, fields=", ".join(missing),
+        raise Unimportable(t("import.error.missing_columns", lang, fields=", ".join(missing),
                              headers=", ".join(title for title in titles if title)))
     return columns
 
@@ -370,7 +365,7 @@ def plan_import(table: SourceTable, maps: dict[str, str], people: People, settin
     lang = settings.hiyoko_language
     header_index, titles = find_header(table, maps, lang)
     if is_own_sheet(titles):
-        raise CommandError(t("import.error.own_sheet", lang, source=table.description))
+        raise Unimportable(t("import.error.own_sheet", lang, source=table.description))
     columns = map_columns(titles, maps, lang)
     reader = RowReader(columns, people, settings, now)
     outcomes: list[Outcome] = []
@@ -381,19 +376,6 @@ def plan_import(table: SourceTable, maps: dict[str, str], people: People, settin
             continue
         outcomes.append(reader.read(number, cells))
     return Plan(table.description, columns, titles, outcomes, blank)
-
-
-def existing_keys(db: Database, keys: list[str]) -> set[str]:
-    """Which of these submission keys are already stored (read only; nothing is written)."""
-    if not keys:
-        return set()
-    found: set[str] = set()
-    with db.read() as session:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            found.update(key for key in session.scalars(select(SignalRow.submission_key)
-                                                        .where(SignalRow.submission_key.in_(chunk))) if key)
-    return found
 
 
 def _display_width(text: str) -> int:
@@ -425,39 +407,15 @@ def preview_table(plan: Plan, results: dict[int, str], lang: str) -> list[str]:
     return lines
 
 
-def run(args: argparse.Namespace) -> int:
-    """`hiyoko import SOURCE [--tab NAME] [--map 'HEADER=field' ...] [--dry-run] [--announce]`."""
-    started = time.monotonic()
-    settings = load_settings()
-    lang = settings.hiyoko_language
-    if not settings.slack_bot_token:
-        raise CommandError(t("import.error.no_token", lang))
-    maps = parse_maps(args.map or [], lang)
-    try:
-        table = read_source(args.source, args.tab, settings)
-    except SourceError as error:
-        raise CommandError(t(error.key, lang, **error.params)) from None
-
-    import app
-
-    client = app.slack_client(settings)
-    try:
-        plan = plan_import(table, maps, People(client), settings, datetime.now(UTC))
-    except SlackApiError as error:
-        raise CommandError(t("import.error.slack", lang, error=error.response.get("error"))) from None
-    if args.announce and not settings.signals_channel_id:
-        raise CommandError(t("import.error.no_channel", lang))
-    db = Database(settings.database_url) if args.dry_run else open_database(settings)
-
-    ready = [outcome for outcome in plan.outcomes if isinstance(outcome, Ready)]
-    already = _already(db, ready, dry_run=args.dry_run)
+def store_rows(plan: Plan, already: set[str], store: SignalStore | None, lang: str, *,
+               announce: bool) -> tuple[dict[int, str], int]:
+    """Each row's result for the report, and how many were imported. Each new readable row is
+    submitted like a share, keyed by its fingerprint, with its original time; `announce=False`
+    writes the sheet, History and App Homes but posts no card. Without a store (a dry run)
+    nothing is written and a new row says it would be imported."""
     results: dict[int, str] = {}
     seen: dict[str, int] = {}
     imported = 0
-    try:
-        hiyoko = None if args.dry_run else app.build(settings)
-    except (BoltError, SlackApiError) as error:
-        raise CommandError(t("import.error.slack", lang, error=str(error))) from None
     for outcome in plan.outcomes:
         if isinstance(outcome, Refused):
             results[outcome.row] = "❌ " + t("import.result.refused", lang)
@@ -467,11 +425,11 @@ def run(args: argparse.Namespace) -> int:
             seen.setdefault(outcome.fingerprint, outcome.row)
             continue
         seen[outcome.fingerprint] = outcome.row
-        if hiyoko is not None:
-            stored = hiyoko.store.submit(
+        if store is not None:
+            stored = store.submit(
                 outcome.draft, submitter_id=outcome.submitter.id, submitter_name=outcome.submitter.name,
                 owner_name=outcome.owner.name, submission_key=KEY_PREFIX + outcome.fingerprint,
-                created_at=outcome.created, announce=args.announce,
+                created_at=outcome.created, announce=announce,
             )
             if not stored.created:
                 results[outcome.row] = t("import.result.already", lang)
@@ -480,21 +438,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             results[outcome.row] = "✅ " + t("import.result.new", lang)
         imported += 1
-
-    _print_report(plan, results, imported, lang, dry_run=args.dry_run, announce=args.announce)
-    if hiyoko is not None:
-        _deliver(hiyoko, lang)
-        hiyoko.db.dispose()
-    db.dispose()
-    refused = [outcome for outcome in plan.outcomes if isinstance(outcome, Refused)]
-    already_count = len(plan.outcomes) - len(refused) - imported
-    figures = "import.figures_dry" if args.dry_run else "import.figures"
-    print(t(figures, lang, read=len(plan.outcomes), imported=imported, already=already_count, refused=len(refused),
-            seconds=f"{time.monotonic() - started:.1f}"))
-    return 1 if refused else 0
+    return results, imported
 
 
-def _already(db: Database, ready: list[Ready], *, dry_run: bool) -> set[str]:
+def already_imported(db: Database, ready: list[Ready], *, dry_run: bool) -> set[str]:
     """Fingerprints stored by an earlier import. A dry run reads them only if the database exists
     and is migrated (it writes nothing, not even a migration)."""
     if dry_run:
@@ -506,11 +453,14 @@ def _already(db: Database, ready: list[Ready], *, dry_run: bool) -> set[str]:
                 return set()
         except Exception:  # unreachable or empty: nothing is there
             return set()
-    stored = existing_keys(db, [KEY_PREFIX + outcome.fingerprint for outcome in ready])
+    if not ready:
+        return set()
+    stored = SignalStore(db, SystemClock()).submission_keys_present(
+        KEY_PREFIX + outcome.fingerprint for outcome in ready)
     return {key.removeprefix(KEY_PREFIX) for key in stored}
 
 
-def _print_report(plan: Plan, results: dict[int, str], imported: int, lang: str, *, dry_run: bool,
+def print_report(plan: Plan, results: dict[int, str], imported: int, lang: str, *, dry_run: bool,
                   announce: bool) -> None:
     mapped = ", ".join(f"{plan.titles[index]} → {name}" for name, index in
                        sorted(plan.columns.items(), key=lambda item: item[1]))
@@ -537,14 +487,3 @@ def _print_report(plan: Plan, results: dict[int, str], imported: int, lang: str,
         print(t("import.blank_rows", lang, count=plan.blank))
     if imported and not dry_run and not announce:
         print(t("import.not_announced", lang))
-
-
-def _deliver(hiyoko: Hiyoko, lang: str) -> None:
-    """Run the relay once, so the sheet, History and App Homes show the imported signals even
-    when the app is not running (a running app's relay shares the work safely: rows are leased)."""
-    stats = hiyoko.relay.drain()
-    pending = hiyoko.outbox.counts().get("pending", 0)
-    if stats.delivered:
-        print(t("import.delivered", lang, count=stats.delivered))
-    if stats.dead or pending:
-        print(t("import.delivery_pending", lang, count=stats.dead + pending))

@@ -1,9 +1,13 @@
-"""What every `hiyoko` subcommand shares: settings loaded with one-line errors, the database
-opened (and migrated when it is SQLite), and the error type that becomes exit code 2."""
+"""What starting any hiyoko process shares — `hiyoko run` (or `python app.py`) and every other
+subcommand: settings loaded with one-line errors, the database opened (and migrated when it is
+SQLite), the error that becomes exit code 2, and the exit codes themselves. None prints a
+traceback (set HIYOKO_DEBUG=1 to see one)."""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
@@ -42,3 +46,18 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
+def exit_code(command: Callable[[], int]) -> int:
+    """Run a command: its own code; 2 and one line for a CommandError; 130 when interrupted; 1 and
+    one line for anything else (HIYOKO_DEBUG=1 raises it instead)."""
+    try:
+        return int(command())
+    except CommandError as error:
+        print(f"hiyoko: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if os.environ.get("HIYOKO_DEBUG"):
+            raise
+        print(f"hiyoko: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1

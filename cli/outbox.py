@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from cli_common import CommandError, load_settings, open_database
+from ops.startup import CommandError, load_settings, open_database
 from store import Outbox
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     outbox = commands.add_parser("outbox", help="deliveries owed to Slack and the sheet").add_subparsers(
         dest="outbox_command", required=True)
     listing = outbox.add_parser("list", help="the newest rows (default: not yet delivered or dead)")
