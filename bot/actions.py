@@ -29,12 +29,30 @@ from models.permissions import may_change
 from models.signal import Category, Kind, SignalDraft, SignalRecord, parse_signal_id
 from models.text import escape_mrkdwn
 from models.validation import Problem, validate_draft
-from store import ChangeRequest, Edits, NotFound, NotPermitted
+from store import (
+    BackToEgg,
+    ChangeRequest,
+    Drop,
+    Edit,
+    Edits,
+    Hatch,
+    LifecycleChange,
+    Lose,
+    Note,
+    NotFound,
+    NotPermitted,
+    Reassign,
+    Reopen,
+    Snooze,
+    Win,
+)
 
 log = logging.getLogger(__name__)
 ACTION_OF_BUTTON = {action_id: action for action, action_id in {**BUTTON_IDS, **DM_BUTTON_IDS}.items()}
 ACTION_OF_BUTTON[PICK_OWNER] = Action.REASSIGN  # the DM telling a CSM their chosen owner cannot own it
 NEEDS_INPUT = frozenset({Action.HATCH, Action.LOSE, Action.DROP, Action.REASSIGN, Action.EDIT, Action.NOTE})
+_WITHOUT_INPUT: dict[Action, LifecycleChange] = {Action.WIN: Win(), Action.REOPEN: Reopen(),
+                                                Action.BACK_TO_EGG: BackToEgg()}
 
 
 def _mention_name(deps: BotDeps, user_id: object, plain: bool) -> str:
@@ -91,8 +109,8 @@ def handle(deps: BotDeps, body: dict[str, Any], action: Action, signal_id: str, 
         client.views_open(trigger_id=body["trigger_id"], view=action_modal(action, signal, lang, channel))
         return
     snooze_until = deps.clock.now() + timedelta(days=deps.settings.hiyoko_snooze_days)
-    request = ChangeRequest(action, user, deps.users.name_of(user),
-                            snooze_until=snooze_until if action is Action.SNOOZE else None)
+    wanted = Snooze(snooze_until) if action is Action.SNOOZE else _WITHOUT_INPUT[action]
+    request = ChangeRequest(wanted, user, deps.users.name_of(user))
     try:
         _change(deps, signal.number, request)
     except NotPermitted as error:
@@ -127,20 +145,21 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Bol
     if signal is None:
         ack(response_action="errors", errors={first: t("signal.not_found", lang, id=f"#{number}")})
         return
-    request, problems = read_request(action, values, signal, user, deps.today())
-    reassign = action is Action.REASSIGN
+    wanted, problems = read_request(action, values, signal, deps.today())
+    reassign = isinstance(wanted, Reassign)
     # A new owner the directory does not know yet is taken by id and checked after the ack.
-    new_owner = deps.users.lookup(request.owner_id) if reassign and request.owner_id else None
+    new_owner = deps.users.lookup(wanted.owner_id) if isinstance(wanted, Reassign) and wanted.owner_id else None
     if reassign and "owner" not in problems and new_owner is not None:
         problem = problem_of(new_owner)
         if problem:
             problems["owner"] = problem
-    if problems:
+    if problems or wanted is None:
         ack(response_action="errors",
             errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
         return
-    owner_name = (new_owner.name if new_owner else request.owner_id) if reassign else ""
-    request = replace(request, owner_name=owner_name, actor_name=deps.users.name_of(user))
+    if isinstance(wanted, Reassign):
+        wanted = replace(wanted, owner_name=new_owner.name if new_owner else wanted.owner_id)
+    request = ChangeRequest(wanted, user, deps.users.name_of(user))
     try:
         _change(deps, number, request, check_owner=reassign and new_owner is None)
     except NotPermitted as error:
@@ -176,9 +195,10 @@ def _date(values: dict[str, Any], block_id: str) -> date | None:
         return None
 
 
-def read_request(action: Action, values: dict[str, Any], signal: SignalRecord, user: str,
-                 today: date) -> tuple[ChangeRequest, dict[str, Problem]]:
-    """The change a submitted action modal asks for, and the problems of its fields."""
+def read_request(action: Action, values: dict[str, Any], signal: SignalRecord,
+                 today: date) -> tuple[LifecycleChange | None, dict[str, Problem]]:
+    """The change a submitted action modal asks for, and the problems of its fields. The change is
+    None only with problems (a hatch without a timing) or for an action that has no modal."""
     problems: dict[str, Problem] = {}
     note = read_text(values, "note")
     reason = read_text(values, "reason")
@@ -198,7 +218,11 @@ def read_request(action: Action, values: dict[str, Any], signal: SignalRecord, u
     owner = _value(values, "owner").get("selected_user") or ""
     if action is Action.REASSIGN and (not owner or owner == signal.owner_id):
         problems["owner"] = Problem("lifecycle.same_owner")
-    edits = None
+    with_input: dict[Action, LifecycleChange | None] = {
+        Action.HATCH: Hatch(timing, note) if timing else None, Action.LOSE: Lose(reason),
+        Action.DROP: Drop(reason), Action.REASSIGN: Reassign(owner, note), Action.NOTE: Note(note),
+    }
+    wanted = with_input.get(action)
     if action is Action.EDIT:
         category = (_value(values, "category").get("selected_option") or {}).get("value", signal.category.value)
         draft = SignalDraft(
@@ -212,6 +236,6 @@ def read_request(action: Action, values: dict[str, Any], signal: SignalRecord, u
             del problems["timing"]  # an overdue chick's old timing may stay as it is
         if signal.kind is Kind.EGG and timing is None:
             problems.pop("timing", None)
-        edits = Edits(customer=draft.customer, category=draft.category, summary=draft.summary, size=draft.size,
-                      timing=timing, clear_timing=timing is None)
-    return ChangeRequest(action, user, timing=timing, reason=reason, note=note, owner_id=owner, edits=edits), problems
+        wanted = Edit(Edits(customer=draft.customer, category=draft.category, summary=draft.summary,
+                            size=draft.size, timing=timing, clear_timing=timing is None))
+    return wanted, problems

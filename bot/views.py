@@ -19,12 +19,12 @@ from bot.blocks.modal import CALLBACK_ID, duplicate_warning, language_of_view, s
 from bot.deps import BotDeps, deps_of
 from bot.users import problem_of
 from i18n import t
-from models.lifecycle import Action, Refused
+from models.lifecycle import Refused
 from models.permissions import may_change
 from models.signal import Category, Kind, SignalDraft, Status, parse_signal_id
 from models.text import clean_text
 from models.validation import Problem, validate_draft
-from store import ChangeRequest, NotFound, NotPermitted
+from store import ChangeRequest, Note, NotFound, NotPermitted
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def add_as_note(deps: BotDeps, ack: Ack, signal_id: str, draft: SignalDraft, use
                                                               id=signal_id[:20])})
         return
     note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
-    request = ChangeRequest(Action.NOTE, user_id, deps.users.name_of(user_id), note=note)
+    request = ChangeRequest(Note(note), user_id, deps.users.name_of(user_id))
     try:
         deps.store.change(number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate,
                           open_only=True)

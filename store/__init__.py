@@ -2,9 +2,29 @@
 
 from store.db import Database, upgrade_database
 from store.outbox import Delivery, Outbox, Target
-from store.signals import ChangeRequest, ChangeResult, Edits, NotFound, NotPermitted, SignalStore, SubmitResult
+from store.signals import (
+    BackToEgg,
+    ChangeRequest,
+    ChangeResult,
+    Drop,
+    Edit,
+    Edits,
+    Hatch,
+    LifecycleChange,
+    Lose,
+    Note,
+    NotFound,
+    NotPermitted,
+    Reassign,
+    Reopen,
+    SignalStore,
+    Snooze,
+    SubmitResult,
+    Win,
+)
 
 __all__ = [
-    "ChangeRequest", "ChangeResult", "Database", "Delivery", "Edits", "NotFound", "NotPermitted", "Outbox",
-    "SignalStore", "SubmitResult", "Target", "upgrade_database",
+    "BackToEgg", "ChangeRequest", "ChangeResult", "Database", "Delivery", "Drop", "Edit", "Edits", "Hatch",
+    "LifecycleChange", "Lose", "NotFound", "NotPermitted", "Note", "Outbox", "Reassign", "Reopen", "SignalStore",
+    "Snooze", "SubmitResult", "Target", "Win", "upgrade_database",
 ]

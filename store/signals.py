@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -58,18 +59,97 @@ class Edits:
     clear_timing: bool = False
 
 
+# One class per lifecycle action, each carrying only what that action needs.
+@dataclass(frozen=True)
+class Hatch:
+    """An open egg becomes a chick, expected on `timing` (not before today)."""
+
+    timing: date
+    note: str = ""  # optional remark
+    action: ClassVar[Action] = Action.HATCH
+
+
+@dataclass(frozen=True)
+class BackToEgg:
+    """An open chick's timing slipped: an egg again, its timing cleared."""
+
+    action: ClassVar[Action] = Action.BACK_TO_EGG
+
+
+@dataclass(frozen=True)
+class Win:
+    action: ClassVar[Action] = Action.WIN
+
+
+@dataclass(frozen=True)
+class Lose:
+    reason: str  # required: the lesson
+    action: ClassVar[Action] = Action.LOSE
+
+
+@dataclass(frozen=True)
+class Drop:
+    reason: str  # required
+    action: ClassVar[Action] = Action.DROP
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """A closed signal opens again; its old reason is cleared."""
+
+    action: ClassVar[Action] = Action.REOPEN
+
+
+@dataclass(frozen=True)
+class Reassign:
+    owner_id: str  # a different owner
+    note: str = ""  # optional remark
+    owner_name: str = ""  # "" stores the id until the name is known
+    action: ClassVar[Action] = Action.REASSIGN
+
+
+@dataclass(frozen=True)
+class Edit:
+    edits: Edits
+    action: ClassVar[Action] = Action.EDIT
+
+
+@dataclass(frozen=True)
+class Note:
+    note: str  # required
+    action: ClassVar[Action] = Action.NOTE
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """An open egg is "still warming": no stale-egg nudges until `until`."""
+
+    until: datetime
+    action: ClassVar[Action] = Action.SNOOZE
+
+
+LifecycleChange = Hatch | BackToEgg | Win | Lose | Drop | Reopen | Reassign | Edit | Note | Snooze
+
+
 @dataclass(frozen=True)
 class ChangeRequest:
-    action: Action
+    """One person's lifecycle action on a signal."""
+
+    change: LifecycleChange
     actor_id: str
     actor_name: str = ""
-    timing: date | None = None
-    reason: str = ""
-    note: str = ""
-    owner_id: str = ""
-    owner_name: str = ""
-    edits: Edits | None = None
-    snooze_until: datetime | None = None
+
+    @property
+    def action(self) -> Action:
+        return self.change.action
+
+
+def _reason(change: LifecycleChange) -> str:
+    return change.reason if isinstance(change, Lose | Drop) else ""
+
+
+def _note(change: LifecycleChange) -> str:
+    return change.note if isinstance(change, Note | Hatch | Reassign) else ""
 
 
 @dataclass(frozen=True)
@@ -216,8 +296,12 @@ class SignalStore:
                 raise NotPermitted(to_record(row))
             before = State(Kind(row.kind), Status(row.status))
             try:
-                change = decide(before, request.action, today=today, timing=request.timing, reason=request.reason,
-                                note=request.note, owner_id=request.owner_id, current_owner_id=row.owner_id)
+                wanted = request.change
+                change = decide(before, request.action, today=today,
+                                timing=wanted.timing if isinstance(wanted, Hatch) else None,
+                                reason=_reason(wanted), note=_note(wanted),
+                                owner_id=wanted.owner_id if isinstance(wanted, Reassign) else "",
+                                current_owner_id=row.owner_id)
             except Refused as refused:
                 if refused.key in _ALREADY:
                     refused.params.update(id=to_record(row).id, by=_who_made_it_so(session, row))
@@ -234,7 +318,7 @@ class SignalStore:
                 signal_number=row.number, action=request.action.value, actor_id=request.actor_id,
                 actor_name=request.actor_name, at=now,
                 from_kind=before.kind.value, to_kind=change.after.kind.value, from_status=before.status.value,
-                to_status=change.after.status.value, note=(request.reason or request.note).strip(),
+                to_status=change.after.status.value, note=(_reason(request.change) or _note(request.change)).strip(),
                 detail=json.dumps(detail, ensure_ascii=False),
             )
             session.add(event)
@@ -249,26 +333,27 @@ class SignalStore:
     def _apply(row: SignalRow, request: ChangeRequest, change: Change, now: datetime) -> dict[str, str]:
         """Write the action's fields and timestamps onto the row; returns the event's detail."""
         detail: dict[str, str] = {}
-        if request.action is Action.HATCH and request.timing:
-            row.timing, row.hatched_at = request.timing, now
-            detail["timing"] = request.timing.isoformat()
+        wanted = request.change
+        if isinstance(wanted, Hatch):
+            row.timing, row.hatched_at = wanted.timing, now
+            detail["timing"] = wanted.timing.isoformat()
         if change.clears_timing:
             detail["timing"] = row.timing.isoformat() if row.timing else ""
             row.timing = None
         if change.sets_reason:
-            row.close_reason = request.reason.strip()
+            row.close_reason = _reason(wanted).strip()
         if change.clears_reason:
             row.close_reason = ""
         if change.after.status is not change.before.status:
             row.closed_at = None if change.after.status is Status.OPEN else now
-        if request.action is Action.REASSIGN:
-            detail.update({"from": row.owner_id, "to": request.owner_id})
-            row.owner_id, row.owner_name = request.owner_id, request.owner_name or request.owner_id
-        if request.action is Action.SNOOZE:
-            row.snoozed_until = request.snooze_until
-            detail["until"] = request.snooze_until.date().isoformat() if request.snooze_until else ""
-        if request.action is Action.EDIT and request.edits:
-            detail["fields"] = ",".join(_edit(row, request.edits))
+        if isinstance(wanted, Reassign):
+            detail.update({"from": row.owner_id, "to": wanted.owner_id})
+            row.owner_id, row.owner_name = wanted.owner_id, wanted.owner_name or wanted.owner_id
+        if isinstance(wanted, Snooze):
+            row.snoozed_until = wanted.until
+            detail["until"] = wanted.until.date().isoformat()
+        if isinstance(wanted, Edit):
+            detail["fields"] = ",".join(_edit(row, wanted.edits))
         return detail
 
     def set_card(self, number: int, channel: str, ts: str, permalink: str | None) -> None:
@@ -318,18 +403,6 @@ class SignalStore:
         with self.db.read() as session:
             rows = session.scalars(select(SignalRow).where(SignalRow.number.in_(wanted)).order_by(SignalRow.number))
             return [to_record(row) for row in rows]
-
-    def submission_keys_present(self, keys: Iterable[str]) -> set[str]:
-        """Which of these submission keys are already stored (read only; an import asks this
-        before it writes anything, in chunks the database's parameter limit allows)."""
-        wanted = sorted(set(keys))
-        found: set[str] = set()
-        with self.db.read() as session:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                found.update(key for key in session.scalars(
-                    select(SignalRow.submission_key).where(SignalRow.submission_key.in_(chunk))) if key)
-        return found
 
     def all(self) -> list[SignalRecord]:
         """Every signal, oldest first."""

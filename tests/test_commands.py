@@ -12,8 +12,7 @@ from slack_sdk.models.blocks import Block
 from app import Hiyoko
 from fakes.slack_api import FakeSlack
 from fakes.slack_requests import block_action, bolt_request, modal_state, slash_command, view_submission
-from models.lifecycle import Action
-from store import ChangeRequest
+from store import ChangeRequest, Drop, Note
 from tests.conftest import AE, CSM, OTHER_AE, dispatch, wait_for
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 
@@ -63,7 +62,7 @@ def test_list_filters_by_kind_and_customer(hiyoko: Hiyoko) -> None:
     assert ids_in(command(hiyoko, "list egg")) == ["S-000001"]
     assert ids_in(command(hiyoko, "list ｻﾝﾌﾟﾙ")) == ["S-000001", "S-000003"]
     assert ids_in(command(hiyoko, "list chick abc")) == ["S-000002"]
-    hiyoko.store.change(1, ChangeRequest(Action.DROP, AE, reason="x"), managers=frozenset(),
+    hiyoko.store.change(1, ChangeRequest(Drop("x"), AE), managers=frozenset(),
                         today=hiyoko.clock.now().date())
     assert ids_in(command(hiyoko, "list egg")) == []  # open signals only
 
@@ -91,7 +90,7 @@ def test_list_pages_past_fifty_results(hiyoko: Hiyoko, fake_slack: FakeSlack) ->
 
 def test_show_gives_the_card_and_its_history(hiyoko: Hiyoko) -> None:
     share(hiyoko, 1, summary="<!channel> 全社で使いたい")
-    hiyoko.store.change(1, ChangeRequest(Action.NOTE, AE, note="来週訪問"), managers=frozenset(),
+    hiyoko.store.change(1, ChangeRequest(Note("来週訪問"), AE), managers=frozenset(),
                         today=hiyoko.clock.now().date())
     body = command(hiyoko, "show s-000001")
     rendered = json.dumps(body["blocks"], ensure_ascii=False)

@@ -23,8 +23,7 @@ from fakes.slack_api import FakeSlack
 from fakes.slack_requests import modal_state, view_submission
 from jobs.heartbeat import Heartbeat
 from models.clock import FixedClock, SystemClock
-from models.lifecycle import Action
-from store import ChangeRequest
+from store import ChangeRequest, Note
 from store.outbox import Target, backoff, enqueue
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, build, dispatch, make_settings
 
@@ -276,7 +275,7 @@ def test_a_card_that_cannot_be_posted_takes_its_thread_along_and_one_retry_bring
                              hiyoko_outbox_max_attempts=3, hiyoko_admin_channel_id="CADMIN")
     hiyoko = build(settings, clock)
     submit_many(hiyoko, 1)
-    hiyoko.store.change(1, ChangeRequest(Action.NOTE, AE, note="来週訪問"), managers=frozenset(),
+    hiyoko.store.change(1, ChangeRequest(Note("来週訪問"), AE), managers=frozenset(),
                         today=clock.now().date())
     for _ in range(8):
         hiyoko.relay.drain()

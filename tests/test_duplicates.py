@@ -74,8 +74,7 @@ def test_other_customers_or_categories_are_not_warned(hiyoko: Hiyoko, first: Non
 
 
 def test_closed_signals_are_not_duplicates(hiyoko: Hiyoko, first: None) -> None:
-    from models.lifecycle import Action
-    from store import ChangeRequest
+    from store import ChangeRequest, Win
 
-    hiyoko.store.change(1, ChangeRequest(Action.WIN, "UAE"), managers=frozenset(), today=hiyoko.clock.now().date())
+    hiyoko.store.change(1, ChangeRequest(Win(), "UAE"), managers=frozenset(), today=hiyoko.clock.now().date())
     assert submit(hiyoko, "V2", customer="サンプル") == {}

@@ -14,8 +14,7 @@ from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
 from fakes.slack_requests import modal_state, view_submission
 from models.clock import FixedClock
-from models.lifecycle import Action
-from store import ChangeRequest
+from store import ChangeRequest, Hatch, Lose, Win
 from tests.conftest import AE, CSM, build, dispatch, make_settings
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 
@@ -60,7 +59,7 @@ def test_a_change_refreshes_the_homes_of_those_involved(hiyoko: Hiyoko, fake_sla
     share(hiyoko, 1)
     hiyoko.relay.drain()
     before = len(fake_slack.calls_to("views.publish"))
-    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=hiyoko.clock.now().date())
+    hiyoko.store.change(1, ChangeRequest(Win(), AE), managers=frozenset(), today=hiyoko.clock.now().date())
     hiyoko.relay.drain()
     assert {c["user_id"] for c in fake_slack.calls_to("views.publish")[before:]} == {AE, CSM}
     assert "顧客1" not in "\n".join(texts(fake_slack.home_views[AE]))  # won: no longer open
@@ -73,9 +72,9 @@ def test_managers_see_the_team_numbers(
     for index in range(4):
         share(hiyoko, index)
     today = clock.now().date()
-    hiyoko.store.change(1, ChangeRequest(Action.HATCH, AE, timing=today), managers=frozenset(), today=today)
-    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=today)
-    hiyoko.store.change(2, ChangeRequest(Action.LOSE, AE, reason="予算"), managers=frozenset(), today=today)
+    hiyoko.store.change(1, ChangeRequest(Hatch(today), AE), managers=frozenset(), today=today)
+    hiyoko.store.change(1, ChangeRequest(Win(), AE), managers=frozenset(), today=today)
+    hiyoko.store.change(2, ChangeRequest(Lose("予算"), AE), managers=frozenset(), today=today)
     hiyoko.relay.drain()
     lines = "\n".join(texts(fake_slack.home_views[CSM]))
     assert "チームの状況" in lines

@@ -15,8 +15,7 @@ from app import Hiyoko
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack, ping_sites, plain_special_mentions
 from fakes.slack_requests import bolt_request, modal_state, slash_command, view_submission
-from models.lifecycle import Action
-from store import ChangeRequest
+from store import ChangeRequest, Note
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch
 
 NASTY = st.sampled_from([
@@ -86,7 +85,7 @@ def test_typed_broadcasts_ping_nobody(hiyoko: Hiyoko, fake_slack: FakeSlack) -> 
                          source="営業@HERE")
     assert dispatch(hiyoko, view_submission(CSM, values, view_id="VBROADCAST")).status == 200
     hiyoko.relay.drain()
-    hiyoko.store.change(1, ChangeRequest(Action.NOTE, AE, note="@here 来週訪問"), managers=frozenset(),
+    hiyoko.store.change(1, ChangeRequest(Note("@here 来週訪問"), AE), managers=frozenset(),
                         today=hiyoko.clock.now().date())
     hiyoko.relay.drain()
     [card] = fake_slack.messages(CHANNEL)

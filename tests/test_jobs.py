@@ -21,11 +21,10 @@ from fakes.slack_requests import block_action
 from jobs import tasks
 from models.calendar import WorkCalendar
 from models.clock import FixedClock
-from models.lifecycle import Action
 from models.metrics import compute_digest
 from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload, OutboxPayload
 from models.signal import Category, Kind, SignalDraft
-from store import ChangeRequest
+from store import BackToEgg, ChangeRequest, Hatch, Lose, Win
 from store.schedule import LostSlot, SlotClaim
 from tests.conftest import AE, CSM, DIGEST, OTHER_AE, build, dispatch, make_settings, wait_for
 
@@ -149,8 +148,8 @@ def test_a_chick_is_reminded_ten_business_days_before_and_overdue_once(
 def test_a_new_timing_gets_a_new_reminder(hiyoko: Hiyoko) -> None:
     number = seed(hiyoko, "2026-12-01T10:00", kind=Kind.CHICK, timing=date(2027, 1, 15))
     run(hiyoko, "remind_chicks", "2026-12-30T10:00")
-    hiyoko.store.change(number, ChangeRequest(Action.BACK_TO_EGG, AE), managers=frozenset(), today=date(2027, 1, 5))
-    hiyoko.store.change(number, ChangeRequest(Action.HATCH, AE, timing=date(2027, 2, 1)), managers=frozenset(),
+    hiyoko.store.change(number, ChangeRequest(BackToEgg(), AE), managers=frozenset(), today=date(2027, 1, 5))
+    hiyoko.store.change(number, ChangeRequest(Hatch(date(2027, 2, 1)), AE), managers=frozenset(),
                         today=date(2027, 1, 5))
     assert run(hiyoko, "remind_chicks", "2027-01-18T10:00") == ["remind_chick S-000001 (2027-02-01) → UAE"]
 
@@ -169,9 +168,9 @@ def test_digest_numbers_on_a_seeded_history(hiyoko: Hiyoko, fake_slack: FakeSlac
         hiyoko.clock.at = at(when)  # type: ignore[attr-defined]
         hiyoko.store.change(number, request, managers=frozenset(), today=at(when).date())
 
-    change(a, "2026-12-17T10:00", ChangeRequest(Action.HATCH, AE, timing=date(2027, 2, 1)))
-    change(a, "2027-02-25T10:00", ChangeRequest(Action.WIN, AE))
-    change(e, "2027-02-26T10:00", ChangeRequest(Action.LOSE, AE, reason="予算"))
+    change(a, "2026-12-17T10:00", ChangeRequest(Hatch(date(2027, 2, 1)), AE))
+    change(a, "2027-02-25T10:00", ChangeRequest(Win(), AE))
+    change(e, "2027-02-26T10:00", ChangeRequest(Lose("予算"), AE))
     assert run(hiyoko, "weekly_digest", monday)[0].endswith("new eggs 1, new chicks 1, hatched 0, won 1, lost 1")
     hiyoko.relay.drain()
     [digest] = fake_slack.messages(DIGEST)

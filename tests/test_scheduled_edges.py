@@ -14,10 +14,9 @@ from app import Hiyoko
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
 from models.clock import FixedClock
-from models.lifecycle import Action
 from models.metrics import compute_digest
 from models.signal import Category, Kind, SignalDraft
-from store import ChangeRequest
+from store import ChangeRequest, Note, Snooze
 from tests.conftest import AE, CSM, build, make_settings
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -47,7 +46,7 @@ def snoozed_egg(hiyoko: Hiyoko) -> int:
                                  created_at=at("2026-09-01T10:00"), submission_key="seed").signal.number
     assert nudge(hiyoko, "2026-10-01T10:00") == ["stale_egg S-000001 → UAE (cc UCSM)"]
     days = hiyoko.settings.hiyoko_snooze_days
-    hiyoko.store.change(number, ChangeRequest(Action.SNOOZE, AE, snooze_until=at("2026-10-01T10:00") + timedelta(days)),
+    hiyoko.store.change(number, ChangeRequest(Snooze(at("2026-10-01T10:00") + timedelta(days)), AE),
                         managers=frozenset(), today=date(2026, 10, 1))
     return number
 
@@ -85,7 +84,7 @@ def test_a_note_during_a_snooze_still_counts_as_activity(
     try:
         number = snoozed_egg(hiyoko)
         hiyoko.clock.at = at("2026-10-05T10:00")  # type: ignore[attr-defined]
-        hiyoko.store.change(number, ChangeRequest(Action.NOTE, AE, note="来週また話す"), managers=frozenset(),
+        hiyoko.store.change(number, ChangeRequest(Note("来週また話す"), AE), managers=frozenset(),
                             today=date(2026, 10, 5))
         assert nudge(hiyoko, "2026-10-08T10:00") == []  # the egg was touched three days ago
         assert nudge(hiyoko, "2026-11-04T10:00") == ["stale_egg S-000001 → UAE (cc UCSM)"]  # 30 days after it

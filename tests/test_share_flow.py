@@ -21,8 +21,7 @@ from fakes.slack_requests import (
     slash_command,
     view_submission,
 )
-from models.lifecycle import Action
-from store import ChangeRequest, NotPermitted
+from store import ChangeRequest, Note, NotPermitted, Win
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch, wait_for
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 
@@ -262,7 +261,7 @@ def note_on(hiyoko: Hiyoko, target: str, view_id: str, user: str = CSM, **fields
 
 def test_a_crafted_note_on_a_won_signal_is_refused_on_the_field(hiyoko: Hiyoko) -> None:
     submit(hiyoko, view_id="V1")
-    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=hiyoko.clock.now().date())
+    hiyoko.store.change(1, ChangeRequest(Win(), AE), managers=frozenset(), today=hiyoko.clock.now().date())
     body = note_on(hiyoko, "S-000001", "V2", summary="もう一度")  # the CSM shared it, but it is won
     assert set(errors_of(body)) == {"duplicate"} and "S-000001" in body["errors"]["duplicate"]
     assert [e.action for e in hiyoko.store.events(1)] == ["submitted", "win"]
@@ -306,9 +305,9 @@ def test_the_store_adds_a_duplicate_note_only_to_an_open_signal(hiyoko: Hiyoko) 
     """Checked again in the transaction: the signal may have been closed since the modal was read."""
     submit(hiyoko, view_id="V1")
     today = hiyoko.clock.now().date()
-    hiyoko.store.change(1, ChangeRequest(Action.WIN, AE), managers=frozenset(), today=today)
+    hiyoko.store.change(1, ChangeRequest(Win(), AE), managers=frozenset(), today=today)
     for anyone in (True, False):
         with pytest.raises(NotPermitted):
-            hiyoko.store.change(1, ChangeRequest(Action.NOTE, CSM, note="x"), managers=frozenset(), today=today,
+            hiyoko.store.change(1, ChangeRequest(Note("x"), CSM), managers=frozenset(), today=today,
                                 anyone_may_note=anyone, open_only=True)
     assert [e.action for e in hiyoko.store.events(1)] == ["submitted", "win"]
