@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gspread
+from openpyxl import load_workbook
 
 from settings import Settings
 from sheets.google import open_client
@@ -83,8 +84,6 @@ def read_source(source: str, tab: str | None, settings: Settings) -> SourceTable
 
 
 def read_xlsx(path: Path, tab: str | None) -> SourceTable:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # a damaged or password-protected file: say so in one line
