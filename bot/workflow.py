@@ -14,7 +14,8 @@ The step completes once the relay has posted the card, with `signal_id` and the 
 `permalink`. If the card is not there within PERMALINK_WAIT_SECONDS (Slack slow or down), the
 step completes anyway — the signal is stored and its card will follow — with the signals
 channel's link as `permalink`. The waiting is done by a small thread pool of the step's own,
-never by Bolt's listener threads.
+never by Bolt's listener threads; a process stopping while a step waits completes it first (at
+most PERMALINK_WAIT_SECONDS later), so Workflow Builder is not left with a step never answered.
 """
 
 from __future__ import annotations
