@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.slack_client import slack_client
 from bot.users import UserDirectory
 from i18n import t
 from models.calendar import WorkCalendar
@@ -133,8 +134,6 @@ def directory_refresh(ctx: JobContext, now: datetime, dry_run: bool, slot: str =
     if ctx.directory_refresh is not None:
         return [ctx.directory_refresh()]
     # `hiyoko jobs run directory_refresh` builds no app: a Slack client and the directory will do.
-    from app import slack_client
-
     users = UserDirectory(slack_client(ctx.settings), Directory(ctx.jobs.db, SystemClock()))
     count = users.refresh(parse_managers(ctx.settings.hiyoko_managers)[1])
     return [f"directory_refresh: {count} user(s)"]
