@@ -404,6 +404,18 @@ class SignalStore:
             rows = session.scalars(select(SignalRow).where(SignalRow.number.in_(wanted)).order_by(SignalRow.number))
             return [to_record(row) for row in rows]
 
+    def submission_keys_present(self, keys: Iterable[str]) -> set[str]:
+        """Which of these submission keys are already stored (read only; an import asks this
+        before it writes anything, in chunks the database's parameter limit allows)."""
+        wanted = sorted(set(keys))
+        found: set[str] = set()
+        with self.db.read() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found.update(key for key in session.scalars(
+                    select(SignalRow.submission_key).where(SignalRow.submission_key.in_(chunk))) if key)
+        return found
+
     def all(self) -> list[SignalRecord]:
         """Every signal, oldest first."""
         with self.db.read() as session:
