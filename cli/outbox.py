@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
+from models.signal import format_signal_id
 from ops.startup import CommandError, load_settings, open_database
 from store import Outbox
 
@@ -33,7 +34,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("id | state | target | signal | attempts | next attempt | last error")
     for state in states:
         for row in outbox.listing(state, args.limit):
-            signal = f"S-{row.signal_number:06d}" if row.signal_number else "—"
+            signal = format_signal_id(row.signal_number) if row.signal_number else "—"
             print(f"{row.id} | {row.state} | {row.target} | {signal} | {row.attempts} | "
                   f"{row.next_attempt_at.isoformat(timespec='seconds')} | {row.last_error[:120]}")
     counts = outbox.counts()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import gspread
 from openpyxl import load_workbook
 
 from settings import Settings
-from sheets.google import open_client
+from sheets.google import open_client, sharing_identity
 
 # A cell as read: text from .csv and Google Sheets; text, numbers and dates from .xlsx.
 SourceCell = object
@@ -42,22 +41,6 @@ class SourceError(Exception):
 class SourceTable:
     description: str
     rows: list[tuple[int, list[SourceCell]]]  # (row number in the sheet, cells), blank rows included
-
-
-def sharing_identity(settings: Settings) -> str:
-    """Whom to share the spreadsheet with: the service account's e-mail from its key file, or
-    "emulator" when SHEETS_EMULATOR_HOST stands in for Google (no key, no account)."""
-    key_file = settings.google_application_credentials
-    if key_file is not None:
-        try:
-            email = json.loads(key_file.read_text(encoding="utf-8")).get("client_email")
-        except (OSError, ValueError, AttributeError):
-            email = None
-        if isinstance(email, str) and email:
-            return email
-    if settings.sheets_emulator_host:
-        return f"emulator ({settings.sheets_emulator_host})"
-    return str(key_file or "GOOGLE_APPLICATION_CREDENTIALS")
 
 
 def spreadsheet_id_of(source: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import requests
 from gspread.utils import ValueInputOption, absolute_range_name, rowcol_to_a1
 from requests.adapters import HTTPAdapter
 
+from settings import Settings
 from sheets.table import Cell, plan_upsert
 
 SHEETS_SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -130,3 +132,19 @@ class GoogleSheetTable:
         spreadsheet.values_batch_update(
             {"valueInputOption": ValueInputOption.user_entered.value, "data": data}
         )
+
+
+def sharing_identity(settings: Settings) -> str:
+    """Whom to share the spreadsheet with: the service account's e-mail from its key file, or
+    "emulator" when SHEETS_EMULATOR_HOST stands in for Google (no key, no account)."""
+    key_file = settings.google_application_credentials
+    if key_file is not None:
+        try:
+            email = json.loads(key_file.read_text(encoding="utf-8")).get("client_email")
+        except (OSError, ValueError, AttributeError):
+            email = None
+        if isinstance(email, str) and email:
+            return email
+    if settings.sheets_emulator_host:
+        return f"emulator ({settings.sheets_emulator_host})"
+    return str(key_file or "GOOGLE_APPLICATION_CREDENTIALS")

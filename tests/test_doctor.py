@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import cli
+from cli.doctor import FAIL, MANIFEST, OK, Doctor, manifest_scopes
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import DEFAULT_SCOPES, FakeSlack
-from ops.doctor import FAIL, MANIFEST, OK, Doctor, manifest_scopes
 from settings import Settings
 from store import upgrade_database
 from tests.conftest import CHANNEL, SPREADSHEET, make_settings
