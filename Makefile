@@ -16,15 +16,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/hiyoko run
 
-## set up and run the checks: ruff, mypy, then the test suite on SQLite and on PostgreSQL
+## set up and run the checks: ruff (lint and format), mypy, then the test suite on SQLite and on PostgreSQL
 ## (the PostgreSQL half starts the local server when it can, else says why it is skipped)
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	HIYOKO_TEST_POSTGRES_URL="$$(scripts/postgres-url)" $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
 bench: $(STAMP)

@@ -87,11 +87,23 @@ class Delivery:
     relay: Relay
 
 
-def delivery(settings: Settings, clock: Clock, db: Database, store: SignalStore, client: WebClient, *,
-             tables: tuple[SheetTable, SheetTable] | None = None, metrics: Metrics | None = None) -> Delivery:
+def delivery(
+    settings: Settings,
+    clock: Clock,
+    db: Database,
+    store: SignalStore,
+    client: WebClient,
+    *,
+    tables: tuple[SheetTable, SheetTable] | None = None,
+    metrics: Metrics | None = None,
+) -> Delivery:
     """The outbox, the sheet and the relay over them, from parts."""
-    outbox = Outbox(db, settings.hiyoko_outbox_max_attempts, alert_admins=bool(settings.hiyoko_admin_channel_id),
-                    lease=timedelta(seconds=settings.hiyoko_outbox_lease_seconds))
+    outbox = Outbox(
+        db,
+        settings.hiyoko_outbox_max_attempts,
+        alert_admins=bool(settings.hiyoko_admin_channel_id),
+        lease=timedelta(seconds=settings.hiyoko_outbox_lease_seconds),
+    )
     lang = settings.hiyoko_language
     sheet = SheetSync(tables or open_tables(settings), lang, settings.timezone)
     channel = settings.signals_channel_id or ""
@@ -99,17 +111,33 @@ def delivery(settings: Settings, clock: Clock, db: Database, store: SignalStore,
     # listeners' view of the world. (The lambda binds `relay` once it exists.)
     users = UserDirectory(client, Directory(db, clock))
     deps = BotDeps(settings, clock, store, users, on_change=lambda: relay.wake())
-    slack = SlackDelivery(client, store, channel, lang, settings.timezone, digest_channel=settings.digest_channel,
-                          admin_channel=settings.hiyoko_admin_channel_id, clock=clock,
-                          channel_interval=settings.hiyoko_slack_channel_interval)
-    relay = Relay(outbox, store, slack, sheet, clock, publish_home=HomePublisher(client, deps),
-                  on_delivery=metrics.delivered if metrics else None,
-                  check_owner=OwnerCheck(client, users, store, settings))
+    slack = SlackDelivery(
+        client,
+        store,
+        channel,
+        lang,
+        settings.timezone,
+        digest_channel=settings.digest_channel,
+        admin_channel=settings.hiyoko_admin_channel_id,
+        clock=clock,
+        channel_interval=settings.hiyoko_slack_channel_interval,
+    )
+    relay = Relay(
+        outbox,
+        store,
+        slack,
+        sheet,
+        clock,
+        publish_home=HomePublisher(client, deps),
+        on_delivery=metrics.delivered if metrics else None,
+        check_owner=OwnerCheck(client, users, store, settings),
+    )
     return Delivery(outbox, sheet, users, deps, relay)
 
 
-def build(settings: Settings, *, clock: Clock | None = None,
-          tables: tuple[SheetTable, SheetTable] | None = None) -> Hiyoko:
+def build(
+    settings: Settings, *, clock: Clock | None = None, tables: tuple[SheetTable, SheetTable] | None = None
+) -> Hiyoko:
     """Wire the app from settings. Tests hand in a fixed clock; nothing here reads globals."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
@@ -135,9 +163,11 @@ def build(settings: Settings, *, clock: Clock | None = None,
     def refresh() -> str:  # the directory_refresh job
         return f"directory_refresh: {users.refresh(deps.managers_group)} user(s)"
 
-    scheduler = Scheduler(make_context(settings, jobs, relay_drain=lambda: str(relay.drain()),
-                                       directory_refresh=refresh), clock,
-                          on_run=lambda job, outcome: metrics.job_runs.labels(job=job, outcome=outcome).inc())
+    scheduler = Scheduler(
+        make_context(settings, jobs, relay_drain=lambda: str(relay.drain()), directory_refresh=refresh),
+        clock,
+        on_run=lambda job, outcome: metrics.job_runs.labels(job=job, outcome=outcome).inc(),
+    )
     metrics.watch_database(store, outbox, jobs, clock)
     return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler, metrics, users)
 
@@ -160,11 +190,13 @@ def serve(hiyoko: Hiyoko) -> None:
         else:
             import uvicorn  # only HTTP mode needs the server
 
-            log.info("hiyoko listening on %s:%s (POST /slack/events, GET /healthz, GET /metrics)",
-                     settings.hiyoko_host, settings.port)
+            log.info(
+                "hiyoko listening on %s:%s (POST /slack/events, GET /healthz, GET /metrics)",
+                settings.hiyoko_host,
+                settings.port,
+            )
             asgi = create_asgi(hiyoko.bolt, hiyoko.health, hiyoko.metrics, settings.hiyoko_max_body_bytes)
-            uvicorn.run(asgi, host=settings.hiyoko_host, port=settings.port,
-                        log_level="info", access_log=False)
+            uvicorn.run(asgi, host=settings.hiyoko_host, port=settings.port, log_level="info", access_log=False)
     finally:
         hiyoko.scheduler.shutdown()
         stop.set()
@@ -174,6 +206,7 @@ def serve(hiyoko: Hiyoko) -> None:
 def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
     """Fill the user directory (users.list, the managers' group) in the background: Slack and the
     HTTP server start at once, and until the fill lands an unknown user is checked after the ack."""
+
     def fill() -> None:
         try:
             count = hiyoko.users.refresh(parse_managers(hiyoko.settings.hiyoko_managers)[1])

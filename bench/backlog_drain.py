@@ -50,17 +50,30 @@ BURST = 3
 
 def build_backlog(hiyoko: app.Hiyoko, signals: int) -> None:
     for index in range(signals):
-        draft = SignalDraft(customer=f"顧客{index:04d}", kind=Kind.EGG, category=Category.SEATS,
-                            summary="他の工場でも使いたい", timing=None, owner_id=AE)
-        hiyoko.store.submit(draft, submitter_id=CSM, submitter_name="佐藤", owner_name="田中",
-                            submission_key=f"bench:{index}")
+        draft = SignalDraft(
+            customer=f"顧客{index:04d}",
+            kind=Kind.EGG,
+            category=Category.SEATS,
+            summary="他の工場でも使いたい",
+            timing=None,
+            owner_id=AE,
+        )
+        hiyoko.store.submit(
+            draft, submitter_id=CSM, submitter_name="佐藤", owner_name="田中", submission_key=f"bench:{index}"
+        )
 
 
 def delivered(hiyoko: app.Hiyoko) -> int:
     """Cards and owner replies the outbox has marked done."""
     with hiyoko.db.read() as session:
-        return int(session.scalar(select(func.count()).select_from(OutboxRow).where(
-            OutboxRow.state == "done", OutboxRow.target.in_(["post_card", "notify_owner"]))) or 0)
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(OutboxRow.state == "done", OutboxRow.target.in_(["post_card", "notify_owner"]))
+            )
+            or 0
+        )
 
 
 def posted(fake: FakeSlack) -> tuple[Counter[str], Counter[str]]:
@@ -79,27 +92,43 @@ def posted(fake: FakeSlack) -> tuple[Counter[str], Counter[str]]:
 
 
 def run(signals: int, scale: float, timeout: float) -> int:
-    with tempfile.TemporaryDirectory(prefix="hiyoko-drain-") as tmp, \
-            FakeSlack(channel_rate=scale, channel_burst=BURST).start() as fake:
+    with (
+        tempfile.TemporaryDirectory(prefix="hiyoko-drain-") as tmp,
+        FakeSlack(channel_rate=scale, channel_burst=BURST).start() as fake,
+    ):
         fake.add_user(CSM, "sato", display_name="佐藤")
         fake.add_user(AE, "tanaka", display_name="田中")
         fake.add_channel(CHANNEL, "upsell-signals")
-        settings = Settings(_env_file=None, slack_bot_token="xoxb-test-token",  # type: ignore[call-arg]
-                            slack_signing_secret="bench", slack_api_url=fake.url, signals_channel_id=CHANNEL,
-                            database_url=f"sqlite:///{Path(tmp) / 'hiyoko.db'}",
-                            hiyoko_xlsx_path=Path(tmp) / "hiyoko.xlsx",
-                            hiyoko_slack_channel_interval=1.0 / scale)
+        settings = Settings(
+            _env_file=None,
+            slack_bot_token="xoxb-test-token",  # type: ignore[call-arg]
+            slack_signing_secret="bench",
+            slack_api_url=fake.url,
+            signals_channel_id=CHANNEL,
+            database_url=f"sqlite:///{Path(tmp) / 'hiyoko.db'}",
+            hiyoko_xlsx_path=Path(tmp) / "hiyoko.xlsx",
+            hiyoko_slack_channel_interval=1.0 / scale,
+        )
         hiyoko = app.build(settings, clock=SystemClock())
         upgrade_database(hiyoko.db.engine)
         print(f"writing a backlog of {signals} signals …", flush=True)
         build_backlog(hiyoko, signals)
-        print(f"backlog: {hiyoko.outbox.counts().get('pending', 0)} outbox rows; fake Slack at {scale:g} posts/s "
-              f"per channel (burst {BURST}), relay interval {1.0 / scale:.4f} s", flush=True)
+        print(
+            f"backlog: {hiyoko.outbox.counts().get('pending', 0)} outbox rows; fake Slack at {scale:g} posts/s "
+            f"per channel (burst {BURST}), relay interval {1.0 / scale:.4f} s",
+            flush=True,
+        )
         hiyoko.db.dispose()
         # The relay runs in a real `hiyoko run` process, so it does not share this process's GIL
         # with the fake Slack.
-        env = app_env(slack_url=fake.url, database_url=settings.database_url, channel=CHANNEL, port=free_port(),
-                      xlsx_path=Path(tmp) / "hiyoko.xlsx", HIYOKO_SLACK_CHANNEL_INTERVAL=str(1.0 / scale))
+        env = app_env(
+            slack_url=fake.url,
+            database_url=settings.database_url,
+            channel=CHANNEL,
+            port=free_port(),
+            xlsx_path=Path(tmp) / "hiyoko.xlsx",
+            HIYOKO_SLACK_CHANNEL_INTERVAL=str(1.0 / scale),
+        )
         started = time.monotonic()
         relay = AppProcess(env, Path(tmp), Path(tmp) / "app.log")
         want = 2 * signals
@@ -119,8 +148,11 @@ def run(signals: int, scale: float, timeout: float) -> int:
         stored = sum(len(fake.replies(CHANNEL, m["ts"])) + 1 for m in fake.messages(CHANNEL))
         refused = calls - stored  # every chat.postMessage not stored was answered 429 (no other fault here)
         hiyoko.db.dispose()
-        warnings = sum(1 for line in (Path(tmp) / "app.log").read_text().splitlines()
-                       if '"level": "WARNING"' in line or '"level": "ERROR"' in line)
+        warnings = sum(
+            1
+            for line in (Path(tmp) / "app.log").read_text().splitlines()
+            if '"level": "WARNING"' in line or '"level": "ERROR"' in line
+        )
     elapsed = (done_at or time.monotonic()) - started
     duplicated = sum(n - 1 for n in cards.values() if n > 1) + sum(n - 1 for n in replies.values() if n > 1)
     missing = (signals - len(cards)) + (signals - len(replies))
@@ -128,16 +160,22 @@ def run(signals: int, scale: float, timeout: float) -> int:
     # At Slack's real 1/s the limit binds whenever the relay sustains more than that here.
     minutes_at_1 = want / min(1.0, rate) / 60
     print()
-    print("| signals | fake limit | posts (cards + owner replies) | drained in | posts/s sustained | "
-          "share of the limit | chat.postMessage calls | answered 429 | duplicated | missing | "
-          "at 1/s: minutes to drain |")
+    print(
+        "| signals | fake limit | posts (cards + owner replies) | drained in | posts/s sustained | "
+        "share of the limit | chat.postMessage calls | answered 429 | duplicated | missing | "
+        "at 1/s: minutes to drain |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {signals:,} | {scale:g}/s (×{scale:g}) | {want:,} | {elapsed:.1f} s | {rate:.2f} | "
-          f"{100 * rate / scale:.0f} % | {calls:,} | {refused} ({100 * refused / max(calls, 1):.2f} %) | "
-          f"{duplicated} | {missing} | {minutes_at_1:.1f} |")
-    print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, including the app's start (~2 s). At ×{scale:g} the relay "
-          f"sustained {rate:.1f} posts/s; at Slack's real 1 post/s per channel it is the limit that binds: "
-          f"{want:,} posts in {minutes_at_1:.1f} minutes. Warnings and errors in the app's log: {warnings}.")
+    print(
+        f"| {signals:,} | {scale:g}/s (×{scale:g}) | {want:,} | {elapsed:.1f} s | {rate:.2f} | "
+        f"{100 * rate / scale:.0f} % | {calls:,} | {refused} ({100 * refused / max(calls, 1):.2f} %) | "
+        f"{duplicated} | {missing} | {minutes_at_1:.1f} |"
+    )
+    print(
+        f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, including the app's start (~2 s). At ×{scale:g} the relay "
+        f"sustained {rate:.1f} posts/s; at Slack's real 1 post/s per channel it is the limit that binds: "
+        f"{want:,} posts in {minutes_at_1:.1f} minutes. Warnings and errors in the app's log: {warnings}."
+    )
     return 0 if done_at is not None and not duplicated and not missing else 1
 
 

@@ -63,8 +63,11 @@ def tally(fake: FakeSlack, signals: int) -> tuple[int, int, int]:
             continue
         signal = meta["event_payload"]["signal_id"]
         cards[signal] += 1
-        replies[signal] += sum(1 for r in fake.replies(CHANNEL, message["ts"])
-                               if (r.get("metadata") or {}).get("event_type") == OWNER_NOTICE_EVENT)
+        replies[signal] += sum(
+            1
+            for r in fake.replies(CHANNEL, message["ts"])
+            if (r.get("metadata") or {}).get("event_type") == OWNER_NOTICE_EVENT
+        )
     ids = [format_signal_id(n) for n in range(1, signals + 1)]
     once = sum(1 for i in ids if cards[i] == 1 and replies[i] == 1)
     lost = sum(1 for i in ids if cards[i] == 0 or replies[i] == 0)
@@ -81,11 +84,17 @@ def share(hiyoko: app.Hiyoko, index: int) -> None:
 def two_relays(database_url: str, tmp: Path) -> tuple[int, int, int, float]:
     signals = 8
     with fake_slack() as fake:
-        settings = Settings(_env_file=None, slack_bot_token="xoxb-test-token",  # type: ignore[call-arg]
-                            slack_signing_secret="test-signing-secret", slack_api_url=fake.url,
-                            signals_channel_id=CHANNEL, database_url=database_url,
-                            hiyoko_xlsx_path=tmp / "two.xlsx", hiyoko_outbox_lease_seconds=2,
-                            hiyoko_slack_channel_interval=1.25 / SPEEDUP)
+        settings = Settings(
+            _env_file=None,
+            slack_bot_token="xoxb-test-token",  # type: ignore[call-arg]
+            slack_signing_secret="test-signing-secret",
+            slack_api_url=fake.url,
+            signals_channel_id=CHANNEL,
+            database_url=database_url,
+            hiyoko_xlsx_path=tmp / "two.xlsx",
+            hiyoko_outbox_lease_seconds=2,
+            hiyoko_slack_channel_interval=1.25 / SPEEDUP,
+        )
         first, second = app.build(settings, clock=SystemClock()), app.build(settings, clock=SystemClock())
         upgrade_database(first.db.engine)
         for index in range(signals):
@@ -109,15 +118,21 @@ def two_relays(database_url: str, tmp: Path) -> tuple[int, int, int, float]:
 def sigkill(tmp: Path) -> tuple[int, int, int, float]:
     signals = 12
     with fake_slack() as fake:
-        env = app_env(slack_url=fake.url, database_url=f"sqlite:///{tmp / 'kill.db'}", channel=CHANNEL,
-                      port=free_port(), xlsx_path=tmp / "kill.xlsx",
-                      HIYOKO_SLACK_CHANNEL_INTERVAL=str(1.25 / SPEEDUP))
+        env = app_env(
+            slack_url=fake.url,
+            database_url=f"sqlite:///{tmp / 'kill.db'}",
+            channel=CHANNEL,
+            port=free_port(),
+            xlsx_path=tmp / "kill.xlsx",
+            HIYOKO_SLACK_CHANNEL_INTERVAL=str(1.25 / SPEEDUP),
+        )
         fake.hang_next(400, seconds=0.2, method="chat.postMessage")
         first = AppProcess(env, tmp, tmp / "first.log")
         try:
             for index in range(signals):
-                body = interactive_body(view_submission(CSM, modal_state(customer=f"顧客{index:03d}"),
-                                                        view_id=f"VK{index}"))
+                body = interactive_body(
+                    view_submission(CSM, modal_state(customer=f"顧客{index:03d}"), view_id=f"VK{index}")
+                )
                 assert post_signed(first.base, body)[0] == 200
             deadline = time.monotonic() + 30
             while tally(fake, signals)[0] < 3 and time.monotonic() < deadline:
@@ -144,8 +159,9 @@ def main() -> int:
     rows: list[tuple[str, int, tuple[int, int, int, float]]] = []
     with tempfile.TemporaryDirectory(prefix="hiyoko-drills-") as tmp:
         base = Path(tmp)
-        rows.append(("two relays + slow Slack (0.5 s) + 2 s lease, SQLite", 8,
-                     two_relays(f"sqlite:///{base / 'two.db'}", base)))
+        rows.append(
+            ("two relays + slow Slack (0.5 s) + 2 s lease, SQLite", 8, two_relays(f"sqlite:///{base / 'two.db'}", base))
+        )
         postgres = os.environ.get("HIYOKO_TEST_POSTGRES_URL")
         if postgres:
             with scratch_schema(postgres, "drill") as url:

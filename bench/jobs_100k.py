@@ -46,29 +46,76 @@ def build(db: Database, count: int, seed: int = 7) -> None:
         hatched = kind == "chick" and rng.random() < 0.5
         timing = (NOW.date() + timedelta(days=rng.randint(-30, 120))) if kind == "chick" else None
         activity = created + timedelta(days=rng.uniform(0, max(0.0, (NOW - created).days)))
-        signals.append({
-            "number": number, "customer": f"顧客{number}", "customer_key": f"顧客{number}", "kind": kind,
-            "category": "seats", "status": status, "summary": "もっと使いたい", "timing": timing, "size": "",
-            "source": "", "submitter_id": rng.choice(people), "submitter_name": "", "owner_id": rng.choice(people),
-            "owner_name": "", "close_reason": "", "created_at": created, "updated_at": activity,
-            "last_activity_at": activity, "nudge_count": rng.choice([0, 0, 0, 1, 2]),
-        })
-        events.append({"signal_number": number, "action": "submitted", "actor_id": "U00000", "actor_name": "",
-                       "at": created, "to_kind": "chick" if kind == "chick" and not hatched else "egg",
-                       "to_status": "open", "note": "", "detail": "{}"})
+        signals.append(
+            {
+                "number": number,
+                "customer": f"顧客{number}",
+                "customer_key": f"顧客{number}",
+                "kind": kind,
+                "category": "seats",
+                "status": status,
+                "summary": "もっと使いたい",
+                "timing": timing,
+                "size": "",
+                "source": "",
+                "submitter_id": rng.choice(people),
+                "submitter_name": "",
+                "owner_id": rng.choice(people),
+                "owner_name": "",
+                "close_reason": "",
+                "created_at": created,
+                "updated_at": activity,
+                "last_activity_at": activity,
+                "nudge_count": rng.choice([0, 0, 0, 1, 2]),
+            }
+        )
+        events.append(
+            {
+                "signal_number": number,
+                "action": "submitted",
+                "actor_id": "U00000",
+                "actor_name": "",
+                "at": created,
+                "to_kind": "chick" if kind == "chick" and not hatched else "egg",
+                "to_status": "open",
+                "note": "",
+                "detail": "{}",
+            }
+        )
         if hatched:
-            events.append({"signal_number": number, "action": "hatch", "actor_id": "U00001", "actor_name": "",
-                           "at": created + timedelta(days=rng.uniform(1, 60)), "to_kind": "chick",
-                           "to_status": "open", "note": "", "detail": "{}"})
+            events.append(
+                {
+                    "signal_number": number,
+                    "action": "hatch",
+                    "actor_id": "U00001",
+                    "actor_name": "",
+                    "at": created + timedelta(days=rng.uniform(1, 60)),
+                    "to_kind": "chick",
+                    "to_status": "open",
+                    "note": "",
+                    "detail": "{}",
+                }
+            )
         if status != "open":
             action = {"won": "win", "lost": "lose", "dropped": "drop"}[status]
-            events.append({"signal_number": number, "action": action, "actor_id": "U00001", "actor_name": "",
-                           "at": activity, "to_kind": kind, "to_status": status, "note": "", "detail": "{}"})
+            events.append(
+                {
+                    "signal_number": number,
+                    "action": action,
+                    "actor_id": "U00001",
+                    "actor_name": "",
+                    "at": activity,
+                    "to_kind": kind,
+                    "to_status": status,
+                    "note": "",
+                    "detail": "{}",
+                }
+            )
     with db.transaction() as session:
         for start in range(0, len(signals), 5000):
-            session.execute(insert(SignalRow), signals[start:start + 5000])
+            session.execute(insert(SignalRow), signals[start : start + 5000])
         for start in range(0, len(events), 5000):
-            session.execute(insert(EventRow), events[start:start + 5000])
+            session.execute(insert(EventRow), events[start : start + 5000])
 
 
 def measure(label: str, action: Callable[[], int], heap: Callable[[], int] | None = None) -> None:
@@ -105,8 +152,11 @@ def main() -> None:
         print("| job                | wall time  | peak heap (dry run) | peak RSS | messages queued |")
         print("|---|---|---|---|---|")
         for job in ("weekly_digest", "remind_chicks", "nudge_stale_eggs"):
-            measure(job, lambda job=job: len(scheduler.run(job, NOW).lines),  # type: ignore[misc]
-                    lambda job=job: len(scheduler.run(job, NOW, dry_run=True).lines))  # type: ignore[misc]
+            measure(
+                job,
+                lambda job=job: len(scheduler.run(job, NOW).lines),  # type: ignore[misc]
+                lambda job=job: len(scheduler.run(job, NOW, dry_run=True).lines),  # type: ignore[misc]
+            )
         later = NOW + timedelta(hours=1)
         measure("nudge, next hour", lambda: len(scheduler.run("nudge_stale_eggs", later).lines))
         with db.read() as session:

@@ -171,18 +171,21 @@ class Submitter:
                 answer = response.read()
                 if response.will_close:
                     self._drop(replica)
-                return Ack(index, time.perf_counter() - start, response.status, answer, retried=retried,
-                           replica=replica)
+                return Ack(
+                    index, time.perf_counter() - start, response.status, answer, retried=retried, replica=replica
+                )
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
                 self._drop(replica)
                 if attempt == 2:
-                    return Ack(index, time.perf_counter() - start, 0, b"", f"{type(error).__name__}: {error}",
-                               retried, replica)
+                    return Ack(
+                        index, time.perf_counter() - start, 0, b"", f"{type(error).__name__}: {error}", retried, replica
+                    )
                 retried = True  # same view id: the app stores it once even if the first one landed
             except OSError as error:
                 self._drop(replica)
-                return Ack(index, time.perf_counter() - start, 0, b"", f"{type(error).__name__}: {error}", retried,
-                           replica)
+                return Ack(
+                    index, time.perf_counter() - start, 0, b"", f"{type(error).__name__}: {error}", retried, replica
+                )
         raise AssertionError("unreachable")
 
 
@@ -195,8 +198,9 @@ def postgres_base_url() -> str:
     if url:
         return url
     try:
-        found = subprocess.run([str(ROOT / "scripts" / "postgres-url")], capture_output=True, text=True,
-                               timeout=120, check=False)
+        found = subprocess.run(
+            [str(ROOT / "scripts" / "postgres-url")], capture_output=True, text=True, timeout=120, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SetupError(f"scripts/postgres-url failed: {error}") from None
     url = found.stdout.strip()
@@ -225,8 +229,9 @@ def reader(database_url: str) -> Engine:
     """An engine to look at what the app stored (read-only on SQLite, beside the running app)."""
     if database_url.startswith("sqlite:///"):
         path = database_url.removeprefix("sqlite:///")
-        return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 30},
-                             poolclass=NullPool)
+        return create_engine(
+            f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 30}, poolclass=NullPool
+        )
     return create_engine(database_url, poolclass=NullPool)
 
 
@@ -234,8 +239,15 @@ def migrate(env: Mapping[str, str], workdir: Path) -> Path:
     """`hiyoko db upgrade` once, as an operator runs it before starting replicas; returns its log."""
     log_path = workdir / "db-upgrade.log"
     try:
-        done = subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], cwd=workdir, capture_output=True,
-                              text=True, env={**env, "PYTHONPATH": str(ROOT)}, timeout=300, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "cli", "db", "upgrade"],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            timeout=300,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise SetupError("`hiyoko db upgrade` did not finish within 300 s") from None
     log_path.write_text(done.stdout + done.stderr)
@@ -338,8 +350,9 @@ class Done:
         return None not in (self.sheet_rows, self.sheet_links, self.cards, self.replies)
 
 
-def wait_until_delivered(fake_slack: FakeSlack, fake_sheets: FakeSheets, expected: set[str], t0: float,
-                         timeout: float) -> tuple[Done, Seen]:
+def wait_until_delivered(
+    fake_slack: FakeSlack, fake_sheets: FakeSheets, expected: set[str], t0: float, timeout: float
+) -> tuple[Done, Seen]:
     done, seen = Done(), Seen()
     deadline = t0 + timeout
     last_sheet_calls = -1
@@ -410,20 +423,28 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def stored_signals(engine: Engine) -> list[tuple[str, str]]:
     """(customer, S-id) of every stored signal, in order (a customer twice is a duplicate)."""
     with engine.connect() as conn:
-        return [(customer, format_signal_id(number)) for number, customer in conn.execute(
-            text("SELECT number, customer FROM signals ORDER BY number"))]
+        return [
+            (customer, format_signal_id(number))
+            for number, customer in conn.execute(text("SELECT number, customer FROM signals ORDER BY number"))
+        ]
 
 
 def outbox_summary(engine: Engine) -> str:
     with engine.connect() as conn:
-        states = conn.execute(text("SELECT target, state, COUNT(*) FROM outbox GROUP BY target, state "
-                                   "ORDER BY target, state")).all()
+        states = conn.execute(
+            text("SELECT target, state, COUNT(*) FROM outbox GROUP BY target, state ORDER BY target, state")
+        ).all()
         retried = conn.execute(text("SELECT COUNT(*), MAX(attempts) FROM outbox WHERE attempts > 1")).one()
-        errors = conn.execute(text(
-            "SELECT last_error, COUNT(*) FROM outbox WHERE last_error != '' GROUP BY last_error "
-            "ORDER BY COUNT(*) DESC LIMIT 5")).all()
-    lines = ["outbox rows: " + ", ".join(f"{target}/{state} {n}" for target, state, n in states),
-             f"outbox rows tried more than once: {retried[0]} (most attempts: {retried[1] or 1})"]
+        errors = conn.execute(
+            text(
+                "SELECT last_error, COUNT(*) FROM outbox WHERE last_error != '' GROUP BY last_error "
+                "ORDER BY COUNT(*) DESC LIMIT 5"
+            )
+        ).all()
+    lines = [
+        "outbox rows: " + ", ".join(f"{target}/{state} {n}" for target, state, n in states),
+        f"outbox rows tried more than once: {retried[0]} (most attempts: {retried[1] or 1})",
+    ]
     lines += [f"  last_error x{n}: {error}" for error, n in errors]
     return "\n".join(lines)
 
@@ -457,8 +478,17 @@ class Result:
         return bool(self.error) or any(items for _, items in self.problems)
 
 
-COMPARE_HEADER = ("setup", "ack p50 ms", "ack p99 ms", "acks > 3 s", "sheet complete s", "Slack complete s",
-                  "Sheets calls (reads/writes)", "duplicates", "missing")
+COMPARE_HEADER = (
+    "setup",
+    "ack p50 ms",
+    "ack p99 ms",
+    "acks > 3 s",
+    "sheet complete s",
+    "Slack complete s",
+    "Sheets calls (reads/writes)",
+    "duplicates",
+    "missing",
+)
 
 
 def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
@@ -466,8 +496,11 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
     result = Result(setup)
     # Slack's one post a second per channel would make the delivery half take an hour: the fake's
     # limit and the app's pacing are scaled together (--slack-rate), and the table says so.
-    with FakeSlack(channel_rate=args.slack_rate).start() as fake_slack, FakeSheets().start() as fake_sheets, \
-            bench_database(setup.database, workdir) as database_url:
+    with (
+        FakeSlack(channel_rate=args.slack_rate).start() as fake_slack,
+        FakeSheets().start() as fake_sheets,
+        bench_database(setup.database, workdir) as database_url,
+    ):
         fake_slack.add_user(CSM, "sato", display_name="佐藤", real_name="佐藤 花子", locale="ja-JP")
         fake_slack.add_user(AE, "tanaka", display_name="田中", real_name="田中 一郎", locale="ja-JP")
         fake_slack.add_channel(CHANNEL, "upsell-signals")
@@ -475,8 +508,14 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
         fake_sheets.create_spreadsheet(SPREADSHEET, sheets=["Sheet1"])
         if args.slack_latency > 0:  # a cold directory: each replica's start-up fill never lands
             fake_slack.hang_next(setup.replicas, seconds=args.timeout + 600, method="users.list")
-        env = app_env(slack_url=fake_slack.url, database_url=database_url, channel=CHANNEL,
-                      port=free_port(), sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET)
+        env = app_env(
+            slack_url=fake_slack.url,
+            database_url=database_url,
+            channel=CHANNEL,
+            port=free_port(),
+            sheets_host=fake_sheets.host,
+            spreadsheet_id=SPREADSHEET,
+        )
         env["HIYOKO_SLACK_CHANNEL_INTERVAL"] = str(1.0 / args.slack_rate)
         if setup.database != "sqlite":
             result.logs.append(migrate(env, workdir))
@@ -529,8 +568,9 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
     missing_rows = sorted(expected - set(seen.rows))
     missing_cards = sorted(expected - set(seen.cards))
     missing_replies = sorted(sid for sid in expected if not seen.replies[sid])
-    wrong_customer = sorted(sid for customer, sid in stored.items()
-                            if sid in seen.row_customer and seen.row_customer[sid] != customer)
+    wrong_customer = sorted(
+        sid for customer, sid in stored.items() if sid in seen.row_customer and seen.row_customer[sid] != customer
+    )
     dup_rows, dup_cards, dup_replies = duplicates(seen.rows), duplicates(seen.cards), duplicates(seen.replies)
     other_errors = {status: count for status, count in statuses.items() if status not in (200, 429)}
     over_deadline = sum(1 for ms in latencies if ms >= SLACK_ACK_DEADLINE_MS)
@@ -549,25 +589,39 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
     ]
     if setup.replicas > 1:
         per_replica = [sorted(a.latency * 1000 for a in acks if a.replica == r) for r in range(setup.replicas)]
-        result.table.append(("acks per replica (p50 / p99 ms)", ", ".join(
-            f"#{r + 1}: {len(ms)} ({percentile(ms, 50):.0f} / {percentile(ms, 99):.0f})"
-            for r, ms in enumerate(per_replica))))
+        result.table.append(
+            (
+                "acks per replica (p50 / p99 ms)",
+                ", ".join(
+                    f"#{r + 1}: {len(ms)} ({percentile(ms, 50):.0f} / {percentile(ms, 99):.0f})"
+                    for r, ms in enumerate(per_replica)
+                ),
+            )
+        )
     result.table += [
         ("sheet: every ID in Signals (s)", seconds(done.sheet_rows, len(expected & set(seen.rows)), len(expected))),
-        ("sheet: every row has its card link (s)", seconds(done.sheet_links, len(expected & seen.linked),
-                                                           len(expected))),
+        (
+            "sheet: every row has its card link (s)",
+            seconds(done.sheet_links, len(expected & seen.linked), len(expected)),
+        ),
         ("Slack: every card posted (s)", seconds(done.cards, len(expected & set(seen.cards)), len(expected))),
-        ("Slack: every owner thread reply (s)", seconds(done.replies, len(expected) - len(missing_replies),
-                                                        len(expected))),
+        (
+            "Slack: every owner thread reply (s)",
+            seconds(done.replies, len(expected) - len(missing_replies), len(expected)),
+        ),
         ("Sheets API calls: total (per signal)", f"{len(sheets_calls)} ({len(sheets_calls) / n:.2f})"),
         ("Sheets API reads / writes (per signal)", f"{reads} / {writes} ({reads / n:.2f} / {writes / n:.2f})"),
-        ("Sheets 429s answered / other errors", f"{statuses.get(429, 0)} / "
-                                                f"{sum(other_errors.values())} {other_errors or ''}".rstrip()),
+        (
+            "Sheets 429s answered / other errors",
+            f"{statuses.get(429, 0)} / {sum(other_errors.values())} {other_errors or ''}".rstrip(),
+        ),
         ("Slack API calls: total (per signal)", f"{len(slack_calls)} ({len(slack_calls) / n:.2f})"),
         ("Slack calls by method", ", ".join(f"{m} {c}" for m, c in slack_methods.most_common())),
         ("duplicate rows / cards / thread replies", f"{dup_rows} / {dup_cards} / {dup_replies}"),
-        ("missing rows / cards / thread replies", f"{len(missing_rows)} / {len(missing_cards)} / "
-                                                  f"{len(missing_replies)}"),
+        (
+            "missing rows / cards / thread replies",
+            f"{len(missing_rows)} / {len(missing_cards)} / {len(missing_replies)}",
+        ),
     ]
     result.notes += [log_findings(path) for path in result.logs if path.name != "db-upgrade.log"]
     result.problems = [
@@ -586,8 +640,11 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
         result.notes.append(f"note: {len(expected - seen.linked)} rows still without their card link")
 
     # Submitted signals not stored, or stored without their row, card or reply, each counted once.
-    missing = (n - len(set(stored) & {f"顧客{i}" for i in range(1, n + 1)})
-               + len(set(missing_rows) | set(missing_cards) | set(missing_replies)))
+    missing = (
+        n
+        - len(set(stored) & {f"顧客{i}" for i in range(1, n + 1)})
+        + len(set(missing_rows) | set(missing_cards) | set(missing_replies))
+    )
     dup_total = len(stored_list) - len(stored) + dup_rows + dup_cards + dup_replies
     timeout = f"> {args.timeout:g}"
     result.compact = [
@@ -604,8 +661,14 @@ def measure(args: argparse.Namespace, setup: Setup, workdir: Path) -> Result:
     return result
 
 
-def acks_result(args: argparse.Namespace, setup: Setup, result: Result, acks: list[Ack], burst: float,
-                stored_list: list[tuple[str, str]]) -> Result:
+def acks_result(
+    args: argparse.Namespace,
+    setup: Setup,
+    result: Result,
+    acks: list[Ack],
+    burst: float,
+    stored_list: list[tuple[str, str]],
+) -> Result:
     """`--acks-only`: the ack latencies and what was stored, without waiting for delivery."""
     n = args.signals
     failures = [a for a in acks if not a.ok]
@@ -614,8 +677,10 @@ def acks_result(args: argparse.Namespace, setup: Setup, result: Result, acks: li
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     result.table = [
         ("replicas / database", f"{setup.replicas} / {setup.database}"),
-        ("Slack latency per call (s) / directory", f"{args.slack_latency:g} / "
-                                                   f"{'empty' if args.slack_latency > 0 else 'filled at start'}"),
+        (
+            "Slack latency per call (s) / directory",
+            f"{args.slack_latency:g} / {'empty' if args.slack_latency > 0 else 'filled at start'}",
+        ),
         ("fake Slack posts per second per channel (Slack: 1)", f"{args.slack_rate:g}"),
         ("signals submitted / acked ok / stored", f"{n} / {n - len(failures)} / {len(stored)}"),
         ("concurrency", str(args.concurrency)),
@@ -630,9 +695,17 @@ def acks_result(args: argparse.Namespace, setup: Setup, result: Result, acks: li
         ("acked but not stored", sorted(acked - set(stored))),
         ("customers stored twice", sorted(c for c, k in Counter(c for c, _ in stored_list).items() if k > 1)),
     ]
-    result.compact = [setup.label, f"{p50:.0f}", f"{p99:.0f}",
-                      str(sum(1 for ms in latencies if ms >= SLACK_ACK_DEADLINE_MS)),
-                      "—", "—", "—", str(len(stored_list) - len(stored)), str(len(acked - set(stored)))]
+    result.compact = [
+        setup.label,
+        f"{p50:.0f}",
+        f"{p99:.0f}",
+        str(sum(1 for ms in latencies if ms >= SLACK_ACK_DEADLINE_MS)),
+        "—",
+        "—",
+        "—",
+        str(len(stored_list) - len(stored)),
+        str(len(acked - set(stored))),
+    ]
     return result
 
 
@@ -656,36 +729,68 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.submit_burst", description=__doc__.split("\n")[0])
     parser.add_argument("--signals", type=int, default=300, help="signals to submit (default 300)")
     parser.add_argument("--concurrency", type=int, default=25, help="requests in flight at once (default 25)")
-    parser.add_argument("--sheets-latency", type=float, default=0.5,
-                        help="seconds the fake Sheets API takes per call (default 0.5)")
-    parser.add_argument("--write-quota", type=int, default=60,
-                        help="Sheets writes allowed per minute, 0 for no limit (default 60, Google's)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="seconds from the first submit to wait for delivery (default 300)")
-    parser.add_argument("--settle", type=float, default=2.0,
-                        help="seconds to keep watching for late duplicates once complete (default 2)")
-    parser.add_argument("--replicas", type=int, default=1,
-                        help="`hiyoko run` processes sharing the database, round-robin (default 1)")
-    parser.add_argument("--database", choices=DATABASES, default="sqlite",
-                        help="sqlite (a file) or postgresql (a fresh schema; HIYOKO_TEST_POSTGRES_URL or "
-                             "scripts/postgres-url) (default sqlite)")
-    parser.add_argument("--slack-latency", type=float, default=0.0,
-                        help="seconds every Slack Web API call takes, with the user directory left empty "
-                             "(default 0: Slack answers at once and the directory fills at start)")
-    parser.add_argument("--acks-only", action="store_true",
-                        help="measure the acks and what was stored; do not wait for cards and sheet rows")
-    parser.add_argument("--slack-rate", type=float, default=50.0,
-                        help="posts per second per channel the fake Slack allows, the app's pacing matched "
-                             "(Slack's is 1; default 50, so delivery finishes in minutes)")
-    parser.add_argument("--compare", action="store_true",
-                        help="run 1 process on SQLite, then 2 replicas on PostgreSQL, and print both in one "
-                             "markdown table (ignores --replicas and --database)")
+    parser.add_argument(
+        "--sheets-latency", type=float, default=0.5, help="seconds the fake Sheets API takes per call (default 0.5)"
+    )
+    parser.add_argument(
+        "--write-quota",
+        type=int,
+        default=60,
+        help="Sheets writes allowed per minute, 0 for no limit (default 60, Google's)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds from the first submit to wait for delivery (default 300)"
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=2.0,
+        help="seconds to keep watching for late duplicates once complete (default 2)",
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="`hiyoko run` processes sharing the database, round-robin (default 1)"
+    )
+    parser.add_argument(
+        "--database",
+        choices=DATABASES,
+        default="sqlite",
+        help="sqlite (a file) or postgresql (a fresh schema; HIYOKO_TEST_POSTGRES_URL or "
+        "scripts/postgres-url) (default sqlite)",
+    )
+    parser.add_argument(
+        "--slack-latency",
+        type=float,
+        default=0.0,
+        help="seconds every Slack Web API call takes, with the user directory left empty "
+        "(default 0: Slack answers at once and the directory fills at start)",
+    )
+    parser.add_argument(
+        "--acks-only",
+        action="store_true",
+        help="measure the acks and what was stored; do not wait for cards and sheet rows",
+    )
+    parser.add_argument(
+        "--slack-rate",
+        type=float,
+        default=50.0,
+        help="posts per second per channel the fake Slack allows, the app's pacing matched "
+        "(Slack's is 1; default 50, so delivery finishes in minutes)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="run 1 process on SQLite, then 2 replicas on PostgreSQL, and print both in one "
+        "markdown table (ignores --replicas and --database)",
+    )
     args = parser.parse_args(argv)
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
     if args.database == "sqlite" and args.replicas > 1 and not args.compare:
-        print("note: several processes on one SQLite file is not a supported deployment (replicas need "
-              "PostgreSQL); measuring it anyway", flush=True)
+        print(
+            "note: several processes on one SQLite file is not a supported deployment (replicas need "
+            "PostgreSQL); measuring it anyway",
+            flush=True,
+        )
     return args
 
 
@@ -701,23 +806,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # Kept after the run so the app logs (their paths are printed first) can be read.
     workdir = Path(tempfile.mkdtemp(prefix="hiyoko-bench-"))
-    setups = ([Setup(1, "sqlite"), Setup(2, "postgresql")] if args.compare
-              else [Setup(args.replicas, args.database)])
+    setups = [Setup(1, "sqlite"), Setup(2, "postgresql")] if args.compare else [Setup(args.replicas, args.database)]
     results: list[Result] = []
     for setup in setups:
         if args.compare:
-            print(f"\n== {setup.label}: {args.signals} signals, {args.concurrency} in flight, Sheets "
-                  f"{args.sheets_latency:g} s and {args.write_quota or 'no'} writes/min ==", flush=True)
+            print(
+                f"\n== {setup.label}: {args.signals} signals, {args.concurrency} in flight, Sheets "
+                f"{args.sheets_latency:g} s and {args.write_quota or 'no'} writes/min ==",
+                flush=True,
+            )
         result = run_setup(args, setup, workdir / setup.slug if args.compare else workdir)
         report(result)
         results.append(result)
     if args.compare:
-        print(f"\n{args.signals} signals, {args.concurrency} in flight, Sheets {args.sheets_latency:g} s per call "
-              f"and {args.write_quota or 'no'} writes/min; logs under {workdir}\n")
-        print(markdown_table(COMPARE_HEADER, [
-            r.compact or [r.setup.label, f"failed: {r.error.splitlines()[0][:100]}",
-                          *["—"] * (len(COMPARE_HEADER) - 2)]
-            for r in results]))
+        print(
+            f"\n{args.signals} signals, {args.concurrency} in flight, Sheets {args.sheets_latency:g} s per call "
+            f"and {args.write_quota or 'no'} writes/min; logs under {workdir}\n"
+        )
+        print(
+            markdown_table(
+                COMPARE_HEADER,
+                [
+                    r.compact
+                    or [r.setup.label, f"failed: {r.error.splitlines()[0][:100]}", *["—"] * (len(COMPARE_HEADER) - 2)]
+                    for r in results
+                ],
+            )
+        )
     if any(r.failed and not r.error for r in results):
         return 1  # a signal missing or duplicated, or an ack failed
     return 2 if any(r.error for r in results) else 0

@@ -51,8 +51,11 @@ log = logging.getLogger(__name__)
 ACTION_OF_BUTTON = {action_id: action for action, action_id in {**BUTTON_IDS, **DM_BUTTON_IDS}.items()}
 ACTION_OF_BUTTON[PICK_OWNER] = Action.REASSIGN  # the DM telling a CSM their chosen owner cannot own it
 NEEDS_INPUT = frozenset({Action.HATCH, Action.LOSE, Action.DROP, Action.REASSIGN, Action.EDIT, Action.NOTE})
-_WITHOUT_INPUT: dict[Action, LifecycleChange] = {Action.WIN: Win(), Action.REOPEN: Reopen(),
-                                                Action.BACK_TO_EGG: BackToEgg()}
+_WITHOUT_INPUT: dict[Action, LifecycleChange] = {
+    Action.WIN: Win(),
+    Action.REOPEN: Reopen(),
+    Action.BACK_TO_EGG: BackToEgg(),
+}
 
 
 def _mention_name(deps: BotDeps, user_id: object, plain: bool) -> str:
@@ -63,8 +66,13 @@ def _mention_name(deps: BotDeps, user_id: object, plain: bool) -> str:
 
 
 def denied(deps: BotDeps, signal: SignalRecord, lang: str, plain: bool = False) -> str:
-    return t("permission.denied", lang, id=signal.id, owner=_mention_name(deps, signal.owner_id, plain),
-             submitter=_mention_name(deps, signal.submitter_id, plain))
+    return t(
+        "permission.denied",
+        lang,
+        id=signal.id,
+        owner=_mention_name(deps, signal.owner_id, plain),
+        submitter=_mention_name(deps, signal.submitter_id, plain),
+    )
 
 
 def refusal(deps: BotDeps, refused: Refused, lang: str, plain: bool = False) -> str:
@@ -100,8 +108,7 @@ def handle(deps: BotDeps, body: dict[str, Any], action: Action, signal_id: str, 
     if signal is None:
         tell(deps, client, body, t("signal.not_found", lang, id=signal_id))
         return
-    if not may_change(user, owner_id=signal.owner_id, submitter_id=signal.submitter_id,
-                      managers=deps.managers()):
+    if not may_change(user, owner_id=signal.owner_id, submitter_id=signal.submitter_id, managers=deps.managers()):
         tell(deps, client, body, denied(deps, signal, lang))
         return
     if action in NEEDS_INPUT:
@@ -119,14 +126,14 @@ def handle(deps: BotDeps, body: dict[str, Any], action: Action, signal_id: str, 
         tell(deps, client, body, refusal(deps, refused, lang))
 
 
-def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-              context: BoltContext) -> None:
+def on_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
     handle(deps_of(context), body, ACTION_OF_BUTTON[action["action_id"]], action.get("value") or "", client)
 
 
-def on_overflow(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                context: BoltContext) -> None:
+def on_overflow(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     ack()
     name, _, signal_id = (action.get("selected_option") or {}).get("value", "").partition(":")
     if name in {a.value for a in Action}:
@@ -154,8 +161,7 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Bol
         if problem:
             problems["owner"] = problem
     if problems or wanted is None:
-        ack(response_action="errors",
-            errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
+        ack(response_action="errors", errors={field: t(p.key, lang, **p.params) for field, p in problems.items()})
         return
     if isinstance(wanted, Reassign):
         wanted = replace(wanted, owner_name=new_owner.name if new_owner else wanted.owner_id)
@@ -195,8 +201,9 @@ def _date(values: dict[str, Any], block_id: str) -> date | None:
         return None
 
 
-def read_request(action: Action, values: dict[str, Any], signal: SignalRecord,
-                 today: date) -> tuple[LifecycleChange | None, dict[str, Problem]]:
+def read_request(
+    action: Action, values: dict[str, Any], signal: SignalRecord, today: date
+) -> tuple[LifecycleChange | None, dict[str, Problem]]:
     """The change a submitted action modal asks for, and the problems of its fields. The change is
     None only with problems (a hatch without a timing) or for an action that has no modal."""
     problems: dict[str, Problem] = {}
@@ -219,16 +226,22 @@ def read_request(action: Action, values: dict[str, Any], signal: SignalRecord,
     if action is Action.REASSIGN and (not owner or owner == signal.owner_id):
         problems["owner"] = Problem("lifecycle.same_owner")
     with_input: dict[Action, LifecycleChange | None] = {
-        Action.HATCH: Hatch(timing, note) if timing else None, Action.LOSE: Lose(reason),
-        Action.DROP: Drop(reason), Action.REASSIGN: Reassign(owner, note), Action.NOTE: Note(note),
+        Action.HATCH: Hatch(timing, note) if timing else None,
+        Action.LOSE: Lose(reason),
+        Action.DROP: Drop(reason),
+        Action.REASSIGN: Reassign(owner, note),
+        Action.NOTE: Note(note),
     }
     wanted = with_input.get(action)
     if action is Action.EDIT:
         category = (_value(values, "category").get("selected_option") or {}).get("value", signal.category.value)
         draft = SignalDraft(
-            customer=read_text(values, "customer"), kind=signal.kind,
+            customer=read_text(values, "customer"),
+            kind=signal.kind,
             category=Category(category) if category in {c.value for c in Category} else signal.category,
-            summary=read_text(values, "summary"), timing=timing, owner_id=signal.owner_id,
+            summary=read_text(values, "summary"),
+            timing=timing,
+            owner_id=signal.owner_id,
             size=read_text(values, "size"),
         )
         problems.update(validate_draft(draft, today))
@@ -236,6 +249,14 @@ def read_request(action: Action, values: dict[str, Any], signal: SignalRecord,
             del problems["timing"]  # an overdue chick's old timing may stay as it is
         if signal.kind is Kind.EGG and timing is None:
             problems.pop("timing", None)
-        wanted = Edit(Edits(customer=draft.customer, category=draft.category, summary=draft.summary,
-                            size=draft.size, timing=timing, clear_timing=timing is None))
+        wanted = Edit(
+            Edits(
+                customer=draft.customer,
+                category=draft.category,
+                summary=draft.summary,
+                size=draft.size,
+                timing=timing,
+                clear_timing=timing is None,
+            )
+        )
     return wanted, problems

@@ -48,10 +48,20 @@ def _draw(weeks: list[tuple[datetime, int, int]], lang: str) -> tuple[bytes, int
     axes = figure.add_subplot()
     positions = list(range(len(weeks)))
     width = 0.4
-    eggs = axes.bar([p - width / 2 for p in positions], [w[1] for w in weeks], width, color=EGG_COLOUR,
-                    label=t("digest.chart_egg", lang))
-    chicks = axes.bar([p + width / 2 for p in positions], [w[2] for w in weeks], width, color=CHICK_COLOUR,
-                      label=t("digest.chart_chick", lang))
+    eggs = axes.bar(
+        [p - width / 2 for p in positions],
+        [w[1] for w in weeks],
+        width,
+        color=EGG_COLOUR,
+        label=t("digest.chart_egg", lang),
+    )
+    chicks = axes.bar(
+        [p + width / 2 for p in positions],
+        [w[2] for w in weeks],
+        width,
+        color=CHICK_COLOUR,
+        label=t("digest.chart_chick", lang),
+    )
     axes.set_xticks(positions, [w[0].strftime("%m/%d") for w in weeks], rotation=45, fontsize=8)
     axes.set_title(t("digest.chart_title", lang))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))

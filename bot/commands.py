@@ -40,19 +40,21 @@ class Answers:
         self.deps = deps
 
     def help(self, lang: str) -> dict[str, Any]:
-        text = t("command.help", lang, channel=self.deps.settings.signals_channel_id or "") + "\n" + t(
-            "command.help_more", lang)
+        text = (
+            t("command.help", lang, channel=self.deps.settings.signals_channel_id or "")
+            + "\n"
+            + t("command.help_more", lang)
+        )
         return {"text": text, "blocks": [_section(text)]}
 
     def page(self, query: dict[str, Any], user_id: str, lang: str, offset: int) -> dict[str, Any]:
         if query["q"] == "mine":
             owned, shared = self.deps.store.open_for(user_id)
             everything = owned + shared
-            items, total, title = everything[offset:offset + PAGE], len(everything), t("command.mine", lang)
+            items, total, title = everything[offset : offset + PAGE], len(everything), t("command.mine", lang)
         else:
             kind = Kind(query["kind"]) if query.get("kind") else None
-            items, total = self.deps.store.search(kind=kind, text=query.get("text") or "", offset=offset,
-                                                  limit=PAGE)
+            items, total = self.deps.store.search(kind=kind, text=query.get("text") or "", offset=offset, limit=PAGE)
             title = t("command.list", lang)
             if kind:
                 title += f" {kind.emoji}"
@@ -76,8 +78,12 @@ class Answers:
 
     @staticmethod
     def _button(text: str, query: dict[str, Any], offset: int, which: str) -> dict[str, Any]:
-        return {"type": "button", "action_id": f"{PAGE_ACTION}_{which}", "text": {"type": "plain_text", "text": text},
-                "value": json.dumps({**query, "offset": offset}, ensure_ascii=False)}
+        return {
+            "type": "button",
+            "action_id": f"{PAGE_ACTION}_{which}",
+            "text": {"type": "plain_text", "text": text},
+            "value": json.dumps({**query, "offset": offset}, ensure_ascii=False),
+        }
 
     def show(self, signal: SignalRecord, lang: str) -> dict[str, Any]:
         events = self.deps.store.events(signal.number)
@@ -85,9 +91,16 @@ class Answers:
         lines = [t("command.history", lang)]
         for event in events[-HISTORY_LINES:]:
             note = f": {escape_mrkdwn(fit(event.note.replace(chr(10), ' '), 100))}" if event.note else ""
-            lines.append(t("command.history_line", lang,
-                           when=event.at.astimezone(self.deps.settings.timezone).strftime("%Y-%m-%d %H:%M"),
-                           action=t(f"action.{event.action}", lang), actor=f"<@{event.actor_id}>", note=note))
+            lines.append(
+                t(
+                    "command.history_line",
+                    lang,
+                    when=event.at.astimezone(self.deps.settings.timezone).strftime("%Y-%m-%d %H:%M"),
+                    action=t(f"action.{event.action}", lang),
+                    actor=f"<@{event.actor_id}>",
+                    note=note,
+                )
+            )
         return {"text": text, "blocks": [*blocks, _section("\n".join(lines))]}
 
 
@@ -113,8 +126,7 @@ def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
         if signal:
             answer = answers.show(signal, lang)
         else:
-            text = t("signal.not_found", lang, id=escape_mrkdwn(rest[0])) if rest else t(
-                "command.show_usage", lang)
+            text = t("signal.not_found", lang, id=escape_mrkdwn(rest[0])) if rest else t("command.show_usage", lang)
             answer = {"text": text}
     else:
         answer = answers.help(lang)
@@ -122,8 +134,7 @@ def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
     ack(response_type="ephemeral", **answer)
 
 
-def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-              context: BoltContext) -> None:
+def turn_page(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """The previous/next buttons under a page of /hiyoko mine or list."""
     ack()
     deps = deps_of(context)

@@ -36,9 +36,19 @@ class CardNotPosted(Exception):
 
 
 class SlackDelivery:
-    def __init__(self, client: WebClient, store: SignalStore, channel: str, lang: str, zone: ZoneInfo, *,
-                 digest_channel: str | None = None, admin_channel: str | None = None,
-                 clock: Clock | None = None, channel_interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        store: SignalStore,
+        channel: str,
+        lang: str,
+        zone: ZoneInfo,
+        *,
+        digest_channel: str | None = None,
+        admin_channel: str | None = None,
+        clock: Clock | None = None,
+        channel_interval: float = 1.0,
+    ) -> None:
         self.admin_channel = admin_channel
         self.client = client
         self.store = store
@@ -63,12 +73,17 @@ class SlackDelivery:
             ts = self._find(self.channel, CARD_EVENT, {"signal_id": signal.id}, since=signal.created_at)
             channel = self.channel if ts else None
         if channel and ts:
-            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks,
-                                    metadata=metadata(CARD_EVENT, signal))
+            self.client.chat_update(
+                channel=channel, ts=ts, text=text, blocks=blocks, metadata=metadata(CARD_EVENT, signal)
+            )
         else:
             posted = self.client.chat_postMessage(
-                channel=self.channel, text=text, blocks=blocks, metadata=metadata(CARD_EVENT, signal),
-                unfurl_links=False, unfurl_media=False,
+                channel=self.channel,
+                text=text,
+                blocks=blocks,
+                metadata=metadata(CARD_EVENT, signal),
+                unfurl_links=False,
+                unfurl_media=False,
             )
             channel, ts = posted["channel"], posted["ts"]
             self.store.set_card(signal.number, channel, ts, None)
@@ -80,11 +95,14 @@ class SlackDelivery:
         """Reply in the card's thread, mentioning the owner so they get notified."""
         if not signal.card_channel or not signal.card_ts:
             raise CardNotPosted(signal.id)
-        if retried and self._find(signal.card_channel, OWNER_NOTICE_EVENT, {"signal_id": signal.id},
-                                  thread_ts=signal.card_ts):
+        if retried and self._find(
+            signal.card_channel, OWNER_NOTICE_EVENT, {"signal_id": signal.id}, thread_ts=signal.card_ts
+        ):
             return
         self.client.chat_postMessage(
-            channel=signal.card_channel, thread_ts=signal.card_ts, text=owner_notice(signal, self.lang),
+            channel=signal.card_channel,
+            thread_ts=signal.card_ts,
+            text=owner_notice(signal, self.lang),
             metadata=metadata(OWNER_NOTICE_EVENT, signal),
         )
 
@@ -96,8 +114,9 @@ class SlackDelivery:
         meta = {"event_type": EVENT_LINE, "event_payload": key}
         if retried and self._find(signal.card_channel, EVENT_LINE, key, thread_ts=signal.card_ts):
             return
-        self.client.chat_postMessage(channel=signal.card_channel, thread_ts=signal.card_ts,
-                                     text=event_line(event, self.lang), metadata=meta)
+        self.client.chat_postMessage(
+            channel=signal.card_channel, thread_ts=signal.card_ts, text=event_line(event, self.lang), metadata=meta
+        )
 
     def direct_message(self, signal: SignalRecord, payload: DirectMessagePayload, key: str, retried: bool) -> None:
         """A nudge or reminder, in a DM to the owner (a group DM with the submitter in copy)."""
@@ -107,8 +126,7 @@ class SlackDelivery:
         meta = {"event_type": DM_EVENT, "event_payload": found}
         if retried and self._find(channel, DM_EVENT, found, since=self.clock_now()):
             return
-        text, blocks = direct_message(payload.kind, signal, self.lang, self.today(), self.zone,
-                                      payload.stale_days)
+        text, blocks = direct_message(payload.kind, signal, self.lang, self.today(), self.zone, payload.stale_days)
         self.pacer.wait(channel)
         self.client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=meta)
 
@@ -119,28 +137,45 @@ class SlackDelivery:
         ts = self._find(self.digest_channel, DIGEST_EVENT, key, since=self.clock_now()) if retried else None
         if ts is None:
             text, blocks = digest_message(payload, self.lang)
-            ts = self.client.chat_postMessage(channel=self.digest_channel, text=text, blocks=blocks,
-                                              metadata=meta)["ts"]
+            ts = self.client.chat_postMessage(channel=self.digest_channel, text=text, blocks=blocks, metadata=meta)[
+                "ts"
+            ]
         png, _ = weekly_chart(payload.digest.weekly, self.lang)
-        self.client.files_upload_v2(channel=self.digest_channel, thread_ts=ts, content=png,
-                                    filename=f"hiyoko-{payload.slot[:10]}.png",
-                                    title=t("digest.chart_title", self.lang),
-                                    initial_comment=t("digest.chart_comment", self.lang))
+        self.client.files_upload_v2(
+            channel=self.digest_channel,
+            thread_ts=ts,
+            content=png,
+            filename=f"hiyoko-{payload.slot[:10]}.png",
+            title=t("digest.chart_title", self.lang),
+            initial_comment=t("digest.chart_comment", self.lang),
+        )
 
-    def _find(self, channel: str, event_type: str, key: dict[str, str], *, since: datetime | None = None,
-              thread_ts: str | None = None) -> str | None:
+    def _find(
+        self,
+        channel: str,
+        event_type: str,
+        key: dict[str, str],
+        *,
+        since: datetime | None = None,
+        thread_ts: str | None = None,
+    ) -> str | None:
         """The ts of a message we posted earlier whose metadata carries `key`, if any."""
         cursor = None
         for _ in range(HISTORY_PAGES):
             try:
                 if thread_ts:
                     page = self.client.conversations_replies(
-                        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor)
+                        channel=channel, ts=thread_ts, include_all_metadata=True, limit=200, cursor=cursor
+                    )
                 else:
                     oldest = (since - LOOK_BACK).timestamp() if since else None
                     page = self.client.conversations_history(
-                        channel=channel, oldest=str(oldest) if oldest else None, include_all_metadata=True,
-                        limit=200, cursor=cursor)
+                        channel=channel,
+                        oldest=str(oldest) if oldest else None,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
+                    )
             except SlackApiError as error:
                 log.warning("could not look for an earlier post %s: %s", key, error.response.get("error"))
                 raise
@@ -154,15 +189,21 @@ class SlackDelivery:
                 break
         return None
 
-
     def admin_alert(self, alert: AdminAlertPayload) -> None:
         """Tell the admins a delivery gave up: what, why, the fix, and what to run to retry it."""
         if not self.admin_channel:
             return
         signal = format_signal_id(alert.signal) if alert.signal else "—"
         error = alert.error
-        text = t("ops.dead_letter", self.lang, id=alert.outbox_id, target=alert.target, signal=signal,
-                 attempts=alert.attempts, error=escape_mrkdwn(error))
+        text = t(
+            "ops.dead_letter",
+            self.lang,
+            id=alert.outbox_id,
+            target=alert.target,
+            signal=signal,
+            attempts=alert.attempts,
+            error=escape_mrkdwn(error),
+        )
         chain = alert.chain
         if chain:
             text += "\n" + t("ops.chain", self.lang, count=len(chain), rows=", ".join(f"#{i}" for i in chain))
@@ -171,8 +212,15 @@ class SlackDelivery:
         self.client.chat_postMessage(channel=self.admin_channel, text=text)
 
 
-FIXABLE = ("not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "token_revoked",
-           "account_inactive", "missing_scope")
+FIXABLE = (
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "invalid_auth",
+    "token_revoked",
+    "account_inactive",
+    "missing_scope",
+)
 
 
 def slack_error(reason: str) -> str:

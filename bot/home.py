@@ -26,15 +26,18 @@ def _list(title: str, signals: list[SignalRecord], deps: BotDeps, lang: str) -> 
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}]
     for kind, key in ((Kind.EGG, "home.eggs"), (Kind.CHICK, "home.chicks")):
         of_kind = [s for s in signals if s.kind is kind]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn",
-                                                        "text": t(key, lang, count=len(of_kind))}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t(key, lang, count=len(of_kind))}]})
         if not of_kind:
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": t("home.none", lang)}})
         for signal in of_kind[:PER_LIST]:
             blocks.extend(signal_row(signal, lang, deps.today(), deps.settings.timezone))
         if len(of_kind) > PER_LIST:
-            blocks.append({"type": "context", "elements": [
-                {"type": "mrkdwn", "text": t("home.more", lang, count=len(of_kind) - PER_LIST)}]})
+            blocks.append(
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": t("home.more", lang, count=len(of_kind) - PER_LIST)}],
+                }
+            )
     return blocks
 
 
@@ -44,10 +47,17 @@ def home_view(user_id: str, deps: BotDeps) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": t("home.title", lang), "emoji": True}},
         {"type": "section", "text": {"type": "mrkdwn", "text": t("home.intro", lang)}},
-        {"type": "actions", "elements": [{
-            "type": "button", "action_id": OPEN_SHARE_MODAL, "style": "primary",
-            "text": {"type": "plain_text", "text": t("home.share", lang), "emoji": True},
-        }]},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": OPEN_SHARE_MODAL,
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": t("home.share", lang), "emoji": True},
+                }
+            ],
+        },
         {"type": "divider"},
         *_list(t("home.owned", lang), owned, deps, lang),
         {"type": "divider"},
@@ -61,13 +71,23 @@ def home_view(user_id: str, deps: BotDeps) -> dict[str, Any]:
         blocks += [
             {"type": "divider"},
             {"type": "header", "text": {"type": "plain_text", "text": t("home.team", lang), "emoji": True}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": t(
-                "home.team_counts", lang,
-                eggs=counts.get((Kind.EGG.value, Status.OPEN.value), 0),
-                chicks=counts.get((Kind.CHICK.value, Status.OPEN.value), 0),
-                won=by_status[Status.WON], lost=by_status[Status.LOST], dropped=by_status[Status.DROPPED],
-                hatch_rate=_percent(hatched, eggs_submitted), win_rate=_percent(by_status[Status.WON], closed),
-            )}},
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": t(
+                        "home.team_counts",
+                        lang,
+                        eggs=counts.get((Kind.EGG.value, Status.OPEN.value), 0),
+                        chicks=counts.get((Kind.CHICK.value, Status.OPEN.value), 0),
+                        won=by_status[Status.WON],
+                        lost=by_status[Status.LOST],
+                        dropped=by_status[Status.DROPPED],
+                        hatch_rate=_percent(hatched, eggs_submitted),
+                        win_rate=_percent(by_status[Status.WON], closed),
+                    ),
+                },
+            },
         ]
     return {"type": "home", "blocks": blocks}
 

@@ -51,11 +51,10 @@ def create_asgi(bolt: App, health: Callable[[], dict[str, Any]], metrics: Metric
         text = await run_in_threadpool(metrics.render)
         return Response(text, media_type=PROMETHEUS_TEXT)
 
-    return Starlette(routes=[
-        Route("/slack/events", slack_events, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", prometheus, methods=["GET"]),
-    ])
-
-
-
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", prometheus, methods=["GET"]),
+        ]
+    )

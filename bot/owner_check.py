@@ -29,14 +29,28 @@ _WHY = {"error.unknown_user": "unknown", "error.bot_user": "bot", "error.deactiv
 
 def pick_owner_message(signal: SignalRecord, why: str, lang: str) -> tuple[str, list[dict[str, Any]]]:
     """The DM to the submitter: which signal, why its owner cannot own it, and a button."""
-    text = t("owner_check.problem", lang, id=signal.id, customer=escape_mrkdwn(fit(signal.customer, 100)),
-             owner=signal.owner_id, why=t(f"owner_check.why.{why}", lang))
+    text = t(
+        "owner_check.problem",
+        lang,
+        id=signal.id,
+        customer=escape_mrkdwn(fit(signal.customer, 100)),
+        owner=signal.owner_id,
+        why=t(f"owner_check.why.{why}", lang),
+    )
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": [{
-            "type": "button", "action_id": PICK_OWNER, "value": signal.id, "style": "primary",
-            "text": {"type": "plain_text", "text": t("owner_check.pick", lang), "emoji": True},
-        }]},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": PICK_OWNER,
+                    "value": signal.id,
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": t("owner_check.pick", lang), "emoji": True},
+                }
+            ],
+        },
     ]
     return text, blocks
 
@@ -65,6 +79,11 @@ class OwnerCheck:
             return
         lang = language_of(submitter.locale if submitter else None, self.settings.hiyoko_language)
         text, blocks = pick_owner_message(signal, _WHY[problem.key], lang)
-        log.info("owner %s of %s cannot own it (%s): telling %s", signal.owner_id, signal.id, problem.key,
-                 signal.submitter_id)
+        log.info(
+            "owner %s of %s cannot own it (%s): telling %s",
+            signal.owner_id,
+            signal.id,
+            problem.key,
+            signal.submitter_id,
+        )
         self.client.chat_postMessage(channel=signal.submitter_id, text=text, blocks=blocks)

@@ -15,8 +15,9 @@ from models.signal import SOURCE_MAX, SUMMARY_MAX
 from models.text import slack_to_plain
 
 
-def open_share_modal(client: WebClient, deps: BotDeps, trigger_id: str, user_id: str, *, summary: str = "",
-                     source: str = "") -> None:
+def open_share_modal(
+    client: WebClient, deps: BotDeps, trigger_id: str, user_id: str, *, summary: str = "", source: str = ""
+) -> None:
     """Open the share modal in the user's language (shortcuts, /hiyoko, App Home)."""
     view = share_modal(deps.language_for(user_id), summary=summary, source=source)
     client.views_open(trigger_id=trigger_id, view=view)
@@ -47,8 +48,9 @@ def share_signal_from_message(ack: Ack, body: dict[str, Any], client: WebClient,
     message = body.get("message") or {}
     summary = slack_to_plain(message.get("text") or "")[:SUMMARY_MAX]
     source = permalink(body) or ""
-    open_share_modal(client, deps_of(context), body["trigger_id"], body["user"]["id"], summary=summary,
-                     source=source[:SOURCE_MAX])
+    open_share_modal(
+        client, deps_of(context), body["trigger_id"], body["user"]["id"], summary=summary, source=source[:SOURCE_MAX]
+    )
 
 
 def register(app: App) -> None:

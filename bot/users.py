@@ -25,8 +25,13 @@ def user_from_slack(user: dict[str, Any]) -> DirectoryUser:
     user_id = str(user["id"])
     return DirectoryUser(
         id=user_id,
-        name=str(profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-                 or user.get("name") or user_id),
+        name=str(
+            profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or user_id
+        ),
         real_name=str(profile.get("real_name") or user.get("real_name") or ""),
         email=str(profile.get("email") or ""),
         locale=user.get("locale"),

@@ -92,8 +92,10 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCo
         if refusal:
             problems["owner"] = refusal
     if problems or draft is None:
-        ack(response_action="errors",
-            errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()})
+        ack(
+            response_action="errors",
+            errors={field: t(problem.key, lang, **problem.params) for field, problem in problems.items()},
+        )
         return
     choice = _choice(view["state"]["values"], "duplicate")
     if not choice:
@@ -136,20 +138,25 @@ def add_as_note(deps: BotDeps, ack: Ack, signal_id: str, draft: SignalDraft, use
     duplicate = any(s.number == number for s in deps.store.open_duplicates(draft.customer, draft.category))
     target = deps.store.get(number) if number else None
     managers = deps.managers()
-    allowed = target is not None and target.status is Status.OPEN and (duplicate or may_change(
-        user_id, owner_id=target.owner_id, submitter_id=target.submitter_id, managers=managers))
+    allowed = (
+        target is not None
+        and target.status is Status.OPEN
+        and (
+            duplicate
+            or may_change(user_id, owner_id=target.owner_id, submitter_id=target.submitter_id, managers=managers)
+        )
+    )
     if not allowed:
-        ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
-                                                              id=signal_id[:20])})
+        ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang, id=signal_id[:20])})
         return
     note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
     request = ChangeRequest(Note(note), user_id, deps.users.name_of(user_id))
     try:
-        deps.store.change(number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate,
-                          open_only=True)
+        deps.store.change(
+            number, request, managers=managers, today=deps.today(), anyone_may_note=duplicate, open_only=True
+        )
     except (NotFound, NotPermitted, Refused):
-        ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang,
-                                                              id=signal_id[:20])})
+        ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang, id=signal_id[:20])})
         return
     ack(response_action="update", view=message_modal(t("duplicate.noted", lang, id=signal_id), lang))
     deps.on_change()

@@ -77,8 +77,9 @@ def read_inputs(inputs: dict[str, Any], today: date) -> tuple[SignalDraft, dict[
     if kind is None:
         problems["kind"] = Problem("workflow.bad_kind", {"value": raw_kind}) if raw_kind else Problem("error.required")
     if category is None:
-        problems["category"] = (Problem("workflow.bad_category", {"value": raw_category}) if raw_category
-                                else Problem("error.required"))
+        problems["category"] = (
+            Problem("workflow.bad_category", {"value": raw_category}) if raw_category else Problem("error.required")
+        )
     timing = None
     try:
         parsed = parse_timing(raw_timing, today)
@@ -93,9 +94,16 @@ def read_inputs(inputs: dict[str, Any], today: date) -> tuple[SignalDraft, dict[
     owner = user_id_of(_text(inputs, "owner"))
     if not owner:
         problems["owner"] = Problem("error.required")
-    draft = SignalDraft(customer=_text(inputs, "customer"), kind=kind or Kind.EGG, category=category or Category.OTHER,
-                        summary=_text(inputs, "summary"), timing=timing, owner_id=owner,
-                        size=_text(inputs, "size"), source=_text(inputs, "source"))
+    draft = SignalDraft(
+        customer=_text(inputs, "customer"),
+        kind=kind or Kind.EGG,
+        category=category or Category.OTHER,
+        summary=_text(inputs, "summary"),
+        timing=timing,
+        owner_id=owner,
+        size=_text(inputs, "size"),
+        source=_text(inputs, "source"),
+    )
     for name, problem in validate_draft(draft, today).items():
         problems.setdefault(name, problem)
     return draft, problems
@@ -104,8 +112,9 @@ def read_inputs(inputs: dict[str, Any], today: date) -> tuple[SignalDraft, dict[
 def failure_message(problems: dict[str, Problem], lang: str) -> str:
     """One message naming every input that is wrong and why, in the workspace language."""
     ordered = sorted(problems.items(), key=lambda item: INPUTS.index(item[0]) if item[0] in INPUTS else len(INPUTS))
-    parts = [f"{t(f'workflow.input.{name}', lang)}: {t(problem.key, lang, **problem.params)}"
-             for name, problem in ordered]
+    parts = [
+        f"{t(f'workflow.input.{name}', lang)}: {t(problem.key, lang, **problem.params)}" for name, problem in ordered
+    ]
     return t("workflow.failed", lang, problems=" / ".join(parts))
 
 
@@ -171,8 +180,11 @@ def finish(deps: BotDeps, number: int, signal_id: str, complete: Complete, deadl
             break
         time.sleep(POLL_SECONDS)
     if not permalink:
-        log.warning("card of %s not posted within %.0f s; completing the step with the channel link",
-                    signal_id, PERMALINK_WAIT_SECONDS)
+        log.warning(
+            "card of %s not posted within %.0f s; completing the step with the channel link",
+            signal_id,
+            PERMALINK_WAIT_SECONDS,
+        )
         permalink = channel_link(deps)
     _call(complete, outputs={"signal_id": signal_id, "permalink": permalink})
 

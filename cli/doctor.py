@@ -34,8 +34,14 @@ from store.db import is_up_to_date
 OK, FAIL, SKIP = "✅", "❌", "➖"
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
 _CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
-_TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-                 "not_allowed_token_type"}
+_TOKEN_ERRORS = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+}
 
 
 @dataclass(frozen=True)
@@ -80,22 +86,24 @@ class Doctor:
         if not s.slack_bot_token:
             checks.append(self.fail("doctor.bot_token.missing", "doctor.bot_token.fix"))
         elif not s.slack_bot_token.startswith("xoxb-"):
-            checks.append(self.fail("doctor.bot_token.prefix", "doctor.bot_token.fix",
-                                    prefix=s.slack_bot_token[:5]))
+            checks.append(self.fail("doctor.bot_token.prefix", "doctor.bot_token.fix", prefix=s.slack_bot_token[:5]))
         else:
             checks.append(self.ok("doctor.bot_token.ok"))
         if s.slack_app_token:
             if s.slack_app_token.startswith("xapp-"):
                 checks.append(self.ok("doctor.app_token.ok"))
             else:
-                checks.append(self.fail("doctor.app_token.prefix", "doctor.app_token.fix",
-                                        prefix=s.slack_app_token[:5]))
+                checks.append(
+                    self.fail("doctor.app_token.prefix", "doctor.app_token.fix", prefix=s.slack_app_token[:5])
+                )
         elif s.slack_signing_secret:
             checks.append(self.ok("doctor.signing_secret.ok"))
         else:
             checks.append(self.fail("doctor.signing_secret.missing", "doctor.signing_secret.fix"))
-        for name, value, required in (("SIGNALS_CHANNEL_ID", s.signals_channel_id, True),
-                                      ("DIGEST_CHANNEL_ID", s.digest_channel_id, False)):
+        for name, value, required in (
+            ("SIGNALS_CHANNEL_ID", s.signals_channel_id, True),
+            ("DIGEST_CHANNEL_ID", s.digest_channel_id, False),
+        ):
             if value is None:
                 if required:
                     checks.append(self.fail("doctor.channel_id.missing", "doctor.channel_id.fix", name=name))
@@ -122,8 +130,10 @@ class Doctor:
             fix = "doctor.auth.fix_token" if code in _TOKEN_ERRORS else "doctor.auth.fix_other"
             return [self.fail("doctor.auth.failed", fix, error=code), self.skip("doctor.slack.skipped_auth")]
         except OSError as error:
-            return [self.fail("doctor.auth.unreachable", "doctor.auth.fix_network", url=s.slack_api_url,
-                              error=str(error)), self.skip("doctor.slack.skipped_auth")]
+            return [
+                self.fail("doctor.auth.unreachable", "doctor.auth.fix_network", url=s.slack_api_url, error=str(error)),
+                self.skip("doctor.slack.skipped_auth"),
+            ]
         bot = str(answer.get("user") or "hiyoko")
         checks = [self.ok("doctor.auth.ok", bot=bot, team=answer.get("team") or "?")]
         checks.append(self.scope_check(answer.headers))
@@ -134,8 +144,9 @@ class Doctor:
         try:
             wanted = manifest_scopes(self.manifest)
         except (OSError, ValueError, ImportError) as error:
-            return self.fail("doctor.scopes.no_manifest", "doctor.scopes.fix_manifest", path=str(self.manifest),
-                             error=str(error))
+            return self.fail(
+                "doctor.scopes.no_manifest", "doctor.scopes.fix_manifest", path=str(self.manifest), error=str(error)
+            )
         header = next((value for name, value in headers.items() if name.lower() == "x-oauth-scopes"), None)
         if isinstance(header, list):
             header = ",".join(str(item) for item in header)
@@ -161,19 +172,36 @@ class Doctor:
             except SlackApiError as error:
                 code = str(error.response.get("error"))
                 fix = "doctor.channel.fix_scope" if code == "missing_scope" else "doctor.channel.fix_not_found"
-                checks.append(self.fail("doctor.channel.failed", fix, names=label, channel=channel, error=code,
-                                        bot=bot))
+                checks.append(
+                    self.fail("doctor.channel.failed", fix, names=label, channel=channel, error=code, bot=bot)
+                )
                 continue
             except OSError as error:
-                checks.append(self.fail("doctor.channel.failed", "doctor.auth.fix_network", names=label,
-                                        channel=channel, error=str(error), url=s.slack_api_url))
+                checks.append(
+                    self.fail(
+                        "doctor.channel.failed",
+                        "doctor.auth.fix_network",
+                        names=label,
+                        channel=channel,
+                        error=str(error),
+                        url=s.slack_api_url,
+                    )
+                )
                 continue
             name = info.get("name") or channel
             if info.get("is_member"):
                 checks.append(self.ok("doctor.channel.ok", names=label, name=name, channel=channel))
             else:
-                checks.append(self.fail("doctor.channel.not_member", "doctor.channel.fix_invite", names=label,
-                                        name=name, channel=channel, bot=bot))
+                checks.append(
+                    self.fail(
+                        "doctor.channel.not_member",
+                        "doctor.channel.fix_invite",
+                        names=label,
+                        name=name,
+                        channel=channel,
+                        bot=bot,
+                    )
+                )
         return checks
 
     # --- the sheet ------------------------------------------------------------------------------
@@ -198,25 +226,37 @@ class Doctor:
         except (gspread.SpreadsheetNotFound, PermissionError):
             return self.fail("doctor.sheet.not_found", "doctor.sheet.fix_share", id=spreadsheet_id, who=who)
         except Exception as error:  # network, a bad key, quota: Google's own words
-            return self.fail("doctor.sheet.error", "doctor.sheet.fix_error", id=spreadsheet_id, error=str(error),
-                             who=who)
+            return self.fail(
+                "doctor.sheet.error", "doctor.sheet.fix_error", id=spreadsheet_id, error=str(error), who=who
+            )
         try:
             # A write only an editor may make, which changes nothing: the title, set to itself.
-            spreadsheet.batch_update({"requests": [{"updateSpreadsheetProperties": {
-                "properties": {"title": spreadsheet.title}, "fields": "title"}}]})
+            spreadsheet.batch_update(
+                {
+                    "requests": [
+                        {"updateSpreadsheetProperties": {"properties": {"title": spreadsheet.title}, "fields": "title"}}
+                    ]
+                }
+            )
         except gspread.exceptions.APIError as error:
             if error.code in (401, 403):
-                return self.fail("doctor.sheet.read_only", "doctor.sheet.fix_share", id=spreadsheet_id, who=who,
-                                 title=spreadsheet.title)
-            return self.fail("doctor.sheet.error", "doctor.sheet.fix_error", id=spreadsheet_id, error=str(error),
-                             who=who)
+                return self.fail(
+                    "doctor.sheet.read_only",
+                    "doctor.sheet.fix_share",
+                    id=spreadsheet_id,
+                    who=who,
+                    title=spreadsheet.title,
+                )
+            return self.fail(
+                "doctor.sheet.error", "doctor.sheet.fix_error", id=spreadsheet_id, error=str(error), who=who
+            )
         except Exception as error:
-            return self.fail("doctor.sheet.error", "doctor.sheet.fix_error", id=spreadsheet_id, error=str(error),
-                             who=who)
+            return self.fail(
+                "doctor.sheet.error", "doctor.sheet.fix_error", id=spreadsheet_id, error=str(error), who=who
+            )
         tabs = [sheet.title for sheet in spreadsheet.worksheets()]
         tab_key = "doctor.sheet.tab_exists" if s.hiyoko_sheet_tab in tabs else "doctor.sheet.tab_new"
-        return self.ok("doctor.sheet.ok", title=spreadsheet.title, who=who,
-                       tab=self.w(tab_key, tab=s.hiyoko_sheet_tab))
+        return self.ok("doctor.sheet.ok", title=spreadsheet.title, who=who, tab=self.w(tab_key, tab=s.hiyoko_sheet_tab))
 
     def xlsx_check(self, path: Path) -> Check:
         folder = path.resolve().parent
@@ -236,8 +276,9 @@ class Doctor:
             try:
                 load_workbook(path, read_only=True).close()
             except Exception as error:
-                return self.fail("doctor.xlsx.unreadable", "doctor.xlsx.fix_unreadable", path=str(path),
-                                 error=str(error))
+                return self.fail(
+                    "doctor.xlsx.unreadable", "doctor.xlsx.fix_unreadable", path=str(path), error=str(error)
+                )
         return self.ok("doctor.xlsx.ok", path=str(path.resolve()))
 
     # --- the database ---------------------------------------------------------------------------
@@ -250,8 +291,7 @@ class Doctor:
             return self.fail("doctor.db.bad_url", "doctor.db.fix_url", error=str(error))
         shown = parsed.render_as_string(hide_password=True)
         database = parsed.database or ""
-        if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
-                and not Path(database).exists():
+        if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).exists():
             # Asking SQLite about a file that is not there would create it: say so instead.
             return self.fail("doctor.db.no_file", "doctor.db.fix_upgrade", url=shown, path=database)
         try:

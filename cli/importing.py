@@ -33,15 +33,23 @@ from store import Database, SignalStore
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bring = commands.add_parser("import", help="import an old signal sheet (.xlsx, .csv or a Google Sheet)")
-    bring.add_argument("source", metavar="PATH_OR_SPREADSHEET",
-                       help="a .xlsx or .csv file, or a Google Sheet's id or URL")
+    bring.add_argument(
+        "source", metavar="PATH_OR_SPREADSHEET", help="a .xlsx or .csv file, or a Google Sheet's id or URL"
+    )
     bring.add_argument("--tab", help="the tab to read (default: the first)")
-    bring.add_argument("--map", action="append", metavar="'HEADER=field'",
-                       help=f"read the column HEADER as field ({', '.join(FIELDS)}); "
-                            "an empty field ignores the column; may be repeated")
+    bring.add_argument(
+        "--map",
+        action="append",
+        metavar="'HEADER=field'",
+        help=f"read the column HEADER as field ({', '.join(FIELDS)}); "
+        "an empty field ignores the column; may be repeated",
+    )
     bring.add_argument("--dry-run", action="store_true", help="print a preview table and write nothing")
-    bring.add_argument("--announce", action="store_true",
-                       help="post a card in the signals channel for each imported signal (default: quiet)")
+    bring.add_argument(
+        "--announce",
+        action="store_true",
+        help="post a card in the signals channel for each imported signal (default: quiet)",
+    )
     bring.set_defaults(func=cmd_import)
 
 
@@ -89,8 +97,17 @@ def _import(args: argparse.Namespace) -> int:
     refused = [outcome for outcome in plan.outcomes if isinstance(outcome, Refused)]
     already_count = len(plan.outcomes) - len(refused) - imported
     figures = "import.figures_dry" if args.dry_run else "import.figures"
-    print(t(figures, lang, read=len(plan.outcomes), imported=imported, already=already_count, refused=len(refused),
-            seconds=f"{time.monotonic() - started:.1f}"))
+    print(
+        t(
+            figures,
+            lang,
+            read=len(plan.outcomes),
+            imported=imported,
+            already=already_count,
+            refused=len(refused),
+            seconds=f"{time.monotonic() - started:.1f}",
+        )
+    )
     return 1 if refused else 0
 
 

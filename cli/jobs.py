@@ -72,6 +72,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     scheduler = _scheduler(SystemClock(), with_slack=False)
     print(t("jobs.header", lang))
     for name, schedule, last in scheduler.table():
-        when = (f"{last.slot} ({last.outcome or 'running'})" if last else t("jobs.never", lang))
+        when = f"{last.slot} ({last.outcome or 'running'})" if last else t("jobs.never", lang)
         print(f"{name} | {schedule} | {when}")
     return 0

@@ -12,7 +12,8 @@ from store import Outbox
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     outbox = commands.add_parser("outbox", help="deliveries owed to Slack and the sheet").add_subparsers(
-        dest="outbox_command", required=True)
+        dest="outbox_command", required=True
+    )
     listing = outbox.add_parser("list", help="the newest rows (default: not yet delivered or dead)")
     listing.add_argument("--state", choices=["pending", "dead", "done", "all"], default=None)
     listing.add_argument("--limit", type=int, default=50)
@@ -35,8 +36,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     for state in states:
         for row in outbox.listing(state, args.limit):
             signal = format_signal_id(row.signal_number) if row.signal_number else "—"
-            print(f"{row.id} | {row.state} | {row.target} | {signal} | {row.attempts} | "
-                  f"{row.next_attempt_at.isoformat(timespec='seconds')} | {row.last_error[:120]}")
+            print(
+                f"{row.id} | {row.state} | {row.target} | {signal} | {row.attempts} | "
+                f"{row.next_attempt_at.isoformat(timespec='seconds')} | {row.last_error[:120]}"
+            )
     counts = outbox.counts()
     print(", ".join(f"{state}: {counts.get(state, 0)}" for state in ("pending", "dead", "done")))
     return 0

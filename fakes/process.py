@@ -31,25 +31,36 @@ def free_port() -> int:
         return port
 
 
-def app_env(*, slack_url: str, database_url: str, channel: str, port: int, sheets_host: str | None = None,
-            spreadsheet_id: str | None = None, xlsx_path: Path | None = None, **extra: str) -> dict[str, str]:
+def app_env(
+    *,
+    slack_url: str,
+    database_url: str,
+    channel: str,
+    port: int,
+    sheets_host: str | None = None,
+    spreadsheet_id: str | None = None,
+    xlsx_path: Path | None = None,
+    **extra: str,
+) -> dict[str, str]:
     """The environment of an HTTP-mode process pointed at the fakes (nothing inherited that matters)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "HIYOKO_"))}
     for name in ("DATABASE_URL", "SPREADSHEET_ID", "SHEETS_EMULATOR_HOST", "GOOGLE_APPLICATION_CREDENTIALS"):
         env.pop(name, None)
-    env.update({
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack_url,
-        "SIGNALS_CHANNEL_ID": channel,
-        "DIGEST_CHANNEL_ID": "CDIGEST",  # a digest caught up at start must not land among the cards
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "HIYOKO_HOST": "127.0.0.1",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-        **extra,
-    })
+    env.update(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack_url,
+            "SIGNALS_CHANNEL_ID": channel,
+            "DIGEST_CHANNEL_ID": "CDIGEST",  # a digest caught up at start must not land among the cards
+            "DATABASE_URL": database_url,
+            "PORT": str(port),
+            "HIYOKO_HOST": "127.0.0.1",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            **extra,
+        }
+    )
     if sheets_host and spreadsheet_id:
         env["SHEETS_EMULATOR_HOST"] = sheets_host
         env["SPREADSHEET_ID"] = spreadsheet_id
@@ -78,8 +89,12 @@ def scratch_schema(base_url: str, prefix: str) -> Iterator[str]:
 
 def post_signed(base: str, body: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
     """POST a Slack request body to /slack/events, signed unless headers are given."""
-    request = urllib.request.Request(f"{base}/slack/events", data=body.encode(), method="POST",
-                                     headers=dict(headers if headers is not None else sign(body)))
+    request = urllib.request.Request(
+        f"{base}/slack/events",
+        data=body.encode(),
+        method="POST",
+        headers=dict(headers if headers is not None else sign(body)),
+    )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, response.read()
@@ -110,8 +125,11 @@ class AppProcess:
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()/kill()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "run"], cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
-            stdout=self._log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "cli", "run"],
+            cwd=cwd,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while True:

@@ -172,9 +172,7 @@ def to_cell(value: Any, user_entered: bool) -> Cell | None:
     if not isinstance(value, str):
         raise ValueError(f"{type(value).__name__}_value")
     if len(value) > MAX_CELL_CHARS:
-        raise ValueError(
-            f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters in a single cell."
-        )
+        raise ValueError(f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters in a single cell.")
     if value == "":
         return EMPTY
     if not user_entered:
@@ -371,9 +369,7 @@ class _Sheet:
         else:
             self.cells[(row, col)] = cell
 
-    def grid(
-        self, r0: int, c0: int, r1: int, c1: int, columns: bool, render: Callable[[Cell], Any]
-    ) -> list[list[Any]]:
+    def grid(self, r0: int, c0: int, r1: int, c1: int, columns: bool, render: Callable[[Cell], Any]) -> list[list[Any]]:
         """Rendered values in the box, trailing empty cells/rows trimmed like the API does."""
         ends: dict[int, int] = {}  # major index -> last used minor index
         for r, c in self.cells:
@@ -477,9 +473,7 @@ class _Range:
 
     def clipped_label(self) -> str:
         b = self.bounds
-        return self.label(
-            b.r0, b.c0, min(self.r_end, self.sheet.rows - 1), min(self.c_end, self.sheet.cols - 1)
-        )
+        return self.label(b.r0, b.c0, min(self.r_end, self.sheet.rows - 1), min(self.c_end, self.sheet.cols - 1))
 
     def check_in_grid(self) -> None:
         b, s = self.bounds, self.sheet
@@ -492,9 +486,7 @@ class _Range:
 
 
 def _grid_error(sheet: _Sheet, shown: str) -> ApiError:
-    return ApiError(
-        400, f"Range ({shown}) exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}"
-    )
+    return ApiError(400, f"Range ({shown}) exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}")
 
 
 def resolve(book: _Book, text: str) -> _Range:
@@ -818,8 +810,9 @@ class FakeSheets:
         with self._lock:
             return self._sheet(spreadsheet_id, sheet).cells.get((bounds.r0, bounds.c0), EMPTY)
 
-    def set_values(self, spreadsheet_id: str, sheet: str, rows: list[list[Any]], start: str = "A1", *,
-                   raw: bool = False) -> None:
+    def set_values(
+        self, spreadsheet_id: str, sheet: str, rows: list[list[Any]], start: str = "A1", *, raw: bool = False
+    ) -> None:
         """Seed cells as a person typing them (USER_ENTERED), or with ``raw`` as stored text (a Google
         Form's answers: `@sato` stays text); ``ValueError`` outside the grid."""
         bounds = parse_cells(start)
@@ -994,9 +987,7 @@ class FakeSheets:
 
     @staticmethod
     def _read(book: _Book, text: str, params: dict[str, Any]) -> dict[str, Any]:
-        major = _enum(
-            params, "majorDimension", ("ROWS", "COLUMNS", "DIMENSION_UNSPECIFIED"), "ROWS", "Dimension"
-        )
+        major = _enum(params, "majorDimension", ("ROWS", "COLUMNS", "DIMENSION_UNSPECIFIED"), "ROWS", "Dimension")
         major = "ROWS" if major == "DIMENSION_UNSPECIFIED" else major
         render = _enum(
             params,
@@ -1015,9 +1006,7 @@ class FakeSheets:
         rng = resolve(book, text)
         rng.check_in_grid()
         b = rng.bounds
-        values = rng.sheet.grid(
-            b.r0, b.c0, rng.r_end, rng.c_end, major == "COLUMNS", lambda c: c.render(render, dates)
-        )
+        values = rng.sheet.grid(b.r0, b.c0, rng.r_end, rng.c_end, major == "COLUMNS", lambda c: c.render(render, dates))
         out: dict[str, Any] = {"range": rng.clipped_label(), "majorDimension": major}
         if values:
             out["values"] = values
@@ -1045,8 +1034,7 @@ class FakeSheets:
             if b.r1 is not None and b.r0 + rows - 1 > b.r1:
                 raise ApiError(
                     400,
-                    f"Requested writing within range [{rng.clipped_label()}], but tried writing to row "
-                    f"[{b.r0 + rows}]",
+                    f"Requested writing within range [{rng.clipped_label()}], but tried writing to row [{b.r0 + rows}]",
                 )
             if b.c1 is not None and b.c0 + cols - 1 > b.c1:
                 raise ApiError(
@@ -1083,9 +1071,7 @@ class FakeSheets:
         user_entered = self._input_option(data)
         entries = data.get("data") or []
         plans = [
-            self._plan_write(
-                book, str(d.get("range", "")), d.get("values"), d.get("majorDimension"), user_entered
-            )
+            self._plan_write(book, str(d.get("range", "")), d.get("values"), d.get("majorDimension"), user_entered)
             for d in entries
         ]
         responses = []
@@ -1117,9 +1103,7 @@ class FakeSheets:
 
     def _values_append(self, book: _Book, text: str, params: dict[str, Any], data: dict[str, Any]) -> Any:
         user_entered = self._input_option(params)
-        insert = _enum(
-            params, "insertDataOption", ("OVERWRITE", "INSERT_ROWS"), "OVERWRITE", "InsertDataOption"
-        )
+        insert = _enum(params, "insertDataOption", ("OVERWRITE", "INSERT_ROWS"), "OVERWRITE", "InsertDataOption")
         rng = resolve(book, text)
         sheet, b = rng.sheet, rng.bounds
         major = "COLUMNS" if data.get("majorDimension") == "COLUMNS" else "ROWS"

@@ -76,8 +76,7 @@ MAX_PRIVATE_METADATA_CHARS = 3000
 MAX_TEXT_OBJECT_CHARS = 3000  # a text object's text: 1 to 3000 characters
 MAX_OPTION_TEXT_CHARS = 75
 MAX_OPTION_VALUE_CHARS = 150
-MAX_OPTIONS = {"radio_buttons": 10, "checkboxes": 10, "overflow": 5, "static_select": 100,
-               "multi_static_select": 100}
+MAX_OPTIONS = {"radio_buttons": 10, "checkboxes": 10, "overflow": 5, "static_select": 100, "multi_static_select": 100}
 TRIGGER_TTL_SECONDS = 3.0  # "trigger_id expires in 3 seconds" and can be exchanged once
 
 KNOWN_BLOCK_TYPES = frozenset(
@@ -321,8 +320,7 @@ def _block_errors(blocks: Any, pointer: str, max_blocks: int) -> list[str]:
         if isinstance(block_id, str):
             if len(block_id) > MAX_BLOCK_ID_CHARS:
                 errors.append(
-                    f"[ERROR] must be less than {MAX_BLOCK_ID_CHARS + 1} characters "
-                    f"[json-pointer:{where}/block_id]"
+                    f"[ERROR] must be less than {MAX_BLOCK_ID_CHARS + 1} characters [json-pointer:{where}/block_id]"
                 )
             if block_id in seen_ids:
                 errors.append(f"[ERROR] duplicate block_id: {block_id} [json-pointer:{where}/block_id]")
@@ -359,8 +357,9 @@ def _element_errors(node: Any, where: str) -> list[str]:
         if not isinstance(text, str) or not text:
             errors.append(f"[ERROR] must be more than 0 characters [json-pointer:{where}/text]")
         elif len(text) > MAX_TEXT_OBJECT_CHARS:
-            errors.append(f"[ERROR] must be less than {MAX_TEXT_OBJECT_CHARS + 1} characters "
-                          f"[json-pointer:{where}/text]")
+            errors.append(
+                f"[ERROR] must be less than {MAX_TEXT_OBJECT_CHARS + 1} characters [json-pointer:{where}/text]"
+            )
     options = node.get("options")
     if isinstance(options, list):
         limit = MAX_OPTIONS.get(str(node.get("type")))
@@ -371,11 +370,15 @@ def _element_errors(node: Any, where: str) -> list[str]:
                 continue
             text = option.get("text")
             if isinstance(text, dict) and len(str(text.get("text", ""))) > MAX_OPTION_TEXT_CHARS:
-                errors.append(f"[ERROR] must be less than {MAX_OPTION_TEXT_CHARS + 1} characters "
-                              f"[json-pointer:{where}/options/{i}/text/text]")
+                errors.append(
+                    f"[ERROR] must be less than {MAX_OPTION_TEXT_CHARS + 1} characters "
+                    f"[json-pointer:{where}/options/{i}/text/text]"
+                )
             if len(str(option.get("value", ""))) > MAX_OPTION_VALUE_CHARS:
-                errors.append(f"[ERROR] must be less than {MAX_OPTION_VALUE_CHARS + 1} characters "
-                              f"[json-pointer:{where}/options/{i}/value]")
+                errors.append(
+                    f"[ERROR] must be less than {MAX_OPTION_VALUE_CHARS + 1} characters "
+                    f"[json-pointer:{where}/options/{i}/value]"
+                )
     for key, value in node.items():
         if isinstance(value, (dict, list)):
             errors.extend(_element_errors(value, f"{where}/{key}"))
@@ -385,8 +388,7 @@ def _element_errors(node: Any, where: str) -> list[str]:
 # A broadcast Slack finds by itself in text it parses automatically: `@here`, `@channel`,
 # `@everyone` (any case; full-width forms fold to ASCII) as a word of its own: not the end of an
 # e-mail-like word, not the start of a longer name (`@hereford`).
-_PLAIN_SPECIAL_MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@(?:channel|here|everyone)(?![A-Za-z0-9_-])",
-                                    re.IGNORECASE)
+_PLAIN_SPECIAL_MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@(?:channel|here|everyone)(?![A-Za-z0-9_-])", re.IGNORECASE)
 
 
 def plain_special_mentions(text: str) -> list[str]:
@@ -402,8 +404,12 @@ def ping_sites(node: Any, where: str) -> list[tuple[str, str]]:
             found.extend(ping_sites(item, f"{where}/{i}"))
     elif isinstance(node, dict):
         text = node.get("text")
-        if (node.get("type") == "mrkdwn" and node.get("verbatim") is not True and isinstance(text, str)
-                and plain_special_mentions(text)):
+        if (
+            node.get("type") == "mrkdwn"
+            and node.get("verbatim") is not True
+            and isinstance(text, str)
+            and plain_special_mentions(text)
+        ):
             found.append((where, text))
         for key, value in node.items():
             if isinstance(value, (dict, list)):
@@ -419,9 +425,7 @@ def _text_object_errors(view: JsonDict, key: str, *, required: bool) -> list[str
     if not isinstance(obj, dict) or obj.get("type") != "plain_text" or not isinstance(obj.get("text"), str):
         return [f"[ERROR] must be a plain_text text object [json-pointer:{pointer}]"]
     if len(obj["text"]) > MAX_VIEW_TITLE_CHARS:
-        return [
-            f"[ERROR] must be less than {MAX_VIEW_TITLE_CHARS + 1} characters [json-pointer:{pointer}/text]"
-        ]
+        return [f"[ERROR] must be less than {MAX_VIEW_TITLE_CHARS + 1} characters [json-pointer:{pointer}/text]"]
     return []
 
 
@@ -441,13 +445,9 @@ def _view_errors(view: Any, expected_type: str) -> list[str]:
         errors.extend(_text_object_errors(view, "submit", required=False))
         errors.extend(_text_object_errors(view, "close", required=False))
         blocks = view.get("blocks")
-        has_input = isinstance(blocks, list) and any(
-            isinstance(b, dict) and b.get("type") == "input" for b in blocks
-        )
+        has_input = isinstance(blocks, list) and any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
         if has_input and view.get("submit") is None:
-            errors.append(
-                "[ERROR] must provide a submit property when using input blocks [json-pointer:/view]"
-            )
+            errors.append("[ERROR] must provide a submit property when using input blocks [json-pointer:/view]")
     if not errors:
         try:
             View(**copy.deepcopy(view)).to_dict()
@@ -653,9 +653,7 @@ class FakeSlack:
                 "deleted": deleted,
             }
 
-    def add_channel(
-        self, channel_id: str, name: str, *, bot_is_member: bool = True, is_private: bool = False
-    ) -> None:
+    def add_channel(self, channel_id: str, name: str, *, bot_is_member: bool = True, is_private: bool = False) -> None:
         """Register a conversation (C…/G… channel or D… DM)."""
         with self._lock:
             self._channels[channel_id] = _Channel(channel_id, name, bot_is_member, is_private)
@@ -1008,9 +1006,7 @@ class FakeSlack:
             return None
         if not isinstance(metadata, dict):
             raise SlackError("invalid_metadata_format")
-        if not isinstance(metadata.get("event_type"), str) or not isinstance(
-            metadata.get("event_payload"), dict
-        ):
+        if not isinstance(metadata.get("event_type"), str) or not isinstance(metadata.get("event_payload"), dict):
             raise SlackError("invalid_metadata_schema")
         return metadata
 
@@ -1064,9 +1060,7 @@ class FakeSlack:
 
         return keep
 
-    def _page(
-        self, args: JsonDict, msgs: list[_Message], *, newest_first: bool, default_limit: int
-    ) -> JsonDict:
+    def _page(self, args: JsonDict, msgs: list[_Message], *, newest_first: bool, default_limit: int) -> JsonDict:
         """Apply cursor/limit pagination to an already ordered message list."""
         cursor = _arg_str(args, "cursor")
         if cursor is not None:
@@ -1248,11 +1242,7 @@ class FakeSlack:
             raise SlackError("thread_not_found")
         root = target.thread_ts or target.ts
         keep = self._window(args)
-        msgs = [
-            m
-            for m in self._messages.get(channel.id, [])
-            if (m.ts == root or m.thread_ts == root) and keep(m.ts)
-        ]
+        msgs = [m for m in self._messages.get(channel.id, []) if (m.ts == root or m.thread_ts == root) and keep(m.ts)]
         msgs.sort(key=lambda m: Decimal(m.ts))
         return self._page(args, msgs, newest_first=False, default_limit=1000)
 
@@ -1348,9 +1338,7 @@ class FakeSlack:
     def _new_hash(self) -> str:
         return f"{int(time.time())}.{next(self._ids):08x}"
 
-    def _store_view(
-        self, view: JsonDict, *, view_id: str | None = None, root_id: str | None = None
-    ) -> JsonDict:
+    def _store_view(self, view: JsonDict, *, view_id: str | None = None, root_id: str | None = None) -> JsonDict:
         vid = view_id or self._next_id("V")
         stored: JsonDict = {
             "callback_id": "",
@@ -1408,9 +1396,7 @@ class FakeSlack:
             )
         current = self._views_by_id.get(view_id) if view_id is not None else None
         if current is None and external_id is not None:
-            current = next(
-                (v for v in self._views_by_id.values() if v.get("external_id") == external_id), None
-            )
+            current = next((v for v in self._views_by_id.values() if v.get("external_id") == external_id), None)
         if current is None:
             raise SlackError("not_found")
         given_hash = _arg_str(args, "hash")
@@ -1492,9 +1478,7 @@ class FakeSlack:
                     "content": content,
                 }
             )
-            out_files.append(
-                {"id": upload.file_id, "title": title, "name": upload.filename, "size": len(content)}
-            )
+            out_files.append({"id": upload.file_id, "title": title, "name": upload.filename, "size": len(content)})
         return {"files": out_files}
 
     # ------------------------------------------------------------------ functions

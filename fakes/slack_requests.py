@@ -111,8 +111,14 @@ def modal_state(
     }
 
 
-def view_submission(user_id: str, values: dict[str, Any], *, view_id: str = "V0001",
-                    lang: str = "ja", callback_id: str = "signal_submit") -> dict[str, Any]:
+def view_submission(
+    user_id: str,
+    values: dict[str, Any],
+    *,
+    view_id: str = "V0001",
+    lang: str = "ja",
+    callback_id: str = "signal_submit",
+) -> dict[str, Any]:
     return {
         "type": "view_submission",
         "team": TEAM,
@@ -135,22 +141,38 @@ def view_submission(user_id: str, values: dict[str, Any], *, view_id: str = "V00
 
 def slash_command(user_id: str, text: str = "") -> str:
     """A slash command body (form-encoded, not a JSON payload)."""
-    return urlencode({
-        "token": "legacy", "team_id": TEAM["id"], "team_domain": TEAM["domain"], "channel_id": "CSIGNALS",
-        "channel_name": "upsell", "user_id": user_id, "user_name": "sato", "command": "/hiyoko", "text": text,
-        "response_url": "https://hooks.slack.com/commands/T0001/1/abc", "trigger_id": trigger_id(),
-    })
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM["id"],
+            "team_domain": TEAM["domain"],
+            "channel_id": "CSIGNALS",
+            "channel_name": "upsell",
+            "user_id": user_id,
+            "user_name": "sato",
+            "command": "/hiyoko",
+            "text": text,
+            "response_url": "https://hooks.slack.com/commands/T0001/1/abc",
+            "trigger_id": trigger_id(),
+        }
+    )
 
 
-def block_action(user_id: str, action_id: str, value: str | None = None, *, selected: str | None = None,
-                 channel: str | None = "CSIGNALS", message_ts: str = "1.000001",
-                 response_url: str = "https://hooks.slack.com/actions/T0001/1/abc") -> dict[str, Any]:
+def block_action(
+    user_id: str,
+    action_id: str,
+    value: str | None = None,
+    *,
+    selected: str | None = None,
+    channel: str | None = "CSIGNALS",
+    message_ts: str = "1.000001",
+    response_url: str = "https://hooks.slack.com/actions/T0001/1/abc",
+) -> dict[str, Any]:
     """A click on a button (value) or an overflow option (selected) in a message or, without a
     channel, on App Home."""
     action: dict[str, Any] = {"action_id": action_id, "block_id": "signal_actions", "action_ts": f"{time.time():.6f}"}
     if selected is not None:
-        action.update(type="overflow", selected_option={"text": {"type": "plain_text", "text": "x"},
-                                                          "value": selected})
+        action.update(type="overflow", selected_option={"text": {"type": "plain_text", "text": "x"}, "value": selected})
     else:
         action.update(type="button", value=value, text={"type": "plain_text", "text": "x"})
     payload: dict[str, Any] = {
@@ -163,16 +185,20 @@ def block_action(user_id: str, action_id: str, value: str | None = None, *, sele
         "actions": [action],
     }
     if channel:
-        payload.update(container={"type": "message", "message_ts": message_ts, "channel_id": channel},
-                       channel={"id": channel, "name": "upsell"}, message={"ts": message_ts, "text": ""},
-                       response_url=response_url)
+        payload.update(
+            container={"type": "message", "message_ts": message_ts, "channel_id": channel},
+            channel={"id": channel, "name": "upsell"},
+            message={"ts": message_ts, "text": ""},
+            response_url=response_url,
+        )
     else:
         payload.update(container={"type": "view", "view_id": "VHOME"}, view={"id": "VHOME", "type": "home"})
     return payload
 
 
-def action_submission(user_id: str, view: dict[str, Any], values: dict[str, Any], *,
-                      view_id: str = "VACT") -> dict[str, Any]:
+def action_submission(
+    user_id: str, view: dict[str, Any], values: dict[str, Any], *, view_id: str = "VACT"
+) -> dict[str, Any]:
     """Submitting an action modal that the app opened (its callback id and private metadata)."""
     return {
         "type": "view_submission",

@@ -2,12 +2,15 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- hiyoko doctor: settings ---------------------------------------------------------------
-    "doctor.title": {"ja": "hiyoko doctor — 設定・Slack・シート・データベースを確認します",
-                     "en": "hiyoko doctor — checking settings, Slack, the sheet and the database"},
-    "doctor.bot_token.ok": {"ja": "SLACK_BOT_TOKEN はボットトークン(xoxb-…)です",
-                            "en": "SLACK_BOT_TOKEN is a bot token (xoxb-…)"},
-    "doctor.bot_token.missing": {"ja": "SLACK_BOT_TOKEN が設定されていません",
-                                 "en": "SLACK_BOT_TOKEN is not set"},
+    "doctor.title": {
+        "ja": "hiyoko doctor — 設定・Slack・シート・データベースを確認します",
+        "en": "hiyoko doctor — checking settings, Slack, the sheet and the database",
+    },
+    "doctor.bot_token.ok": {
+        "ja": "SLACK_BOT_TOKEN はボットトークン(xoxb-…)です",
+        "en": "SLACK_BOT_TOKEN is a bot token (xoxb-…)",
+    },
+    "doctor.bot_token.missing": {"ja": "SLACK_BOT_TOKEN が設定されていません", "en": "SLACK_BOT_TOKEN is not set"},
     "doctor.bot_token.prefix": {
         "ja": "SLACK_BOT_TOKEN がボットトークンではありません({prefix}… で始まっています。xoxb-… のはずです)",
         "en": "SLACK_BOT_TOKEN is not a bot token (it starts with {prefix}…; it should start with xoxb-)",
@@ -18,8 +21,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "https://api.slack.com/apps → your app → Install App: copy the Bot User OAuth Token (xoxb-…)"
         " into SLACK_BOT_TOKEN (in the environment or .env).",
     },
-    "doctor.app_token.ok": {"ja": "SLACK_APP_TOKEN はアプリレベルトークン(xapp-…)です — Socket Mode",
-                            "en": "SLACK_APP_TOKEN is an app-level token (xapp-…) — Socket Mode"},
+    "doctor.app_token.ok": {
+        "ja": "SLACK_APP_TOKEN はアプリレベルトークン(xapp-…)です — Socket Mode",
+        "en": "SLACK_APP_TOKEN is an app-level token (xapp-…) — Socket Mode",
+    },
     "doctor.app_token.prefix": {
         "ja": "SLACK_APP_TOKEN がアプリレベルトークンではありません({prefix}… で始まっています。xapp-… のはずです)",
         "en": "SLACK_APP_TOKEN is not an app-level token (it starts with {prefix}…; it should start with xapp-)",
@@ -31,8 +36,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Basic Information → App-Level Tokens: create a token with connections:write and set"
         " SLACK_APP_TOKEN=xapp-…. For HTTP mode, unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET instead.",
     },
-    "doctor.signing_secret.ok": {"ja": "HTTP モード: SLACK_SIGNING_SECRET が設定されています",
-                                 "en": "HTTP mode: SLACK_SIGNING_SECRET is set"},
+    "doctor.signing_secret.ok": {
+        "ja": "HTTP モード: SLACK_SIGNING_SECRET が設定されています",
+        "en": "HTTP mode: SLACK_SIGNING_SECRET is set",
+    },
     "doctor.signing_secret.missing": {
         "ja": "SLACK_APP_TOKEN も SLACK_SIGNING_SECRET もありません(Socket Mode にも HTTP モードにもなれません)",
         "en": "Neither SLACK_APP_TOKEN nor SLACK_SIGNING_SECRET is set (neither Socket Mode nor HTTP mode can run)",
@@ -45,10 +52,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         " connections:write → SLACK_APP_TOKEN=xapp-…. HTTP mode: App Credentials → Signing Secret →"
         " SLACK_SIGNING_SECRET.",
     },
-    "doctor.channel_id.ok": {"ja": "{name} はチャンネルIDの形です({value})",
-                             "en": "{name} is a channel id ({value})"},
-    "doctor.channel_id.default": {"ja": "{name} は未設定です — ダイジェストはシグナル用チャンネルに投稿します",
-                                  "en": "{name} is not set — the digest goes to the signals channel"},
+    "doctor.channel_id.ok": {"ja": "{name} はチャンネルIDの形です({value})", "en": "{name} is a channel id ({value})"},
+    "doctor.channel_id.default": {
+        "ja": "{name} は未設定です — ダイジェストはシグナル用チャンネルに投稿します",
+        "en": "{name} is not set — the digest goes to the signals channel",
+    },
     "doctor.channel_id.missing": {"ja": "{name} が設定されていません", "en": "{name} is not set"},
     "doctor.channel_id.shape": {
         "ja": "{name}「{value}」はチャンネルIDではありません(C… または G… で始まる英大文字と数字)",
@@ -71,10 +79,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Comma-separated user ids (U…) and at most one user group (S…), e.g. HIYOKO_MANAGERS=U012AB,S034CD."
         " A member id is under the profile's “…” → Copy member ID.",
     },
-    "doctor.setting_fix.hiyoko_language": {"ja": "HIYOKO_LANGUAGE は ja か en にしてください。",
-                                           "en": "Set HIYOKO_LANGUAGE to ja or en."},
-    "doctor.setting_fix.port": {"ja": "PORT は数字にしてください(例: 3000)。",
-                                "en": "Set PORT to a number, e.g. 3000."},
+    "doctor.setting_fix.hiyoko_language": {
+        "ja": "HIYOKO_LANGUAGE は ja か en にしてください。",
+        "en": "Set HIYOKO_LANGUAGE to ja or en.",
+    },
+    "doctor.setting_fix.port": {
+        "ja": "PORT は数字にしてください(例: 3000)。",
+        "en": "Set PORT to a number, e.g. 3000.",
+    },
     "doctor.setting_fix.other": {
         "ja": "環境変数か .env の {name} を README の「Settings」の表のとおりに直してください。",
         "en": "Correct {name} in the environment or .env as the README's “Settings” table describes.",
@@ -84,16 +96,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The other checks run once the settings load",
     },
     # --- hiyoko doctor: Slack -------------------------------------------------------------------
-    "doctor.slack.skipped": {"ja": "Slack の確認はボットトークンが設定されるまで行えません",
-                             "en": "Slack checks need the bot token first"},
+    "doctor.slack.skipped": {
+        "ja": "Slack の確認はボットトークンが設定されるまで行えません",
+        "en": "Slack checks need the bot token first",
+    },
     "doctor.slack.skipped_auth": {
         "ja": "スコープとチャンネルの確認は、Slack がトークンを受け付けるまで行えません",
         "en": "Scope and channel checks need Slack to accept the token first",
     },
-    "doctor.auth.ok": {"ja": "Slack に接続できました: ボット @{bot}、ワークスペース {team}",
-                       "en": "Slack accepts the token: bot @{bot} in workspace {team}"},
-    "doctor.auth.failed": {"ja": "Slack がボットトークンを受け付けません(auth.test: {error})",
-                           "en": "Slack refuses the bot token (auth.test: {error})"},
+    "doctor.auth.ok": {
+        "ja": "Slack に接続できました: ボット @{bot}、ワークスペース {team}",
+        "en": "Slack accepts the token: bot @{bot} in workspace {team}",
+    },
+    "doctor.auth.failed": {
+        "ja": "Slack がボットトークンを受け付けません(auth.test: {error})",
+        "en": "Slack refuses the bot token (auth.test: {error})",
+    },
     "doctor.auth.fix_token": {
         "ja": "https://api.slack.com/apps → アプリ →「Install App」の Bot User OAuth Token をコピーし直して"
         " SLACK_BOT_TOKEN に設定してください。アプリをアンインストールした場合は再インストールが必要です。",
@@ -104,19 +122,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "Slack のエラー「{error}」: https://api.slack.com/methods/auth.test の説明を確認してください。",
         "en": "Slack's error “{error}”: see https://api.slack.com/methods/auth.test for what it means.",
     },
-    "doctor.auth.unreachable": {"ja": "Slack に接続できません({url}: {error})",
-                                "en": "Cannot reach Slack ({url}: {error})"},
+    "doctor.auth.unreachable": {
+        "ja": "Slack に接続できません({url}: {error})",
+        "en": "Cannot reach Slack ({url}: {error})",
+    },
     "doctor.auth.fix_network": {
         "ja": "ネットワークとプロキシを確認してください。SLACK_API_URL({url})はふつう未設定"
         "(https://slack.com/api/)です。",
         "en": "Check the network and proxy. SLACK_API_URL ({url}) is normally unset (https://slack.com/api/).",
     },
-    "doctor.scopes.ok": {"ja": "manifest.yml のボットスコープ {count} 個がすべて許可されています",
-                         "en": "All {count} bot scopes of manifest.yml are granted"},
-    "doctor.scopes.missing": {"ja": "許可されていないボットスコープがあります: {scopes}",
-                              "en": "Bot scopes not granted: {scopes}"},
-    "doctor.scopes.unknown": {"ja": "Slack が許可済みスコープを返しませんでした(x-oauth-scopes ヘッダーなし)",
-                              "en": "Slack did not report the granted scopes (no x-oauth-scopes header)"},
+    "doctor.scopes.ok": {
+        "ja": "manifest.yml のボットスコープ {count} 個がすべて許可されています",
+        "en": "All {count} bot scopes of manifest.yml are granted",
+    },
+    "doctor.scopes.missing": {
+        "ja": "許可されていないボットスコープがあります: {scopes}",
+        "en": "Bot scopes not granted: {scopes}",
+    },
+    "doctor.scopes.unknown": {
+        "ja": "Slack が許可済みスコープを返しませんでした(x-oauth-scopes ヘッダーなし)",
+        "en": "Slack did not report the granted scopes (no x-oauth-scopes header)",
+    },
     "doctor.scopes.fix": {
         "ja": "https://api.slack.com/apps → アプリ →「App Manifest」に manifest.yml を貼り直して保存"
         "(または「OAuth & Permissions」でスコープを追加)し、「Install App」→「Reinstall」で再インストールしてください。"
@@ -124,23 +150,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "https://api.slack.com/apps → your app → App Manifest: paste manifest.yml again and save (or add"
         " the scopes under OAuth & Permissions), then Install App → Reinstall. The token stays the same.",
     },
-    "doctor.scopes.no_manifest": {"ja": "manifest.yml を読めません({path}: {error})",
-                                  "en": "Cannot read manifest.yml ({path}: {error})"},
+    "doctor.scopes.no_manifest": {
+        "ja": "manifest.yml を読めません({path}: {error})",
+        "en": "Cannot read manifest.yml ({path}: {error})",
+    },
     "doctor.scopes.fix_manifest": {
         "ja": "hiyoko のリポジトリの manifest.yml を --manifest で指定してください(例: hiyoko doctor --manifest"
         " ./manifest.yml)。",
         "en": "Point --manifest at hiyoko's manifest.yml, e.g. hiyoko doctor --manifest ./manifest.yml.",
     },
-    "doctor.channel.ok": {"ja": "{names}: ボットは #{name}({channel})のメンバーです",
-                          "en": "{names}: the bot is a member of #{name} ({channel})"},
-    "doctor.channel.not_member": {"ja": "{names}: ボットが #{name}({channel})に参加していません",
-                                  "en": "{names}: the bot is not a member of #{name} ({channel})"},
+    "doctor.channel.ok": {
+        "ja": "{names}: ボットは #{name}({channel})のメンバーです",
+        "en": "{names}: the bot is a member of #{name} ({channel})",
+    },
+    "doctor.channel.not_member": {
+        "ja": "{names}: ボットが #{name}({channel})に参加していません",
+        "en": "{names}: the bot is not a member of #{name} ({channel})",
+    },
     "doctor.channel.fix_invite": {
         "ja": "Slack で #{name} を開き「/invite @{bot}」と送ってください。",
         "en": "In Slack, open #{name} and send “/invite @{bot}”.",
     },
-    "doctor.channel.failed": {"ja": "{names}: チャンネル {channel} を確認できません({error})",
-                              "en": "{names}: cannot check channel {channel} ({error})"},
+    "doctor.channel.failed": {
+        "ja": "{names}: チャンネル {channel} を確認できません({error})",
+        "en": "{names}: cannot check channel {channel} ({error})",
+    },
     "doctor.channel.fix_not_found": {
         "ja": "チャンネルID {channel} を確認してください(チャンネル詳細の一番下)。プライベートチャンネルなら、"
         "先にそのチャンネルで「/invite @{bot}」と送ってください。",
@@ -154,17 +188,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         " and reinstall the app.",
     },
     # --- hiyoko doctor: the sheet ---------------------------------------------------------------
-    "doctor.sheet.ok": {"ja": "スプレッドシート「{title}」を開けて、{who} が書き込めます。{tab}",
-                        "en": "The spreadsheet “{title}” opens and {who} can write it. {tab}"},
+    "doctor.sheet.ok": {
+        "ja": "スプレッドシート「{title}」を開けて、{who} が書き込めます。{tab}",
+        "en": "The spreadsheet “{title}” opens and {who} can write it. {tab}",
+    },
     "doctor.sheet.tab_exists": {"ja": "タブ {tab} があります。", "en": "The tab {tab} exists."},
-    "doctor.sheet.tab_new": {"ja": "タブ {tab} は最初の同期で作られます。",
-                             "en": "The tab {tab} is created on the first sync."},
+    "doctor.sheet.tab_new": {
+        "ja": "タブ {tab} は最初の同期で作られます。",
+        "en": "The tab {tab} is created on the first sync.",
+    },
     "doctor.sheet.no_credentials": {
         "ja": "SPREADSHEET_ID がありますが、GOOGLE_APPLICATION_CREDENTIALS(サービスアカウントの鍵)がありません",
         "en": "SPREADSHEET_ID is set but GOOGLE_APPLICATION_CREDENTIALS (the service account's key) is not",
     },
-    "doctor.sheet.bad_key": {"ja": "{path} はサービスアカウントの JSON 鍵として読めません",
-                             "en": "{path} cannot be read as a service account's JSON key"},
+    "doctor.sheet.bad_key": {
+        "ja": "{path} はサービスアカウントの JSON 鍵として読めません",
+        "en": "{path} cannot be read as a service account's JSON key",
+    },
     "doctor.sheet.fix_credentials": {
         "ja": "Google Cloud で Google Sheets API を有効にし、サービスアカウントの JSON 鍵を作って、そのファイルのパスを"
         " GOOGLE_APPLICATION_CREDENTIALS に設定してください。シートを使わないなら SPREADSHEET_ID を消すと"
@@ -187,60 +227,79 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Share the spreadsheet with {who} as Editor (Share button). SPREADSHEET_ID is the part of the URL"
         " between /d/ and /edit.",
     },
-    "doctor.sheet.error": {"ja": "スプレッドシート {id} を確認できません({error})",
-                           "en": "Cannot check the spreadsheet {id} ({error})"},
+    "doctor.sheet.error": {
+        "ja": "スプレッドシート {id} を確認できません({error})",
+        "en": "Cannot check the spreadsheet {id} ({error})",
+    },
     "doctor.sheet.fix_error": {
         "ja": "ネットワーク、Google Sheets API が有効か、鍵が有効か({who})を確認してください。",
         "en": "Check the network, that the Google Sheets API is enabled, and that the key is valid ({who}).",
     },
-    "doctor.xlsx.ok": {"ja": "SPREADSHEET_ID なし: ローカルの {path} に書き込めます",
-                       "en": "No SPREADSHEET_ID: the local file {path} is writable"},
-    "doctor.xlsx.not_writable": {"ja": "ローカルの {path} に書き込めません({error})",
-                                 "en": "Cannot write the local file {path} ({error})"},
+    "doctor.xlsx.ok": {
+        "ja": "SPREADSHEET_ID なし: ローカルの {path} に書き込めます",
+        "en": "No SPREADSHEET_ID: the local file {path} is writable",
+    },
+    "doctor.xlsx.not_writable": {
+        "ja": "ローカルの {path} に書き込めません({error})",
+        "en": "Cannot write the local file {path} ({error})",
+    },
     "doctor.xlsx.fix_writable": {
         "ja": "hiyoko を実行するユーザーが {path} のフォルダに書き込めるようにするか、HIYOKO_XLSX_PATH を書き込める"
         "場所にしてください。",
-        "en": "Let the user running hiyoko write the folder of {path}, or set HIYOKO_XLSX_PATH to a writable"
-        " place.",
+        "en": "Let the user running hiyoko write the folder of {path}, or set HIYOKO_XLSX_PATH to a writable place.",
     },
-    "doctor.xlsx.unreadable": {"ja": "{path} は .xlsx として読めません({error})",
-                               "en": "{path} cannot be read as .xlsx ({error})"},
+    "doctor.xlsx.unreadable": {
+        "ja": "{path} は .xlsx として読めません({error})",
+        "en": "{path} cannot be read as .xlsx ({error})",
+    },
     "doctor.xlsx.fix_unreadable": {
         "ja": "{path} を別の場所に移してから「hiyoko sheet resync」を実行すると、データベースから作り直します。",
         "en": "Move {path} aside, then run “hiyoko sheet resync”: it is rebuilt from the database.",
     },
     # --- hiyoko doctor: the database ------------------------------------------------------------
-    "doctor.db.ok": {"ja": "データベース {url} に接続でき、最新の状態です",
-                     "en": "The database {url} answers and is migrated to the newest revision"},
+    "doctor.db.ok": {
+        "ja": "データベース {url} に接続でき、最新の状態です",
+        "en": "The database {url} answers and is migrated to the newest revision",
+    },
     "doctor.db.not_migrated": {
         "ja": "データベース {url} が最新の状態になっていません(未適用のマイグレーションがあります)",
         "en": "The database {url} is not migrated to the newest revision",
     },
-    "doctor.db.no_file": {"ja": "データベースのファイル {path} がまだありません({url})",
-                          "en": "The database file {path} does not exist yet ({url})"},
+    "doctor.db.no_file": {
+        "ja": "データベースのファイル {path} がまだありません({url})",
+        "en": "The database file {path} does not exist yet ({url})",
+    },
     "doctor.db.fix_upgrade": {
         "ja": "「hiyoko db upgrade」を一度実行してください(SQLite なら「hiyoko run」も起動時に行います)。",
         "en": "Run “hiyoko db upgrade” once (with SQLite, “hiyoko run” also does it at start).",
     },
-    "doctor.db.unreachable": {"ja": "データベース {url} に接続できません({error})",
-                              "en": "Cannot reach the database {url} ({error})"},
-    "doctor.db.bad_url": {"ja": "DATABASE_URL が SQLAlchemy の URL ではありません({error})",
-                          "en": "DATABASE_URL is not an SQLAlchemy URL ({error})"},
+    "doctor.db.unreachable": {
+        "ja": "データベース {url} に接続できません({error})",
+        "en": "Cannot reach the database {url} ({error})",
+    },
+    "doctor.db.bad_url": {
+        "ja": "DATABASE_URL が SQLAlchemy の URL ではありません({error})",
+        "en": "DATABASE_URL is not an SQLAlchemy URL ({error})",
+    },
     "doctor.db.fix_url": {
         "ja": "DATABASE_URL とデータベースサーバーが動いているかを確認してください"
         "(例: postgresql+psycopg://user:pass@host/hiyoko、既定は sqlite:///hiyoko.db)。",
         "en": "Check DATABASE_URL and that the database server runs"
         " (e.g. postgresql+psycopg://user:pass@host/hiyoko; the default is sqlite:///hiyoko.db).",
     },
-    "doctor.summary_ok": {"ja": "すべての確認に合格しました。「hiyoko run」で起動できます。",
-                          "en": "Every check passed. Start hiyoko with “hiyoko run”."},
+    "doctor.summary_ok": {
+        "ja": "すべての確認に合格しました。「hiyoko run」で起動できます。",
+        "en": "Every check passed. Start hiyoko with “hiyoko run”.",
+    },
     "doctor.summary_failed": {
         "ja": "{count}件の問題があります。→ の手順で直してから、もう一度 hiyoko doctor を実行してください。",
         "en": "{count} problems found. Fix them as shown after →, then run hiyoko doctor again.",
     },
     # --- the Workflow Builder step --------------------------------------------------------------
-    "workflow.failed": {"ja": "アップセル予兆を共有できませんでした — {problems}",
-                        "en": "The upsell signal was not shared — {problems}"},
+    "workflow.failed": {
+        "ja": "アップセル予兆を共有できませんでした — {problems}",
+        "en": "The upsell signal was not shared — {problems}",
+    },
     "workflow.save_failed": {
         "ja": "保存できませんでした。少し待ってからワークフローをもう一度実行してください。",
         "en": "Could not save just now. Please run the workflow again in a moment.",
@@ -280,31 +339,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.field.source": {"ja": "出典", "en": "source"},
     "import.field.owner": {"ja": "担当", "en": "owner"},
     "import.reason.missing": {"ja": "{field}が空です", "en": "the {field} is empty"},
-    "import.reason.created_unreadable": {"ja": "タイムスタンプ「{value}」が読めません",
-                                         "en": "the timestamp “{value}” cannot be read"},
-    "import.reason.kind_unknown": {"ja": "種別「{value}」が読めません(卵/ひよこ、egg/chick、🥚/🐣)",
-                                   "en": "the kind “{value}” cannot be read (egg/chick, 卵/ひよこ, 🥚/🐣)"},
+    "import.reason.created_unreadable": {
+        "ja": "タイムスタンプ「{value}」が読めません",
+        "en": "the timestamp “{value}” cannot be read",
+    },
+    "import.reason.kind_unknown": {
+        "ja": "種別「{value}」が読めません(卵/ひよこ、egg/chick、🥚/🐣)",
+        "en": "the kind “{value}” cannot be read (egg/chick, 卵/ひよこ, 🥚/🐣)",
+    },
     "import.reason.category_unknown": {
         "ja": "カテゴリ「{value}」が読めません(席数追加、プランアップ、クロスセル、その他)",
         "en": "the category “{value}” cannot be read (seats, plan, cross-sell, other)",
     },
-    "import.reason.timing_unreadable": {"ja": "時期「{value}」が日付として読めません",
-                                        "en": "the timing “{value}” cannot be read as a date"},
+    "import.reason.timing_unreadable": {
+        "ja": "時期「{value}」が日付として読めません",
+        "en": "the timing “{value}” cannot be read as a date",
+    },
     "import.reason.chick_needs_timing": {
         "ja": "🐣ひよこなのに時期がありません(時期を書くか、種別を卵にしてください)",
         "en": "a 🐣 chick without a timing (add the timing, or make it an egg)",
     },
-    "import.reason.user_not_found": {"ja": "{field}「{who}」に当たる Slack ユーザーがいません",
-                                     "en": "no Slack user matches the {field} “{who}”"},
+    "import.reason.user_not_found": {
+        "ja": "{field}「{who}」に当たる Slack ユーザーがいません",
+        "en": "no Slack user matches the {field} “{who}”",
+    },
     "import.reason.user_ambiguous": {
         "ja": "{field}「{who}」に当たる人が{count}人います(メールアドレスかフルネームにしてください)",
         "en": "{count} people match the {field} “{who}” (use an e-mail address or the full name)",
     },
     "import.reason.owner_bot": {"ja": "担当「{who}」はボットです", "en": "the owner “{who}” is a bot"},
-    "import.reason.owner_deactivated": {"ja": "担当「{who}」は無効化されたユーザーです(今の担当にしてください)",
-                                        "en": "the owner “{who}” is deactivated (put today's owner)"},
-    "import.reason.too_long": {"ja": "{field}が長すぎます({limit}文字まで、今は{length}文字)",
-                               "en": "the {field} is too long ({limit} characters at most, now {length})"},
+    "import.reason.owner_deactivated": {
+        "ja": "担当「{who}」は無効化されたユーザーです(今の担当にしてください)",
+        "en": "the owner “{who}” is deactivated (put today's owner)",
+    },
+    "import.reason.too_long": {
+        "ja": "{field}が長すぎます({limit}文字まで、今は{length}文字)",
+        "en": "the {field} is too long ({limit} characters at most, now {length})",
+    },
     "import.reason_label.missing": {"ja": "必須項目が空", "en": "required cell empty"},
     "import.reason_label.created_unreadable": {"ja": "タイムスタンプが読めない", "en": "timestamp unreadable"},
     "import.reason_label.kind_unknown": {"ja": "種別が読めない", "en": "kind unreadable"},
@@ -320,13 +391,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "「{source}」はファイルとしても Google スプレッドシートのIDとしても見つかりません",
         "en": "“{source}” is neither a file nor a Google Sheet id or URL",
     },
-    "import.error.unknown_format": {"ja": "{path} は .xlsx でも .csv でもありません",
-                                    "en": "{path} is neither a .xlsx nor a .csv file"},
+    "import.error.unknown_format": {
+        "ja": "{path} は .xlsx でも .csv でもありません",
+        "en": "{path} is neither a .xlsx nor a .csv file",
+    },
     "import.error.unreadable": {"ja": "{source} を読めません: {reason}", "en": "cannot read {source}: {reason}"},
-    "import.error.no_tab": {"ja": "タブ「{tab}」がありません。あるタブ: {tabs}",
-                            "en": "there is no tab “{tab}”; the tabs are: {tabs}"},
-    "import.error.encoding": {"ja": "CSV の文字コードが読めません(試したもの: {encodings})",
-                              "en": "cannot decode the CSV (tried {encodings})"},
+    "import.error.no_tab": {
+        "ja": "タブ「{tab}」がありません。あるタブ: {tabs}",
+        "en": "there is no tab “{tab}”; the tabs are: {tabs}",
+    },
+    "import.error.encoding": {
+        "ja": "CSV の文字コードが読めません(試したもの: {encodings})",
+        "en": "cannot decode the CSV (tried {encodings})",
+    },
     "import.error.no_google_credentials": {
         "ja": "Google スプレッドシートを読むには GOOGLE_APPLICATION_CREDENTIALS(サービスアカウントの鍵)が必要です",
         "en": "reading a Google Sheet needs GOOGLE_APPLICATION_CREDENTIALS (a service account's key)",
@@ -335,10 +412,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "スプレッドシート {spreadsheet} が見つからないか共有されていません: {who} を閲覧者以上で共有してください",
         "en": "the spreadsheet {spreadsheet} is not found or not shared: share it with {who} (Viewer is enough)",
     },
-    "import.error.bad_map": {"ja": "--map '{value}' は「見出し=項目」の形にしてください(項目: {fields})",
-                             "en": "--map '{value}' must be 'HEADER=field' (fields: {fields})"},
-    "import.error.map_no_column": {"ja": "--map の見出し「{header}」の列がありません。列: {headers}",
-                                   "en": "--map names the column “{header}”, which is not there; columns: {headers}"},
+    "import.error.bad_map": {
+        "ja": "--map '{value}' は「見出し=項目」の形にしてください(項目: {fields})",
+        "en": "--map '{value}' must be 'HEADER=field' (fields: {fields})",
+    },
+    "import.error.map_no_column": {
+        "ja": "--map の見出し「{header}」の列がありません。列: {headers}",
+        "en": "--map names the column “{header}”, which is not there; columns: {headers}",
+    },
     "import.error.no_header": {
         "ja": "{source} の先頭10行に見出し行が見つかりません。--map '見出し=項目' で列を指定してください",
         "en": "no header row found in the first 10 rows of {source}; name the columns with --map 'HEADER=field'",
@@ -378,8 +459,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.result.refused": {"ja": "取り込めない", "en": "refused"},
     "import.source": {"ja": "読み込み元: {source}", "en": "Source: {source}"},
     "import.columns": {"ja": "列の対応: {columns}", "en": "Columns: {columns}"},
-    "import.preview": {"ja": "プレビュー(--dry-run: 何も書き込みません)",
-                       "en": "Preview (--dry-run: nothing is written)"},
+    "import.preview": {
+        "ja": "プレビュー(--dry-run: 何も書き込みません)",
+        "en": "Preview (--dry-run: nothing is written)",
+    },
     "import.refused_title": {"ja": "取り込めなかった行({count}行):", "en": "Rows not imported ({count}):"},
     "import.refused_row": {"ja": "  {row}行目: {reasons}", "en": "  row {row}: {reasons}"},
     "import.by_reason": {"ja": "理由別: {reasons}", "en": "By reason: {reasons}"},
@@ -389,8 +472,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Nothing was posted to the channel (use --announce for that); the sheet, History and App Homes"
         " show them.",
     },
-    "import.delivered": {"ja": "シート・履歴・App Home を更新しました({count}件)。",
-                         "en": "Updated the sheet, History and App Homes ({count} deliveries)."},
+    "import.delivered": {
+        "ja": "シート・履歴・App Home を更新しました({count}件)。",
+        "en": "Updated the sheet, History and App Homes ({count} deliveries).",
+    },
     "import.delivery_pending": {
         "ja": "{count}件はまだ届いていません(Slack かシートの一時的な失敗)。起動中の hiyoko が再試行します"
         "(止まっているなら hiyoko sheet resync)。",

@@ -57,6 +57,7 @@ class Unimportable(Exception):
     """The source cannot be imported at all (no header, a bad --map, hiyoko's own sheet): one
     line for the operator."""
 
+
 # Column titles teams use, best first: when two columns could be the same field, the better
 # title wins (内容 over メモ), then the leftmost.
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
@@ -118,7 +119,7 @@ def recognise(title: str) -> tuple[str, int] | None:
 
 
 def _without_brackets(text: str) -> str:
-    """"種別(卵/ひよこ)" → "種別", "時期 *" → "時期"."""
+    """ "種別(卵/ひよこ)" → "種別", "時期 *" → "時期"."""
     out, depth = [], 0
     for char in text:
         if char == "(":
@@ -242,8 +243,11 @@ class RowReader:
         elif owner is not None and owner.deleted:
             reasons.append(Reason("import.reason.owner_deactivated", {"who": text["owner"]}))
 
-        preview = {**text, "owner": owner.name if owner else text["owner"],
-                   "submitter": submitter.name if submitter else text["submitter"]}
+        preview = {
+            **text,
+            "owner": owner.name if owner else text["owner"],
+            "submitter": submitter.name if submitter else text["submitter"],
+        }
         if kind is not None:
             preview["kind"] = f"{kind.emoji} {t(f'kind.{kind.value}.short', self.lang)}"
         if category is not None:
@@ -254,19 +258,35 @@ class RowReader:
 
         if reasons or kind is None or category is None or owner is None or submitter is None:
             return Refused(number, reasons, preview)
-        draft = SignalDraft(customer=text["customer"], kind=kind, category=category, summary=text["summary"],
-                            timing=timing, owner_id=owner.id, size=text["size"], source=text["source"])
+        draft = SignalDraft(
+            customer=text["customer"],
+            kind=kind,
+            category=category,
+            summary=text["summary"],
+            timing=timing,
+            owner_id=owner.id,
+            size=text["size"],
+            source=text["source"],
+        )
         # The modal's limits apply; its "no past timing" does not (an imported row is history).
         for name, problem in validate_draft(draft, date.min).items():
             reasons.append(Reason("import.reason.too_long", {"field": self.label(name), **problem.params}))
         if reasons:
             return Refused(number, reasons, preview)
-        key = fingerprint({
-            "created": created.astimezone(UTC).isoformat() if created else "",
-            "customer": draft.customer, "kind": kind.value, "category": category.value, "summary": draft.summary,
-            "timing": timing.isoformat() if timing else "", "size": draft.size, "source": draft.source,
-            "submitter": text["submitter"], "owner": text["owner"],
-        })
+        key = fingerprint(
+            {
+                "created": created.astimezone(UTC).isoformat() if created else "",
+                "customer": draft.customer,
+                "kind": kind.value,
+                "category": category.value,
+                "summary": draft.summary,
+                "timing": timing.isoformat() if timing else "",
+                "size": draft.size,
+                "source": draft.source,
+                "submitter": text["submitter"],
+                "owner": text["owner"],
+            }
+        )
         return Ready(number, draft, submitter, owner, created, key, preview)
 
     def _person(self, name: str, text: str, reasons: list[Reason]) -> Person | None:
@@ -323,8 +343,14 @@ def map_columns(titles: list[str], maps: dict[str, str], lang: str) -> dict[str,
     for wanted, name in maps.items():
         index = _title_index(titles, wanted)
         if index is None:
-            raise Unimportable(t("import.error.map_no_column", lang, header=wanted,
-                                 headers=", ".join(title for title in titles if title)))
+            raise Unimportable(
+                t(
+                    "import.error.map_no_column",
+                    lang,
+                    header=wanted,
+                    headers=", ".join(title for title in titles if title),
+                )
+            )
         taken.add(index)
         if name:
             columns[name] = index
@@ -338,8 +364,14 @@ def map_columns(titles: list[str], maps: dict[str, str], lang: str) -> dict[str,
     columns.update({name: index for name, (_, index) in best.items()})
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise Unimportable(t("import.error.missing_columns", lang, fields=", ".join(missing),
-                             headers=", ".join(title for title in titles if title)))
+        raise Unimportable(
+            t(
+                "import.error.missing_columns",
+                lang,
+                fields=", ".join(missing),
+                headers=", ".join(title for title in titles if title),
+            )
+        )
     return columns
 
 
@@ -360,8 +392,7 @@ class Plan:
     blank: int
 
 
-def plan_import(table: SourceTable, maps: dict[str, str], people: People, settings: Settings,
-                now: datetime) -> Plan:
+def plan_import(table: SourceTable, maps: dict[str, str], people: People, settings: Settings, now: datetime) -> Plan:
     lang = settings.hiyoko_language
     header_index, titles = find_header(table, maps, lang)
     if is_own_sheet(titles):
@@ -370,7 +401,7 @@ def plan_import(table: SourceTable, maps: dict[str, str], people: People, settin
     reader = RowReader(columns, people, settings, now)
     outcomes: list[Outcome] = []
     blank = 0
-    for number, cells in table.rows[header_index + 1:]:
+    for number, cells in table.rows[header_index + 1 :]:
         if not any(cell_text(cell) for cell in cells):
             blank += 1
             continue
@@ -394,8 +425,18 @@ def _fit(text: str, width: int) -> str:
     return out + "…" + " " * (width - 1 - _display_width(out))
 
 
-PREVIEW_COLUMNS = (("row", 5), ("result", 16), ("created", 16), ("kind", 10), ("customer", 24),
-                   ("category", 14), ("timing", 10), ("owner", 12), ("submitter", 12), ("summary", 30))
+PREVIEW_COLUMNS = (
+    ("row", 5),
+    ("result", 16),
+    ("created", 16),
+    ("kind", 10),
+    ("customer", 24),
+    ("category", 14),
+    ("timing", 10),
+    ("owner", 12),
+    ("submitter", 12),
+    ("summary", 30),
+)
 
 
 def preview_table(plan: Plan, results: dict[int, str], lang: str) -> list[str]:
@@ -407,8 +448,9 @@ def preview_table(plan: Plan, results: dict[int, str], lang: str) -> list[str]:
     return lines
 
 
-def store_rows(plan: Plan, already: set[str], store: SignalStore | None, lang: str, *,
-               announce: bool) -> tuple[dict[int, str], int]:
+def store_rows(
+    plan: Plan, already: set[str], store: SignalStore | None, lang: str, *, announce: bool
+) -> tuple[dict[int, str], int]:
     """Each row's result for the report, and how many were imported. Each new readable row is
     submitted like a share, keyed by its fingerprint, with its original time; `announce=False`
     writes the sheet, History and App Homes but posts no card. Without a store (a dry run)
@@ -427,9 +469,13 @@ def store_rows(plan: Plan, already: set[str], store: SignalStore | None, lang: s
         seen[outcome.fingerprint] = outcome.row
         if store is not None:
             stored = store.submit(
-                outcome.draft, submitter_id=outcome.submitter.id, submitter_name=outcome.submitter.name,
-                owner_name=outcome.owner.name, submission_key=KEY_PREFIX + outcome.fingerprint,
-                created_at=outcome.created, announce=announce,
+                outcome.draft,
+                submitter_id=outcome.submitter.id,
+                submitter_name=outcome.submitter.name,
+                owner_name=outcome.owner.name,
+                submission_key=KEY_PREFIX + outcome.fingerprint,
+                created_at=outcome.created,
+                announce=announce,
             )
             if not stored.created:
                 results[outcome.row] = t("import.result.already", lang)
@@ -456,14 +502,17 @@ def already_imported(db: Database, ready: list[Ready], *, dry_run: bool) -> set[
     if not ready:
         return set()
     stored = SignalStore(db, SystemClock()).submission_keys_present(
-        KEY_PREFIX + outcome.fingerprint for outcome in ready)
+        KEY_PREFIX + outcome.fingerprint for outcome in ready
+    )
     return {key.removeprefix(KEY_PREFIX) for key in stored}
 
 
-def print_report(plan: Plan, results: dict[int, str], imported: int, lang: str, *, dry_run: bool,
-                  announce: bool) -> None:
-    mapped = ", ".join(f"{plan.titles[index]} → {name}" for name, index in
-                       sorted(plan.columns.items(), key=lambda item: item[1]))
+def print_report(
+    plan: Plan, results: dict[int, str], imported: int, lang: str, *, dry_run: bool, announce: bool
+) -> None:
+    mapped = ", ".join(
+        f"{plan.titles[index]} → {name}" for name, index in sorted(plan.columns.items(), key=lambda item: item[1])
+    )
     print(t("import.source", lang, source=plan.description))
     print(t("import.columns", lang, columns=mapped))
     if dry_run:
@@ -474,15 +523,28 @@ def print_report(plan: Plan, results: dict[int, str], imported: int, lang: str, 
     if refused:
         print(t("import.refused_title", lang, count=len(refused)))
         for outcome in refused:
-            print(t("import.refused_row", lang, row=outcome.row,
-                    reasons="; ".join(reason.words(lang) for reason in outcome.reasons)))
+            print(
+                t(
+                    "import.refused_row",
+                    lang,
+                    row=outcome.row,
+                    reasons="; ".join(reason.words(lang) for reason in outcome.reasons),
+                )
+            )
         counts: dict[str, int] = {}
         for outcome in refused:
             first = outcome.reasons[0].key if outcome.reasons else "import.reason.missing"
             counts[first] = counts.get(first, 0) + 1
-        print(t("import.by_reason", lang, reasons=("、" if lang == "ja" else ", ").join(
-            f"{t(key.replace('import.reason.', 'import.reason_label.'), lang)} {count}"
-            for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])))))
+        print(
+            t(
+                "import.by_reason",
+                lang,
+                reasons=("、" if lang == "ja" else ", ").join(
+                    f"{t(key.replace('import.reason.', 'import.reason_label.'), lang)} {count}"
+                    for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+                ),
+            )
+        )
     if plan.blank:
         print(t("import.blank_rows", lang, count=plan.blank))
     if imported and not dry_run and not announce:

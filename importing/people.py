@@ -44,7 +44,10 @@ def person_of(user: dict[str, Any]) -> Person:
     profile = user.get("profile") or {}
     return Person(
         id=str(user["id"]),
-        name=profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+        name=profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
         or str(user["id"]),
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
@@ -127,8 +130,7 @@ class People:
                 person = person_of(user)
                 self._by_id[person.id] = person
                 profile = user.get("profile") or {}
-                names = {profile.get("display_name"), profile.get("real_name"), user.get("real_name"),
-                         user.get("name")}
+                names = {profile.get("display_name"), profile.get("real_name"), user.get("real_name"), user.get("name")}
                 for key in {name_key(name) for name in names if name}:
                     by_name.setdefault(key, []).append(person)
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None

@@ -101,8 +101,9 @@ def read_csv(path: Path, delimiter: str = ",") -> SourceTable:
 
 def read_google(spreadsheet_id: str, tab: str | None, settings: Settings) -> SourceTable:
     try:
-        client = open_client(settings.sheets_emulator_host, settings.google_application_credentials,
-                             settings.hiyoko_sheets_timeout)
+        client = open_client(
+            settings.sheets_emulator_host, settings.google_application_credentials, settings.hiyoko_sheets_timeout
+        )
     except ValueError:
         raise SourceError("import.error.no_google_credentials") from None
     try:
@@ -113,8 +114,9 @@ def read_google(spreadsheet_id: str, tab: str | None, settings: Settings) -> Sou
         titles = ", ".join(sheet.title for sheet in spreadsheet.worksheets())
         raise SourceError("import.error.no_tab", tab=tab, tabs=titles) from None
     except (gspread.SpreadsheetNotFound, PermissionError):
-        raise SourceError("import.error.google_not_shared", spreadsheet=spreadsheet_id,
-                          who=sharing_identity(settings)) from None
+        raise SourceError(
+            "import.error.google_not_shared", spreadsheet=spreadsheet_id, who=sharing_identity(settings)
+        ) from None
     except Exception as error:  # quota, network, a bad key: one line with Google's reason
         raise SourceError("import.error.unreadable", source=spreadsheet_id, reason=str(error)) from None
     rows: list[tuple[int, list[SourceCell]]] = [(number, list(cells)) for number, cells in enumerate(values, start=1)]

@@ -31,8 +31,16 @@ from store import Delivery, Outbox, SignalStore, Target
 
 log = logging.getLogger(__name__)
 
-SLACK_LANE = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.THREAD_LINE, Target.PUBLISH_HOME,
-              Target.DIRECT_MESSAGE, Target.DIGEST, Target.ADMIN_ALERT, Target.CHECK_OWNER)
+SLACK_LANE = (
+    Target.POST_CARD,
+    Target.NOTIFY_OWNER,
+    Target.THREAD_LINE,
+    Target.PUBLISH_HOME,
+    Target.DIRECT_MESSAGE,
+    Target.DIGEST,
+    Target.ADMIN_ALERT,
+    Target.CHECK_OWNER,
+)
 ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT})
 HEARTBEAT_STALE_SECONDS = 60.0  # a lane silent this long is reported dead by /healthz
 SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
@@ -60,16 +68,23 @@ def _describe(error: Exception) -> tuple[str, float | None]:
     if isinstance(error, SlackApiError):
         response = error.response
         retry_after = response.headers.get("Retry-After") or response.headers.get("retry-after")
-        return (f"slack {response.status_code} {response.get('error')}",
-                float(retry_after) if retry_after else None)
+        return (f"slack {response.status_code} {response.get('error')}", float(retry_after) if retry_after else None)
     return f"{type(error).__name__}: {error}"[:500], None
 
 
 class Relay:
-    def __init__(self, outbox: Outbox, store: SignalStore, slack: SlackDelivery, sheet: SheetSync,
-                 clock: Clock, publish_home: Callable[[str], None], batch_size: int = 200,
-                 on_delivery: Callable[[str, str, int], None] | None = None,
-                 check_owner: Callable[[SignalRecord], None] | None = None) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        store: SignalStore,
+        slack: SlackDelivery,
+        sheet: SheetSync,
+        clock: Clock,
+        publish_home: Callable[[str], None],
+        batch_size: int = 200,
+        on_delivery: Callable[[str, str, int], None] | None = None,
+        check_owner: Callable[[SignalRecord], None] | None = None,
+    ) -> None:
         self.outbox = outbox
         self.check_owner = check_owner  # looks up an owner the directory did not know at share time
         self.on_delivery = on_delivery  # metrics: (target, "delivered" | "failed" | "dead", count)
@@ -119,8 +134,16 @@ class Relay:
         stats = RelayStats()
         # Cards first, so a thread reply claimed in the same batch finds its card; thread lines
         # keep the order of their events.
-        order = {Target.POST_CARD: 0, Target.NOTIFY_OWNER: 1, Target.THREAD_LINE: 1, Target.PUBLISH_HOME: 2,
-                 Target.DIRECT_MESSAGE: 3, Target.DIGEST: 3, Target.CHECK_OWNER: 3, Target.ADMIN_ALERT: 4}
+        order = {
+            Target.POST_CARD: 0,
+            Target.NOTIFY_OWNER: 1,
+            Target.THREAD_LINE: 1,
+            Target.PUBLISH_HOME: 2,
+            Target.DIRECT_MESSAGE: 3,
+            Target.DIGEST: 3,
+            Target.CHECK_OWNER: 3,
+            Target.ADMIN_ALERT: 4,
+        }
         for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
             signal = self.store.get(delivery.signal_number) if delivery.signal_number else None
             if signal is None and delivery.target not in ABOUT_NO_SIGNAL:
@@ -166,9 +189,10 @@ class Relay:
         held = self.outbox.owned(deliveries, self.clock.now())
         lost = [d.id for d in deliveries if d.id not in held]
         if lost:
-            log.warning("no longer held (lease taken over or run out, or dead with its card), not sending "
-                        "outbox %s",
-                        ", ".join(f"#{i}" for i in lost))
+            log.warning(
+                "no longer held (lease taken over or run out, or dead with its card), not sending outbox %s",
+                ", ".join(f"#{i}" for i in lost),
+            )
         return not lost
 
     def _slack_one(self, delivery: Delivery, signal: SignalRecord | None) -> None:
@@ -203,15 +227,20 @@ class Relay:
         rows = [d for d in claimed if d.target is Target.SYNC_SHEET]
         history = [d for d in claimed if d.target is Target.SYNC_HISTORY]
         if rows:
-            self._batch(rows, lambda held: self.sheet.write(
-                self.store.get_many([d.signal_number for d in held if d.signal_number])), stats)
+            self._batch(
+                rows,
+                lambda held: self.sheet.write(self.store.get_many([d.signal_number for d in held if d.signal_number])),
+                stats,
+            )
         if history:
-            self._batch(history, lambda held: self.sheet.write_history(
-                self.store.events_by_id(d.event_id or 0 for d in held)), stats)
+            self._batch(
+                history,
+                lambda held: self.sheet.write_history(self.store.events_by_id(d.event_id or 0 for d in held)),
+                stats,
+            )
         return stats
 
-    def _batch(self, deliveries: list[Delivery], write: Callable[[list[Delivery]], object],
-               stats: RelayStats) -> None:
+    def _batch(self, deliveries: list[Delivery], write: Callable[[list[Delivery]], object], stats: RelayStats) -> None:
         try:
             # One sheet writer at a time across processes (PostgreSQL: an advisory lock; SQLite: a
             # file lock): each places new rows after the last ID it reads inside the lock, so two at
@@ -219,8 +248,10 @@ class Relay:
             with self.outbox.db.exclusive(f"sheet:{deliveries[0].target.value}"):
                 held = self.outbox.owned(deliveries, self.clock.now())
                 if len(held) < len(deliveries):
-                    log.warning("lease lost (taken over or expired), not writing outbox %s",
-                                ", ".join(f"#{d.id}" for d in deliveries if d.id not in held))
+                    log.warning(
+                        "lease lost (taken over or expired), not writing outbox %s",
+                        ", ".join(f"#{d.id}" for d in deliveries if d.id not in held),
+                    )
                 deliveries = [d for d in deliveries if d.id in held]
                 if not deliveries:
                     return

@@ -36,10 +36,19 @@ class JobContext:
     directory_refresh: Callable[[], str] | None = None  # issue 10: users.list into the user directory
 
 
-def make_context(settings: Settings, jobs: JobStore, relay_drain: Callable[[], str] | None = None,
-                 directory_refresh: Callable[[], str] | None = None) -> JobContext:
-    calendar = WorkCalendar(settings.timezone, settings.hiyoko_work_start, settings.hiyoko_work_end,
-                            settings.hiyoko_holidays, settings.closures)
+def make_context(
+    settings: Settings,
+    jobs: JobStore,
+    relay_drain: Callable[[], str] | None = None,
+    directory_refresh: Callable[[], str] | None = None,
+) -> JobContext:
+    calendar = WorkCalendar(
+        settings.timezone,
+        settings.hiyoko_work_start,
+        settings.hiyoko_work_end,
+        settings.hiyoko_holidays,
+        settings.closures,
+    )
     return JobContext(settings, jobs, calendar, relay_drain, directory_refresh)
 
 
@@ -50,22 +59,26 @@ def _outside_hours(ctx: JobContext, now: datetime) -> list[str] | None:
     return [t("jobs.outside_hours", ctx.settings.hiyoko_language, next=when)]
 
 
-def nudge_stale_eggs(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
-                     claim: SlotClaim | None = None) -> list[str]:
+def nudge_stale_eggs(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
     """Open eggs with no event for N days: a DM to the owner, the submitter in copy. Once per period."""
     waiting = _outside_hours(ctx, now)
     if waiting is not None:
         return waiting
     days = ctx.settings.hiyoko_stale_egg_days
     eggs = {egg.number: egg for egg in ctx.jobs.stale_eggs(now, days)}
-    payloads = {number: DirectMessagePayload("stale_egg", (egg.owner_id, egg.submitter_id), stale_days=days)
-                for number, egg in eggs.items()}
+    payloads = {
+        number: DirectMessagePayload("stale_egg", (egg.owner_id, egg.submitter_id), stale_days=days)
+        for number, egg in eggs.items()
+    }
     nudged = sorted(eggs) if dry_run else ctx.jobs.nudge(payloads, now, days)
     return [f"stale_egg {eggs[n].id} → {eggs[n].owner_id} (cc {eggs[n].submitter_id})" for n in nudged]
 
 
-def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
-                  claim: SlotClaim | None = None) -> list[str]:
+def remind_chicks(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
     """K business days before a chick's timing, remind its owner; once the timing has passed and
     it is still open, one overdue nudge (with Won / Lost / Back to egg)."""
     waiting = _outside_hours(ctx, now)
@@ -95,29 +108,40 @@ def remind_chicks(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
     return [line for number, line in lines.items() if number in sent]
 
 
-def weekly_digest(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
-                  claim: SlotClaim | None = None) -> list[str]:
+def weekly_digest(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
     """The week's numbers and a chart, to the managers' channel. The message and the slot's
     finish mark commit together (see JobStore.queue_digest)."""
     settings = ctx.settings
-    digest = compute_digest(ctx.jobs.digest_signals(), ctx.jobs.digest_events(), now,
-                            stale_days=settings.hiyoko_stale_egg_days,
-                            unanswered_after=settings.hiyoko_unanswered_nudges)
+    digest = compute_digest(
+        ctx.jobs.digest_signals(),
+        ctx.jobs.digest_events(),
+        now,
+        stale_days=settings.hiyoko_stale_egg_days,
+        unanswered_after=settings.hiyoko_unanswered_nudges,
+    )
     zone = ctx.calendar.zone
-    local = dataclasses.replace(digest, start=digest.start.astimezone(zone), end=digest.end.astimezone(zone),
-                                weekly=[(when.astimezone(zone), eggs, chicks) for when, eggs, chicks in digest.weekly])
-    payload = DigestPayload(local, slot or now.isoformat(), settings.hiyoko_stale_egg_days,
-                            settings.hiyoko_unanswered_nudges)
-    line = (f"digest {local.start.date().isoformat()}–{local.end.date().isoformat()} → {settings.digest_channel}: "
-            f"new eggs {digest.new_eggs}, new chicks {digest.new_chicks}, hatched {digest.hatched}, "
-            f"won {digest.won}, lost {digest.lost}")
+    local = dataclasses.replace(
+        digest,
+        start=digest.start.astimezone(zone),
+        end=digest.end.astimezone(zone),
+        weekly=[(when.astimezone(zone), eggs, chicks) for when, eggs, chicks in digest.weekly],
+    )
+    payload = DigestPayload(
+        local, slot or now.isoformat(), settings.hiyoko_stale_egg_days, settings.hiyoko_unanswered_nudges
+    )
+    line = (
+        f"digest {local.start.date().isoformat()}–{local.end.date().isoformat()} → {settings.digest_channel}: "
+        f"new eggs {digest.new_eggs}, new chicks {digest.new_chicks}, hatched {digest.hatched}, "
+        f"won {digest.won}, lost {digest.lost}"
+    )
     if not dry_run:
         ctx.jobs.queue_digest(payload, now, claim)
     return [line]
 
 
-def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
-          claim: SlotClaim | None = None) -> list[str]:
+def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None) -> list[str]:
     """Deliver what the outbox owes now (the running app does this continuously)."""
     if dry_run or ctx.relay_drain is None:
         return ["relay: " + ("dry run" if dry_run else "no Slack client")]
@@ -126,8 +150,10 @@ def relay(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
 
 # --- issue 10: the user directory ---------------------------------------------------------
 
-def directory_refresh(ctx: JobContext, now: datetime, dry_run: bool, slot: str = "",
-                      claim: SlotClaim | None = None) -> list[str]:
+
+def directory_refresh(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
     """Read every Slack member (users.list) and the managers' group into the user directory."""
     if dry_run:
         return ["directory_refresh: users.list into the user directory"]

@@ -52,21 +52,24 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
     start, end = settings.hiyoko_work_start, settings.hiyoko_work_end
     last_hour = max(start.hour, (end.hour - 1) if end.minute == 0 else end.hour)
     # Hourly in working hours on weekdays; the jobs themselves skip holidays and closures.
-    working_hours = CronTrigger(day_of_week="mon-fri", hour=f"{start.hour}-{last_hour}", minute=start.minute,
-                                timezone=zone)
+    working_hours = CronTrigger(
+        day_of_week="mon-fri", hour=f"{start.hour}-{last_hour}", minute=start.minute, timezone=zone
+    )
     digest_at = settings.hiyoko_digest_time
-    digest = CronTrigger(day_of_week=settings.hiyoko_digest_day, hour=digest_at.hour, minute=digest_at.minute,
-                         timezone=zone)
+    digest = CronTrigger(
+        day_of_week=settings.hiyoko_digest_day, hour=digest_at.hour, minute=digest_at.minute, timezone=zone
+    )
     hours = f"{settings.hiyoko_digest_day} {digest_at:%H:%M}"
     working = f"hourly {start:%H:%M}–{end:%H:%M} on business days"
     return {
         "relay": JobSpec("relay", None, tasks.relay, timedelta(0), "continuous (outbox)"),
-        "nudge_stale_eggs": JobSpec("nudge_stale_eggs", working_hours, tasks.nudge_stale_eggs,
-                                    timedelta(hours=1), working),
-        "remind_chicks": JobSpec("remind_chicks", working_hours, tasks.remind_chicks, timedelta(hours=1),
-                                 working),
-        "weekly_digest": JobSpec("weekly_digest", digest, tasks.weekly_digest, timedelta(days=1),
-                                 f"weekly, {hours}", slot_per_fire=True),
+        "nudge_stale_eggs": JobSpec(
+            "nudge_stale_eggs", working_hours, tasks.nudge_stale_eggs, timedelta(hours=1), working
+        ),
+        "remind_chicks": JobSpec("remind_chicks", working_hours, tasks.remind_chicks, timedelta(hours=1), working),
+        "weekly_digest": JobSpec(
+            "weekly_digest", digest, tasks.weekly_digest, timedelta(days=1), f"weekly, {hours}", slot_per_fire=True
+        ),
         "directory_refresh": directory_refresh_spec(settings),  # issue 10: the user directory
     }
 
@@ -90,8 +93,9 @@ class RunResult:
 
 
 class Scheduler:
-    def __init__(self, ctx: JobContext, clock: Clock, holder: str | None = None,
-                 on_run: Callable[[str, str], None] | None = None) -> None:
+    def __init__(
+        self, ctx: JobContext, clock: Clock, holder: str | None = None, on_run: Callable[[str, str], None] | None = None
+    ) -> None:
         self.ctx = ctx
         self.on_run = on_run  # metrics: (job, "ran" | "skipped" | "failed")
         self.clock = clock
@@ -152,8 +156,7 @@ class Scheduler:
         if claim is None:
             return nullcontext()
         jobs, clock, lease = self.ctx.jobs, self.clock, self.lease
-        return Heartbeat(lambda: jobs.renew(claim, clock.now(), lease), lease.total_seconds() / 3,
-                         f"lease-{claim.job}")
+        return Heartbeat(lambda: jobs.renew(claim, clock.now(), lease), lease.total_seconds() / 3, f"lease-{claim.job}")
 
     def _recheck_later(self, name: str, slot: str, now: datetime) -> None:
         """A slot claimed but not finished: look again when the claimant's lease runs out, in case
@@ -189,8 +192,10 @@ class Scheduler:
             self.catch_up()
         except Exception:
             log.exception("catching up missed jobs failed; the timer starts anyway")
-        timer = BackgroundScheduler(timezone=self.ctx.settings.timezone,
-                                    job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+        timer = BackgroundScheduler(
+            timezone=self.ctx.settings.timezone,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
         for spec in self.specs.values():
             if spec.trigger is not None:
                 timer.add_job(self._fire, spec.trigger, args=[spec.name], id=spec.name, name=spec.name)
@@ -218,6 +223,7 @@ class Scheduler:
 
 # --- issue 10: the user directory ---------------------------------------------------------
 
+
 def directory_refresh_spec(settings: Settings) -> JobSpec:
     """users.list again every HIYOKO_DIRECTORY_REFRESH_MINUTES (events keep it fresh between).
 
@@ -228,5 +234,6 @@ def directory_refresh_spec(settings: Settings) -> JobSpec:
         trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
     else:
         trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
-    return JobSpec("directory_refresh", trigger, tasks.directory_refresh, timedelta(0),
-                   f"every {minutes} min", slot_per_fire=True)
+    return JobSpec(
+        "directory_refresh", trigger, tasks.directory_refresh, timedelta(0), f"every {minutes} min", slot_per_fire=True
+    )

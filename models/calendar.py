@@ -12,8 +12,14 @@ import holidays
 class WorkCalendar:
     """Business days (Mon–Fri, not a public holiday or a company closure) and working hours."""
 
-    def __init__(self, zone: ZoneInfo, start: time = time(9), end: time = time(18), country: str = "JP",
-                 closures: Iterable[date] = ()) -> None:
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        start: time = time(9),
+        end: time = time(18),
+        country: str = "JP",
+        closures: Iterable[date] = (),
+    ) -> None:
         self.zone = zone
         self.start = start
         self.end = end

@@ -122,8 +122,16 @@ def decide(
     raise AssertionError(f"unhandled action {action!r}")  # pragma: no cover - the match is exhaustive
 
 
-_OPEN_EGG = [Action.HATCH, Action.WIN, Action.LOSE, Action.DROP, Action.SNOOZE, Action.REASSIGN, Action.EDIT,
-             Action.NOTE]
+_OPEN_EGG = [
+    Action.HATCH,
+    Action.WIN,
+    Action.LOSE,
+    Action.DROP,
+    Action.SNOOZE,
+    Action.REASSIGN,
+    Action.EDIT,
+    Action.NOTE,
+]
 _OPEN_CHICK = [Action.WIN, Action.LOSE, Action.DROP, Action.BACK_TO_EGG, Action.REASSIGN, Action.EDIT, Action.NOTE]
 _CLOSED = [Action.REOPEN, Action.NOTE]
 

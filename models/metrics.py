@@ -74,8 +74,14 @@ def _bucket(days: int) -> str:
     raise AssertionError(days)  # pragma: no cover - the buckets cover every day count
 
 
-def compute_digest(signals: Sequence[SignalFacts], events: Iterable[EventFacts], now: datetime, *,
-                   stale_days: int, unanswered_after: int) -> Digest:
+def compute_digest(
+    signals: Sequence[SignalFacts],
+    events: Iterable[EventFacts],
+    now: datetime,
+    *,
+    stale_days: int,
+    unanswered_after: int,
+) -> Digest:
     start, end = now - timedelta(days=7), now
     first_kind: dict[int, str] = {}
     first_hatch: dict[int, datetime] = {}
@@ -91,8 +97,9 @@ def compute_digest(signals: Sequence[SignalFacts], events: Iterable[EventFacts],
     by_number = {s.number: s for s in signals}
     shared_as_eggs = [n for n, kind in first_kind.items() if kind == "egg"]
     hatched_eggs = [n for n in shared_as_eggs if n in first_hatch]
-    days_to_hatch = [(first_hatch[n] - by_number[n].created_at).total_seconds() / 86400
-                     for n in hatched_eggs if n in by_number]
+    days_to_hatch = [
+        (first_hatch[n] - by_number[n].created_at).total_seconds() / 86400 for n in hatched_eggs if n in by_number
+    ]
     # A win is a win whether or not the egg hatched first: the customer bought.
     closed = [s for s in signals if s.status in ("won", "lost")]
 
@@ -121,9 +128,13 @@ def compute_digest(signals: Sequence[SignalFacts], events: Iterable[EventFacts],
         return part / whole if whole else None
 
     return Digest(
-        start=start, end=end,
-        new_eggs=this_week["new_egg"], new_chicks=this_week["new_chick"], hatched=this_week["hatch"],
-        won=this_week["win"], lost=this_week["lose"],
+        start=start,
+        end=end,
+        new_eggs=this_week["new_egg"],
+        new_chicks=this_week["new_chick"],
+        hatched=this_week["hatch"],
+        won=this_week["win"],
+        lost=this_week["lose"],
         open_eggs_by_age={name: ages["egg"][name] for _, _, name in AGE_BUCKETS},
         open_chicks_by_age={name: ages["chick"][name] for _, _, name in AGE_BUCKETS},
         hatch_rate=share(len(hatched_eggs), len(shared_as_eggs)),
@@ -133,6 +144,7 @@ def compute_digest(signals: Sequence[SignalFacts], events: Iterable[EventFacts],
         top_submitters=sorted(submitters.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP],
         stale_owners=sorted(stale.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP],
         unanswered=sorted(unanswered, key=lambda u: (-u[2], u[0])),
-        weekly=[(chart_start + timedelta(weeks=i), per_week["egg"][i], per_week["chick"][i])
-                for i in range(CHART_WEEKS)],
+        weekly=[
+            (chart_start + timedelta(weeks=i), per_week["egg"][i], per_week["chick"][i]) for i in range(CHART_WEEKS)
+        ],
     )

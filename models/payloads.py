@@ -33,8 +33,12 @@ class DirectMessagePayload:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DirectMessagePayload:
         timing = data.get("timing")
-        return cls(str(data["kind"]), tuple(str(u) for u in data["users"]), int(data.get("stale_days", 0)),
-                   date.fromisoformat(timing) if timing else None)
+        return cls(
+            str(data["kind"]),
+            tuple(str(u) for u in data["users"]),
+            int(data.get("stale_days", 0)),
+            date.fromisoformat(timing) if timing else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -50,15 +54,26 @@ class DigestPayload:
     def to_json(self) -> dict[str, Any]:
         d = self.digest
         return {
-            "start": d.start.isoformat(), "end": d.end.isoformat(),
-            "new_eggs": d.new_eggs, "new_chicks": d.new_chicks, "hatched": d.hatched, "won": d.won, "lost": d.lost,
-            "open_eggs_by_age": dict(d.open_eggs_by_age), "open_chicks_by_age": dict(d.open_chicks_by_age),
-            "hatch_rate": d.hatch_rate, "median_days_to_hatch": d.median_days_to_hatch, "win_rate": d.win_rate,
+            "start": d.start.isoformat(),
+            "end": d.end.isoformat(),
+            "new_eggs": d.new_eggs,
+            "new_chicks": d.new_chicks,
+            "hatched": d.hatched,
+            "won": d.won,
+            "lost": d.lost,
+            "open_eggs_by_age": dict(d.open_eggs_by_age),
+            "open_chicks_by_age": dict(d.open_chicks_by_age),
+            "hatch_rate": d.hatch_rate,
+            "median_days_to_hatch": d.median_days_to_hatch,
+            "win_rate": d.win_rate,
             "egg_share": d.egg_share,
-            "top_submitters": [list(p) for p in d.top_submitters], "stale_owners": [list(p) for p in d.stale_owners],
+            "top_submitters": [list(p) for p in d.top_submitters],
+            "stale_owners": [list(p) for p in d.stale_owners],
             "unanswered": [list(u) for u in d.unanswered],
             "weekly": [[when.isoformat(), eggs, chicks] for when, eggs, chicks in d.weekly],
-            "slot": self.slot, "stale_days": self.stale_days, "unanswered_after": self.unanswered_after,
+            "slot": self.slot,
+            "stale_days": self.stale_days,
+            "unanswered_after": self.unanswered_after,
         }
 
     @classmethod
@@ -68,12 +83,17 @@ class DigestPayload:
             return None if value is None else float(value)
 
         digest = Digest(
-            start=datetime.fromisoformat(data["start"]), end=datetime.fromisoformat(data["end"]),
-            new_eggs=int(data["new_eggs"]), new_chicks=int(data["new_chicks"]), hatched=int(data["hatched"]),
-            won=int(data["won"]), lost=int(data["lost"]),
+            start=datetime.fromisoformat(data["start"]),
+            end=datetime.fromisoformat(data["end"]),
+            new_eggs=int(data["new_eggs"]),
+            new_chicks=int(data["new_chicks"]),
+            hatched=int(data["hatched"]),
+            won=int(data["won"]),
+            lost=int(data["lost"]),
             open_eggs_by_age={str(k): int(v) for k, v in data["open_eggs_by_age"].items()},
             open_chicks_by_age={str(k): int(v) for k, v in data["open_chicks_by_age"].items()},
-            hatch_rate=rate("hatch_rate"), median_days_to_hatch=rate("median_days_to_hatch"),
+            hatch_rate=rate("hatch_rate"),
+            median_days_to_hatch=rate("median_days_to_hatch"),
             # A digest queued before the rename carries "chick_win_rate".
             win_rate=rate("win_rate" if "win_rate" in data else "chick_win_rate"),
             egg_share=rate("egg_share"),
@@ -98,15 +118,26 @@ class AdminAlertPayload:
     chain: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"outbox_id": self.outbox_id, "target": self.target, "attempts": self.attempts,
-                "signal": self.signal, "error": self.error, "chain": list(self.chain)}
+        return {
+            "outbox_id": self.outbox_id,
+            "target": self.target,
+            "attempts": self.attempts,
+            "signal": self.signal,
+            "error": self.error,
+            "chain": list(self.chain),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AdminAlertPayload:
         signal = data.get("signal")
-        return cls(int(data["outbox_id"]), str(data["target"]), int(data["attempts"]),
-                   int(signal) if signal else None, str(data.get("error", "")),
-                   tuple(int(i) for i in data.get("chain") or ()))
+        return cls(
+            int(data["outbox_id"]),
+            str(data["target"]),
+            int(data["attempts"]),
+            int(signal) if signal else None,
+            str(data.get("error", "")),
+            tuple(int(i) for i in data.get("chain") or ()),
+        )
 
 
 OutboxPayload = DirectMessagePayload | DigestPayload | AdminAlertPayload

@@ -35,20 +35,42 @@ UNKNOWN = frozenset(squash(word) for word in (
     "unknown", "n/a", "na", "none", "-", "ー", "―", "—", "?",
 ))  # fmt: skip
 
-_MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name} | {
-    name: number for number, name in enumerate(calendar.month_abbr) if name} | {"sept": 9}
+_MONTHS = (
+    {name: number for number, name in enumerate(calendar.month_name) if name}
+    | {name: number for number, name in enumerate(calendar.month_abbr) if name}
+    | {"sept": 9}
+)
 _MONTHS = {name.casefold(): number for name, number in _MONTHS.items()}
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 
 # Where in the month: 上旬/early → 1st, 中旬/mid → 11th, 下旬/late → 21st, 末/end of → the last day.
-_PART = re.compile(r"(上旬|初旬|初め|はじめ|頭|早々|中旬|下旬|末|\bearly\b|\bbeginning of\b|\bmid\b-?|\blate\b"
-                   r"|\bend of\b)")
-_PART_DAY = {"上旬": 1, "初旬": 1, "初め": 1, "はじめ": 1, "頭": 1, "早々": 1, "early": 1, "beginning of": 1,
-             "中旬": 11, "mid": 11, "mid-": 11, "下旬": 21, "late": 21, "末": 31, "end of": 31}
+_PART = re.compile(
+    r"(上旬|初旬|初め|はじめ|頭|早々|中旬|下旬|末|\bearly\b|\bbeginning of\b|\bmid\b-?|\blate\b"
+    r"|\bend of\b)"
+)
+_PART_DAY = {
+    "上旬": 1,
+    "初旬": 1,
+    "初め": 1,
+    "はじめ": 1,
+    "頭": 1,
+    "早々": 1,
+    "early": 1,
+    "beginning of": 1,
+    "中旬": 11,
+    "mid": 11,
+    "mid-": 11,
+    "下旬": 21,
+    "late": 21,
+    "末": 31,
+    "end of": 31,
+}
 # Hedges that only say "around": 4月頃, 2027年4月ごろ予定, around April, 4〜6月 (the first month).
-_HEDGE = re.compile(r"(頃|ごろ|ころ|予定|目途|めど|目処|見込み|見込|以降|くらい|ぐらい|位|あたり|辺り|前後"
-                    r"|から|より|まで|かも|かな|たぶん|多分|中|内|に|の|\bmaybe\b|\bprobably\b|\baround\b|\babout\b"
-                    r"|\bapprox(?:imately)?\.?|\bcirca\b|\bca\.|\bfrom\b|\bby\b|\bin\b|\bexpected\b)")
+_HEDGE = re.compile(
+    r"(頃|ごろ|ころ|予定|目途|めど|目処|見込み|見込|以降|くらい|ぐらい|位|あたり|辺り|前後"
+    r"|から|より|まで|かも|かな|たぶん|多分|中|内|に|の|\bmaybe\b|\bprobably\b|\baround\b|\babout\b"
+    r"|\bapprox(?:imately)?\.?|\bcirca\b|\bca\.|\bfrom\b|\bby\b|\bin\b|\bexpected\b)"
+)
 _RANGE = re.compile(r"(\d{1,2})\s*[~〜\-]\s*\d{1,2}\s*月")
 
 
@@ -91,28 +113,42 @@ def _patterns(reference: date) -> list[tuple[re.Pattern[str], Callable[[re.Match
 
     relative_years = "|".join(sorted(_RELATIVE_YEAR, key=len, reverse=True))
     return [
-        (re.compile(r"(\d{4})[年/\-.](\d{1,2})[月/\-.](\d{1,2})日?" + _TIME),
-         lambda m: (_day(int(m[1]), int(m[2]), int(m[3])), True)),
+        (
+            re.compile(r"(\d{4})[年/\-.](\d{1,2})[月/\-.](\d{1,2})日?" + _TIME),
+            lambda m: (_day(int(m[1]), int(m[2]), int(m[3])), True),
+        ),
         (re.compile(r"(\d{4})(\d{2})(\d{2})"), lambda m: (_day(int(m[1]), int(m[2]), int(m[3])), True)),
         (re.compile(r"(\d{4})[年/\-.](\d{1,2})月?"), lambda m: (_day(int(m[1]), int(m[2]), 1), False)),
-        (re.compile(r"(\d{2})年(\d{1,2})月(?:(\d{1,2})日)?"),
-         lambda m: (_day(2000 + int(m[1]), int(m[2]), opt_int(m[3]) or 1), m[3] is not None)),
-        (re.compile(rf"({relative_years})(\d{{1,2}})月(?:(\d{{1,2}})日)?"),
-         lambda m: (_day(reference.year + _RELATIVE_YEAR[m[1]], int(m[2]), opt_int(m[3]) or 1), m[3] is not None)),
+        (
+            re.compile(r"(\d{2})年(\d{1,2})月(?:(\d{1,2})日)?"),
+            lambda m: (_day(2000 + int(m[1]), int(m[2]), opt_int(m[3]) or 1), m[3] is not None),
+        ),
+        (
+            re.compile(rf"({relative_years})(\d{{1,2}})月(?:(\d{{1,2}})日)?"),
+            lambda m: (_day(reference.year + _RELATIVE_YEAR[m[1]], int(m[2]), opt_int(m[3]) or 1), m[3] is not None),
+        ),
         (re.compile(r"(\d{1,2})月(\d{1,2})日"), lambda m: inferred(int(m[1]), int(m[2]))),
         (re.compile(r"(\d{1,2})/(\d{1,2})"), lambda m: inferred(int(m[1]), int(m[2]))),
         (re.compile(r"(\d{1,2})月"), lambda m: inferred(int(m[1]), None)),
         (re.compile("|".join(_RELATIVE_MONTH)), lambda m: shifted_month(_RELATIVE_MONTH[m[0]])),
-        (re.compile("|".join(sorted(_FISCAL, key=len, reverse=True))),
-         lambda m: (_fiscal_year_start(reference, _FISCAL[m[0]]), False)),
-        (re.compile(r"来年|再来年|next year"),
-         lambda m: (date(reference.year + (2 if m[0] == "再来年" else 1), 1, 1), False)),
+        (
+            re.compile("|".join(sorted(_FISCAL, key=len, reverse=True))),
+            lambda m: (_fiscal_year_start(reference, _FISCAL[m[0]]), False),
+        ),
+        (
+            re.compile(r"来年|再来年|next year"),
+            lambda m: (date(reference.year + (2 if m[0] == "再来年" else 1), 1, 1), False),
+        ),
         (re.compile(r"next month"), lambda m: shifted_month(1)),
         (re.compile(r"(\d{4})年?"), lambda m: (_day(int(m[1]), 1, 1), False)),
-        (re.compile(_MONTH + r" (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})"),
-         lambda m: (_day(int(m[3]), _MONTHS[m[1]], int(m[2])), True)),
-        (re.compile(r"(\d{1,2}) " + _MONTH + r",? (\d{4})"),
-         lambda m: (_day(int(m[3]), _MONTHS[m[2]], int(m[1])), True)),
+        (
+            re.compile(_MONTH + r" (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})"),
+            lambda m: (_day(int(m[3]), _MONTHS[m[1]], int(m[2])), True),
+        ),
+        (
+            re.compile(r"(\d{1,2}) " + _MONTH + r",? (\d{4})"),
+            lambda m: (_day(int(m[3]), _MONTHS[m[2]], int(m[1])), True),
+        ),
         (re.compile(_MONTH + r",? (\d{4})"), lambda m: (_day(int(m[2]), _MONTHS[m[1]], 1), False)),
         (re.compile(r"(\d{4}),? " + _MONTH), lambda m: (_day(int(m[1]), _MONTHS[m[2]], 1), False)),
         (re.compile(r"next " + _MONTH), lambda m: inferred(_MONTHS[m[1]], None)),
@@ -147,7 +183,7 @@ def parse_timing(value: object, reference: date) -> Timing | None:
     part = _PART.search(text)
     if part:
         part_day = _PART_DAY[part[1].strip()]
-        text = text[: part.start()] + " " + text[part.end():]
+        text = text[: part.start()] + " " + text[part.end() :]
     text = _RANGE.sub(r"\1月", text)
     text = _HEDGE.sub(" ", text)
     text = re.sub(r"\s*([年月日/\-.])\s*", r"\1", text)
@@ -208,13 +244,15 @@ def parse_timestamp(value: object, zone: ZoneInfo) -> datetime | None:
         if match:
             year, month, day = int(match[1]), int(match[2]), int(match[3])
             hour = _hour(int(match[5] or 0), match[4] or match[8])
-            return datetime(year, month, day, hour, int(match[6] or 0), int(match[7] or 0),
-                            tzinfo=_zone(match[9], zone))
+            return datetime(
+                year, month, day, hour, int(match[6] or 0), int(match[7] or 0), tzinfo=_zone(match[9], zone)
+            )
         match = _US_TIMESTAMP.fullmatch(text)
         if match:
             hour = _hour(int(match[4] or 0), match[7])
-            return datetime(int(match[3]), int(match[1]), int(match[2]), hour, int(match[5] or 0),
-                            int(match[6] or 0), tzinfo=zone)
+            return datetime(
+                int(match[3]), int(match[1]), int(match[2]), hour, int(match[5] or 0), int(match[6] or 0), tzinfo=zone
+            )
     except ValueError:
         pass
     raise Unreadable(str(value))

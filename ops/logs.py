@@ -19,8 +19,10 @@ signal_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("signal_i
 # Every Slack token family: bot/user/app-level (xoxb-, xoxp-, xapp-…), refresh (xoxe-), rotating
 # (`xoxe.xoxp-1-…`), browser session (xoxc-, and xoxd- cookies, often URL-encoded: hence `%`).
 _SECRETS = re.compile(r"\b(?:xox[a-z](?:\.xox[a-z])?|xapp|xwfp)-[A-Za-z0-9%_-]+")
-_KEY_VALUE = re.compile(r"(?i)((?:signing_secret|client_secret|password|private_key|token)[\"']?\s*[:=]\s*[\"']?)"
-                        r"([^\s\"',}]+)")
+_KEY_VALUE = re.compile(
+    r"(?i)((?:signing_secret|client_secret|password|private_key|token)[\"']?\s*[:=]\s*[\"']?)"
+    r"([^\s\"',}]+)"
+)
 
 
 def redact(text: str) -> str:

@@ -34,10 +34,12 @@ class DatabaseCollector(Collector):
         yield backlog
         oldest: datetime | None = self.outbox.oldest_pending()
         age = (self.clock.now() - oldest).total_seconds() if oldest else 0.0
-        yield GaugeMetricFamily("hiyoko_outbox_oldest_pending_seconds", "Age of the oldest undelivered row",
-                                value=max(0.0, age))
-        runs = GaugeMetricFamily("hiyoko_job_last_run_timestamp_seconds", "When each job last ran (claimed)",
-                                 labels=["job"])
+        yield GaugeMetricFamily(
+            "hiyoko_outbox_oldest_pending_seconds", "Age of the oldest undelivered row", value=max(0.0, age)
+        )
+        runs = GaugeMetricFamily(
+            "hiyoko_job_last_run_timestamp_seconds", "When each job last ran (claimed)", labels=["job"]
+        )
         for name, run in sorted(self.jobs.last_runs().items()):
             runs.add_metric([name], run.claimed_at.timestamp())
         yield runs
@@ -48,10 +50,15 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.deliveries = Counter("hiyoko_deliveries", "Outbox deliveries by target and outcome",
-                                  ["target", "outcome"], registry=self.registry)
-        self.job_runs = Counter("hiyoko_job_runs", "Scheduled job runs by job and outcome", ["job", "outcome"],
-                                registry=self.registry)
+        self.deliveries = Counter(
+            "hiyoko_deliveries",
+            "Outbox deliveries by target and outcome",
+            ["target", "outcome"],
+            registry=self.registry,
+        )
+        self.job_runs = Counter(
+            "hiyoko_job_runs", "Scheduled job runs by job and outcome", ["job", "outcome"], registry=self.registry
+        )
 
     def watch_database(self, store: SignalStore, outbox: Outbox, jobs: JobStore, clock: Clock) -> None:
         self.registry.register(DatabaseCollector(store, outbox, jobs, clock))

@@ -105,15 +105,16 @@ class GoogleSheetTable:
         # Grow by appending (appendDimension), never by setting a size: a size computed from a
         # stale count could shrink a grid another replica has just grown, deleting its rows.
         # (gspread's add_rows sets a size.) The grid changed: look it up afresh next time.
-        growth = [{"appendDimension": {"sheetId": worksheet.id, "dimension": dimension, "length": length}}
-                  for dimension, length in (("ROWS", grow_rows), ("COLUMNS", grow_cols)) if length]
+        growth = [
+            {"appendDimension": {"sheetId": worksheet.id, "dimension": dimension, "length": length}}
+            for dimension, length in (("ROWS", grow_rows), ("COLUMNS", grow_cols))
+            if length
+        ]
         if growth:
             spreadsheet.batch_update({"requests": growth})
             self._opened = None
         last_col = rowcol_to_a1(1, len(header)).rstrip("1")
-        data: list[dict[str, Any]] = [
-            {"range": absolute_range_name(self.tab, f"A1:{last_col}1"), "values": [header]}
-        ]
+        data: list[dict[str, Any]] = [{"range": absolute_range_name(self.tab, f"A1:{last_col}1"), "values": [header]}]
         numbered = sorted([*plan.updates.items(), *enumerate(plan.appends, start=plan.first_append_row)])
         # Consecutive rows travel as one range, keeping the request small for a full resync.
         start = 0
@@ -129,9 +130,7 @@ class GoogleSheetTable:
                 }
             )
             start = end + 1
-        spreadsheet.values_batch_update(
-            {"valueInputOption": ValueInputOption.user_entered.value, "data": data}
-        )
+        spreadsheet.values_batch_update({"valueInputOption": ValueInputOption.user_entered.value, "data": data})
 
 
 def sharing_identity(settings: Settings) -> str:

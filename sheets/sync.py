@@ -85,8 +85,9 @@ def open_tables(settings: Settings) -> tuple[SheetTable, SheetTable]:
     else of the local .xlsx."""
     tabs = (settings.hiyoko_sheet_tab, settings.hiyoko_history_tab)
     if settings.spreadsheet_id:
-        client = open_client(settings.sheets_emulator_host, settings.google_application_credentials,
-                             settings.hiyoko_sheets_timeout)
+        client = open_client(
+            settings.sheets_emulator_host, settings.google_application_credentials, settings.hiyoko_sheets_timeout
+        )
         signals, history = (GoogleSheetTable(client, settings.spreadsheet_id, tab) for tab in tabs)
         return signals, history
     return XlsxTable(settings.hiyoko_xlsx_path, tabs[0]), XlsxTable(settings.hiyoko_xlsx_path, tabs[1])

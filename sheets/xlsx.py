@@ -57,8 +57,10 @@ class XlsxTable:
 
 def _ids(sheet: Worksheet) -> list[str]:
     last = sheet.max_row if sheet.max_row > 1 or sheet["A1"].value is not None else 0
-    return ["" if sheet.cell(row=r, column=1).value is None else str(sheet.cell(row=r, column=1).value)
-            for r in range(1, last + 1)]
+    return [
+        "" if sheet.cell(row=r, column=1).value is None else str(sheet.cell(row=r, column=1).value)
+        for r in range(1, last + 1)
+    ]
 
 
 def _write_row(sheet: Worksheet, number: int, values: Sequence[Cell]) -> None:

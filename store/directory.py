@@ -57,18 +57,30 @@ class Directory:
     def upsert(self, users: Iterable[DirectoryUser]) -> int:
         """Insert or update users; an insert-or-update in one statement, so replicas refreshing at
         the same time never collide on the primary key."""
-        rows = [{"user_id": u.id, "name": u.name, "real_name": u.real_name, "email": u.email, "locale": u.locale,
-                 "is_bot": u.is_bot, "deleted": u.deleted, "updated_at": self.clock.now()}
-                for u in {u.id: u for u in users}.values()]
+        rows = [
+            {
+                "user_id": u.id,
+                "name": u.name,
+                "real_name": u.real_name,
+                "email": u.email,
+                "locale": u.locale,
+                "is_bot": u.is_bot,
+                "deleted": u.deleted,
+                "updated_at": self.clock.now(),
+            }
+            for u in {u.id: u for u in users}.values()
+        ]
         if not rows:
             return 0
         with self.db.transaction() as session:
             insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
             statement = insert(UserRow).values(rows)
-            session.execute(statement.on_conflict_do_update(
-                index_elements=[UserRow.user_id],
-                set_={name: statement.excluded[name] for name in rows[0] if name != "user_id"},
-            ))
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[UserRow.user_id],
+                    set_={name: statement.excluded[name] for name in rows[0] if name != "user_id"},
+                )
+            )
         return len(rows)
 
     # --- user groups -----------------------------------------------------------------------
@@ -98,7 +110,9 @@ class Directory:
         values = {"group_id": group_id, "members": json.dumps(sorted(members)), "updated_at": self.clock.now()}
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         statement = insert(UserGroupRow).values(values)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=[UserGroupRow.group_id],
-            set_={"members": statement.excluded.members, "updated_at": statement.excluded.updated_at},
-        ))
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[UserGroupRow.group_id],
+                set_={"members": statement.excluded.members, "updated_at": statement.excluded.updated_at},
+            )
+        )

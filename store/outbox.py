@@ -81,8 +81,15 @@ CHAIN_MARK = "waits on its card, outbox #{id}, which is dead"
 COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET})
 
 
-def enqueue(session: Session, signal_number: int, targets: Iterable[Target], now: datetime, *,
-            event_id: int | None = None, new_signal: bool = False) -> None:
+def enqueue(
+    session: Session,
+    signal_number: int,
+    targets: Iterable[Target],
+    now: datetime,
+    *,
+    event_id: int | None = None,
+    new_signal: bool = False,
+) -> None:
     """Add work for a signal inside the caller's transaction. A signal made in this transaction
     (`new_signal`) has nothing waiting yet, so it skips the look for a row to merge with: those
     queries are a good part of a share's ack."""
@@ -117,15 +124,23 @@ def enqueue_homes(session: Session, signal_number: int, user_ids: Iterable[str],
             session.add(_row(signal_number, Target.PUBLISH_HOME, now, user_id=user_id))
 
 
-def enqueue_message(session: Session, target: Target, payload: OutboxPayload, now: datetime, *,
-                    signal_number: int | None = None) -> None:
+def enqueue_message(
+    session: Session, target: Target, payload: OutboxPayload, now: datetime, *, signal_number: int | None = None
+) -> None:
     """A message a job decided to send (a nudge, a reminder, the digest, an admin alert), inside its
     transaction."""
     session.add(_row(signal_number, target, now, payload=payload.to_json()))
 
 
-def _row(signal_number: int | None, target: Target, now: datetime, *, event_id: int | None = None,
-         user_id: str | None = None, payload: dict[str, Any] | None = None) -> OutboxRow:
+def _row(
+    signal_number: int | None,
+    target: Target,
+    now: datetime,
+    *,
+    event_id: int | None = None,
+    user_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxRow:
     return OutboxRow(
         signal_number=signal_number,
         target=target.value,
@@ -165,8 +180,9 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 class Outbox:
-    def __init__(self, db: Database, max_attempts: int = 12, *, alert_admins: bool = False,
-                 lease: timedelta = LEASE) -> None:
+    def __init__(
+        self, db: Database, max_attempts: int = 12, *, alert_admins: bool = False, lease: timedelta = LEASE
+    ) -> None:
         self.db = db
         self.max_attempts = max_attempts
         self.lease = lease
@@ -196,23 +212,37 @@ class Outbox:
                     .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(Delivery(row.id, row.signal_number, Target(row.target), row.attempts + 1,
-                                            row.event_id, row.user_id, json.loads(row.payload or "{}"), token))
+                    claimed.append(
+                        Delivery(
+                            row.id,
+                            row.signal_number,
+                            Target(row.target),
+                            row.attempts + 1,
+                            row.event_id,
+                            row.user_id,
+                            json.loads(row.payload or "{}"),
+                            token,
+                        )
+                    )
         return claimed
 
     @staticmethod
     def _held(delivery: Delivery) -> ColumnElement[bool]:
         """The row is still this claim's: same token, still pending."""
-        return and_(OutboxRow.id == delivery.id, OutboxRow.claim_token == delivery.token,
-                    OutboxRow.state == State.PENDING.value)
+        return and_(
+            OutboxRow.id == delivery.id, OutboxRow.claim_token == delivery.token, OutboxRow.state == State.PENDING.value
+        )
 
     def renew(self, token: str, now: datetime) -> int:
         """Extend the lease of every row still held by this claim (the relay's heartbeat)."""
         with self.db.transaction() as session:
             result = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.claim_token == token, OutboxRow.state == State.PENDING.value,
-                       OutboxRow.claimed_until.is_not(None))
+                .where(
+                    OutboxRow.claim_token == token,
+                    OutboxRow.state == State.PENDING.value,
+                    OutboxRow.claimed_until.is_not(None),
+                )
                 .values(claimed_until=now + self.lease)
                 .execution_options(synchronize_session=False)
             )
@@ -227,9 +257,12 @@ class Outbox:
         tokens = {d.token for d in wanted}
         with self.db.read() as session:
             rows = session.execute(
-                select(OutboxRow.id, OutboxRow.claim_token)
-                .where(OutboxRow.id.in_([d.id for d in wanted]), OutboxRow.state == State.PENDING.value,
-                       OutboxRow.claim_token.in_(tokens), OutboxRow.claimed_until >= now)
+                select(OutboxRow.id, OutboxRow.claim_token).where(
+                    OutboxRow.id.in_([d.id for d in wanted]),
+                    OutboxRow.state == State.PENDING.value,
+                    OutboxRow.claim_token.in_(tokens),
+                    OutboxRow.claimed_until >= now,
+                )
             ).all()
         held = {(row_id, token) for row_id, token in rows}
         return {d.id for d in wanted if (d.id, d.token) in held}
@@ -240,9 +273,9 @@ class Outbox:
         with self.db.transaction() as session:
             for delivery in deliveries:
                 result = session.execute(
-                    update(OutboxRow).where(self._held(delivery))
-                    .values(state=State.DONE.value, done_at=now, claimed_until=None, claim_token=None,
-                            last_error="")
+                    update(OutboxRow)
+                    .where(self._held(delivery))
+                    .values(state=State.DONE.value, done_at=now, claimed_until=None, claim_token=None, last_error="")
                     .execution_options(synchronize_session=False)
                 )
                 marked += int(result.rowcount)  # type: ignore[attr-defined]
@@ -278,8 +311,14 @@ class Outbox:
             if dead and delivery.target is Target.POST_CARD and delivery.signal_number is not None:
                 chain = self._kill_chain(session, delivery.signal_number, delivery.id, now)
             if dead and self.alert_admins:
-                alert = AdminAlertPayload(delivery.id, delivery.target.value, delivery.attempts,
-                                          delivery.signal_number, error[:500], tuple(chain))
+                alert = AdminAlertPayload(
+                    delivery.id,
+                    delivery.target.value,
+                    delivery.attempts,
+                    delivery.signal_number,
+                    error[:500],
+                    tuple(chain),
+                )
                 enqueue_message(session, Target.ADMIN_ALERT, alert, now, signal_number=delivery.signal_number)
         if dead:
             log.error(
@@ -307,16 +346,28 @@ class Outbox:
         """Dead-letter the pending thread rows of a signal whose card never made it to Slack."""
         if session.scalar(select(SignalRow.card_ts).where(SignalRow.number == signal_number)):
             return []  # the card exists (an update died): its thread rows can still be posted
-        ids = list(session.scalars(
-            select(OutboxRow.id).where(OutboxRow.signal_number == signal_number,
-                                       OutboxRow.target.in_([t.value for t in NEEDS_CARD]),
-                                       OutboxRow.state == State.PENDING.value).order_by(OutboxRow.id)
-        ))
+        ids = list(
+            session.scalars(
+                select(OutboxRow.id)
+                .where(
+                    OutboxRow.signal_number == signal_number,
+                    OutboxRow.target.in_([t.value for t in NEEDS_CARD]),
+                    OutboxRow.state == State.PENDING.value,
+                )
+                .order_by(OutboxRow.id)
+            )
+        )
         if ids:
             session.execute(
-                update(OutboxRow).where(OutboxRow.id.in_(ids), OutboxRow.state == State.PENDING.value)
-                .values(state=State.DEAD.value, claimed_until=None, claim_token=None, next_attempt_at=now,
-                        last_error=CHAIN_MARK.format(id=card_row))
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids), OutboxRow.state == State.PENDING.value)
+                .values(
+                    state=State.DEAD.value,
+                    claimed_until=None,
+                    claim_token=None,
+                    next_attempt_at=now,
+                    last_error=CHAIN_MARK.format(id=card_row),
+                )
                 .execution_options(synchronize_session=False)
             )
         return ids
@@ -328,9 +379,11 @@ class Outbox:
         with self.db.transaction() as session:
             cards = session.execute(
                 select(OutboxRow.id, OutboxRow.state)
-                .where(OutboxRow.signal_number == delivery.signal_number,
-                       OutboxRow.target == Target.POST_CARD.value,
-                       OutboxRow.state.in_([State.PENDING.value, State.DEAD.value]))
+                .where(
+                    OutboxRow.signal_number == delivery.signal_number,
+                    OutboxRow.target == Target.POST_CARD.value,
+                    OutboxRow.state.in_([State.PENDING.value, State.DEAD.value]),
+                )
                 .order_by(OutboxRow.id)
             ).all()
             dead_card = next((row_id for row_id, state in reversed(cards) if state == State.DEAD.value), None)
@@ -339,12 +392,20 @@ class Outbox:
             else:
                 values = {"attempts": OutboxRow.attempts - 1, "next_attempt_at": now + after}
                 dead_card = None
-            session.execute(update(OutboxRow).where(self._held(delivery))
-                            .values(claimed_until=None, claim_token=None, **values)
-                            .execution_options(synchronize_session=False))
+            session.execute(
+                update(OutboxRow)
+                .where(self._held(delivery))
+                .values(claimed_until=None, claim_token=None, **values)
+                .execution_options(synchronize_session=False)
+            )
         if dead_card is not None:
-            log.error("DEAD LETTER: outbox #%s (%s for signal %s) %s", delivery.id, delivery.target.value,
-                      delivery.signal_number, CHAIN_MARK.format(id=dead_card))
+            log.error(
+                "DEAD LETTER: outbox #%s (%s for signal %s) %s",
+                delivery.id,
+                delivery.target.value,
+                delivery.signal_number,
+                CHAIN_MARK.format(id=dead_card),
+            )
         return dead_card is not None
 
     def release(self, delivery: Delivery, now: datetime, after: timedelta) -> None:
@@ -399,9 +460,9 @@ class Outbox:
                 else:
                     query = query.where(OutboxRow.id == row_id)
             result = session.execute(
-                query.values(state=State.PENDING.value, attempts=0, next_attempt_at=now, claimed_until=None,
-                             claim_token=None)
-                .execution_options(synchronize_session=False)
+                query.values(
+                    state=State.PENDING.value, attempts=0, next_attempt_at=now, claimed_until=None, claim_token=None
+                ).execution_options(synchronize_session=False)
             )
             return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -100,15 +100,23 @@ class JobStore:
 
     # --- claims ----------------------------------------------------------------------------
 
-    def claim(self, job: str, slot: str, holder: str, now: datetime,
-              lease: timedelta = SLOT_LEASE) -> SlotClaim | None:
+    def claim(self, job: str, slot: str, holder: str, now: datetime, lease: timedelta = SLOT_LEASE) -> SlotClaim | None:
         """The claim on (job, slot) for exactly one caller across all replicas: the first, or — once —
         whoever comes after a claimant that died (unfinished, lease expired). None: not ours."""
         mine = f"{holder}/{uuid.uuid4().hex[:12]}"
         try:
             with self.db.transaction() as session:
-                session.add(JobRunRow(job=job, slot=slot, holder=mine, claimed_at=now, outcome="",
-                                      claimed_until=now + lease, attempts=1))
+                session.add(
+                    JobRunRow(
+                        job=job,
+                        slot=slot,
+                        holder=mine,
+                        claimed_at=now,
+                        outcome="",
+                        claimed_until=now + lease,
+                        attempts=1,
+                    )
+                )
             return SlotClaim(job, slot, mine, 1)
         except IntegrityError:
             pass
@@ -119,9 +127,14 @@ class JobStore:
             # Conditional update: of two processes finding the same dead claimant, one wins.
             result = session.execute(
                 update(JobRunRow)
-                .where(JobRunRow.job == job, JobRunRow.slot == slot, JobRunRow.finished_at.is_(None),
-                       JobRunRow.claimed_until.is_not(None), JobRunRow.claimed_until < now,
-                       JobRunRow.attempts == attempts)
+                .where(
+                    JobRunRow.job == job,
+                    JobRunRow.slot == slot,
+                    JobRunRow.finished_at.is_(None),
+                    JobRunRow.claimed_until.is_not(None),
+                    JobRunRow.claimed_until < now,
+                    JobRunRow.attempts == attempts,
+                )
                 .values(holder=mine, claimed_at=now, claimed_until=now + lease, attempts=attempts + 1)
                 .execution_options(synchronize_session=False)
             )
@@ -131,28 +144,42 @@ class JobStore:
 
     @staticmethod
     def _held(claim: SlotClaim) -> ColumnElement[bool]:
-        return and_(JobRunRow.job == claim.job, JobRunRow.slot == claim.slot, JobRunRow.holder == claim.holder,
-                    JobRunRow.finished_at.is_(None))
+        return and_(
+            JobRunRow.job == claim.job,
+            JobRunRow.slot == claim.slot,
+            JobRunRow.holder == claim.holder,
+            JobRunRow.finished_at.is_(None),
+        )
 
     def renew(self, claim: SlotClaim, now: datetime, lease: timedelta = SLOT_LEASE) -> bool:
         """Extend the lease while the job runs (its heartbeat); False when the slot is no longer ours."""
         with self.db.transaction() as session:
-            result = session.execute(update(JobRunRow).where(self._held(claim)).values(claimed_until=now + lease)
-                                     .execution_options(synchronize_session=False))
+            result = session.execute(
+                update(JobRunRow)
+                .where(self._held(claim))
+                .values(claimed_until=now + lease)
+                .execution_options(synchronize_session=False)
+            )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def finish(self, claim: SlotClaim, now: datetime, outcome: str) -> bool:
         """Mark the slot done, if it is still this claim's and not done yet."""
         with self.db.transaction() as session:
-            result = session.execute(update(JobRunRow).where(self._held(claim))
-                                     .values(finished_at=now, claimed_until=None, outcome=outcome[:2000])
-                                     .execution_options(synchronize_session=False))
+            result = session.execute(
+                update(JobRunRow)
+                .where(self._held(claim))
+                .values(finished_at=now, claimed_until=None, outcome=outcome[:2000])
+                .execution_options(synchronize_session=False)
+            )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def slot_state(self, job: str, slot: str) -> SlotState | None:
         with self.db.read() as session:
-            row = session.execute(select(JobRunRow.finished_at, JobRunRow.claimed_until, JobRunRow.attempts)
-                                  .where(JobRunRow.job == job, JobRunRow.slot == slot)).first()
+            row = session.execute(
+                select(JobRunRow.finished_at, JobRunRow.claimed_until, JobRunRow.attempts).where(
+                    JobRunRow.job == job, JobRunRow.slot == slot
+                )
+            ).first()
         return None if row is None else SlotState(row[0] is not None, row[1], row[2])
 
     def last_runs(self) -> dict[str, JobRun]:
@@ -197,8 +224,8 @@ class JobStore:
         for start in range(0, len(numbers), BATCH):
             with self.db.transaction() as session:
                 result = session.execute(
-                    update(SignalRow).where(SignalRow.number.in_(numbers[start:start + BATCH]),
-                                            self._stale(now, days))
+                    update(SignalRow)
+                    .where(SignalRow.number.in_(numbers[start : start + BATCH]), self._stale(now, days))
                     .values(last_nudged_at=now, nudge_count=SignalRow.nudge_count + 1)
                     .returning(SignalRow.number)
                     .execution_options(synchronize_session=False)
@@ -215,8 +242,13 @@ class JobStore:
         """Open chicks whose timing is on or before `timing_until` (overdue ones included)."""
         with self.db.read() as session:
             rows = session.scalars(
-                select(SignalRow).where(SignalRow.status == Status.OPEN.value, SignalRow.kind == Kind.CHICK.value,
-                                        SignalRow.timing.is_not(None), SignalRow.timing <= timing_until)
+                select(SignalRow)
+                .where(
+                    SignalRow.status == Status.OPEN.value,
+                    SignalRow.kind == Kind.CHICK.value,
+                    SignalRow.timing.is_not(None),
+                    SignalRow.timing <= timing_until,
+                )
                 .order_by(SignalRow.timing, SignalRow.number)
             )
             return [Chick(to_record(row), row.reminded_for, row.overdue_for) for row in rows]
@@ -229,12 +261,16 @@ class JobStore:
         marked: list[int] = []
         for start in range(0, len(due), BATCH):
             with self.db.transaction() as session:
-                for number, timing, payload in due[start:start + BATCH]:
+                for number, timing, payload in due[start : start + BATCH]:
                     result = session.execute(
                         update(SignalRow)
-                        .where(SignalRow.number == number, SignalRow.status == Status.OPEN.value,
-                               SignalRow.kind == Kind.CHICK.value, SignalRow.timing == timing,
-                               or_(mark.is_(None), mark != timing))
+                        .where(
+                            SignalRow.number == number,
+                            SignalRow.status == Status.OPEN.value,
+                            SignalRow.kind == Kind.CHICK.value,
+                            SignalRow.timing == timing,
+                            or_(mark.is_(None), mark != timing),
+                        )
                         .values({column: timing})
                         .execution_options(synchronize_session=False)
                     )
@@ -247,31 +283,46 @@ class JobStore:
 
     def digest_signals(self) -> list[DigestSignal]:
         with self.db.read() as session:
-            rows = session.execute(select(
-                SignalRow.number, SignalRow.kind, SignalRow.status, SignalRow.created_at, SignalRow.submitter_id,
-                SignalRow.owner_id, SignalRow.last_activity_at, SignalRow.nudge_count,
-            ).order_by(SignalRow.number))
+            rows = session.execute(
+                select(
+                    SignalRow.number,
+                    SignalRow.kind,
+                    SignalRow.status,
+                    SignalRow.created_at,
+                    SignalRow.submitter_id,
+                    SignalRow.owner_id,
+                    SignalRow.last_activity_at,
+                    SignalRow.nudge_count,
+                ).order_by(SignalRow.number)
+            )
             return [DigestSignal(*row) for row in rows]
 
     def digest_events(self) -> Iterator[DigestEvent]:
         """The events the digest counts (how signals began, hatched and closed), streamed."""
         wanted = ("submitted", Action.HATCH.value, Action.WIN.value, Action.LOSE.value)
         with self.db.read() as session:
-            rows = session.execute(select(EventRow.signal_number, EventRow.action, EventRow.at, EventRow.to_kind)
-                                   .where(EventRow.action.in_(wanted)).order_by(EventRow.id)
-                                   .execution_options(yield_per=5000))
+            rows = session.execute(
+                select(EventRow.signal_number, EventRow.action, EventRow.at, EventRow.to_kind)
+                .where(EventRow.action.in_(wanted))
+                .order_by(EventRow.id)
+                .execution_options(yield_per=5000)
+            )
             for row in rows:
                 yield DigestEvent(*row)
 
-    def queue_digest(self, payload: DigestPayload, now: datetime, claim: SlotClaim | None = None,
-                     outcome: str = "1 line(s)") -> None:
+    def queue_digest(
+        self, payload: DigestPayload, now: datetime, claim: SlotClaim | None = None, outcome: str = "1 line(s)"
+    ) -> None:
         """Queue the digest and mark its slot done in one transaction: a crash leaves both undone
         (the slot runs again) or both done — never a done slot without its digest."""
         with self.db.transaction() as session:
             if claim is not None:
-                result = session.execute(update(JobRunRow).where(self._held(claim))
-                                         .values(finished_at=now, claimed_until=None, outcome=outcome)
-                                         .execution_options(synchronize_session=False))
+                result = session.execute(
+                    update(JobRunRow)
+                    .where(self._held(claim))
+                    .values(finished_at=now, claimed_until=None, outcome=outcome)
+                    .execution_options(synchronize_session=False)
+                )
                 if result.rowcount != 1:  # type: ignore[attr-defined]
                     raise LostSlot(f"{claim.job} {claim.slot}")
             enqueue_message(session, Target.DIGEST, payload, now)

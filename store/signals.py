@@ -257,9 +257,17 @@ class SignalStore:
             )
             session.add(row)
             session.flush()  # assigns the number
-            event = EventRow(signal_number=row.number, action="submitted", actor_id=submitter_id,
-                             actor_name=submitter_name, at=now,
-                             to_kind=draft.kind.value, to_status=Status.OPEN.value, note="", detail="{}")
+            event = EventRow(
+                signal_number=row.number,
+                action="submitted",
+                actor_id=submitter_id,
+                actor_name=submitter_name,
+                at=now,
+                to_kind=draft.kind.value,
+                to_status=Status.OPEN.value,
+                note="",
+                detail="{}",
+            )
             session.add(event)
             session.flush()
             due = self.clock.now()  # work is due now, even for a signal that happened years ago
@@ -271,8 +279,17 @@ class SignalStore:
             enqueue_homes(session, row.number, [draft.owner_id, submitter_id], due)
             return SubmitResult(to_record(row), created=True)
 
-    def change(self, number: int, request: ChangeRequest, *, managers: frozenset[str], today: date,
-               anyone_may_note: bool = False, open_only: bool = False, check_owner: bool = False) -> ChangeResult:
+    def change(
+        self,
+        number: int,
+        request: ChangeRequest,
+        *,
+        managers: frozenset[str],
+        today: date,
+        anyone_may_note: bool = False,
+        open_only: bool = False,
+        check_owner: bool = False,
+    ) -> ChangeResult:
         """Apply one lifecycle action, checked against the signal's current state and the actor's
         rights inside the transaction, so two clicks at once make one change and the other is
         refused. Raises NotFound, NotPermitted or Refused (with `by`: who got there first).
@@ -291,17 +308,23 @@ class SignalStore:
             if (note_by_anyone or open_only) and row.status != Status.OPEN.value:
                 # Only an open signal is a duplicate; a closed one is noted from its card.
                 raise NotPermitted(to_record(row))
-            if not note_by_anyone and not may_change(request.actor_id, owner_id=row.owner_id,
-                                                     submitter_id=row.submitter_id, managers=managers):
+            if not note_by_anyone and not may_change(
+                request.actor_id, owner_id=row.owner_id, submitter_id=row.submitter_id, managers=managers
+            ):
                 raise NotPermitted(to_record(row))
             before = State(Kind(row.kind), Status(row.status))
             try:
                 wanted = request.change
-                change = decide(before, request.action, today=today,
-                                timing=wanted.timing if isinstance(wanted, Hatch) else None,
-                                reason=_reason(wanted), note=_note(wanted),
-                                owner_id=wanted.owner_id if isinstance(wanted, Reassign) else "",
-                                current_owner_id=row.owner_id)
+                change = decide(
+                    before,
+                    request.action,
+                    today=today,
+                    timing=wanted.timing if isinstance(wanted, Hatch) else None,
+                    reason=_reason(wanted),
+                    note=_note(wanted),
+                    owner_id=wanted.owner_id if isinstance(wanted, Reassign) else "",
+                    current_owner_id=row.owner_id,
+                )
             except Refused as refused:
                 if refused.key in _ALREADY:
                     refused.params.update(id=to_record(row).id, by=_who_made_it_so(session, row))
@@ -315,10 +338,16 @@ class SignalStore:
                 # end, which may come before or after a whole stale period.
                 row.last_activity_at = now
             event = EventRow(
-                signal_number=row.number, action=request.action.value, actor_id=request.actor_id,
-                actor_name=request.actor_name, at=now,
-                from_kind=before.kind.value, to_kind=change.after.kind.value, from_status=before.status.value,
-                to_status=change.after.status.value, note=(_reason(request.change) or _note(request.change)).strip(),
+                signal_number=row.number,
+                action=request.action.value,
+                actor_id=request.actor_id,
+                actor_name=request.actor_name,
+                at=now,
+                from_kind=before.kind.value,
+                to_kind=change.after.kind.value,
+                from_status=before.status.value,
+                to_status=change.after.status.value,
+                note=(_reason(request.change) or _note(request.change)).strip(),
                 detail=json.dumps(detail, ensure_ascii=False),
             )
             session.add(event)
@@ -411,9 +440,14 @@ class SignalStore:
         found: set[str] = set()
         with self.db.read() as session:
             for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                found.update(key for key in session.scalars(
-                    select(SignalRow.submission_key).where(SignalRow.submission_key.in_(chunk))) if key)
+                chunk = wanted[start : start + 500]
+                found.update(
+                    key
+                    for key in session.scalars(
+                        select(SignalRow.submission_key).where(SignalRow.submission_key.in_(chunk))
+                    )
+                    if key
+                )
         return found
 
     def all(self) -> list[SignalRecord]:
@@ -428,8 +462,9 @@ class SignalStore:
 
     def last_event(self, number: int) -> EventRecord | None:
         with self.db.read() as session:
-            row = session.scalar(select(EventRow).where(EventRow.signal_number == number)
-                                 .order_by(EventRow.id.desc()).limit(1))
+            row = session.scalar(
+                select(EventRow).where(EventRow.signal_number == number).order_by(EventRow.id.desc()).limit(1)
+            )
             return to_event(row) if row else None
 
     def events_by_id(self, ids: Iterable[int]) -> list[EventRecord]:
@@ -443,18 +478,23 @@ class SignalStore:
     def open_for(self, user_id: str) -> tuple[list[SignalRecord], list[SignalRecord]]:
         """A user's open signals as owner and as submitter, oldest first."""
         with self.db.read() as session:
-            rows = list(session.scalars(
-                select(SignalRow)
-                .where(SignalRow.status == Status.OPEN.value,
-                       or_(SignalRow.owner_id == user_id, SignalRow.submitter_id == user_id))
-                .order_by(SignalRow.created_at, SignalRow.number)
-            ))
+            rows = list(
+                session.scalars(
+                    select(SignalRow)
+                    .where(
+                        SignalRow.status == Status.OPEN.value,
+                        or_(SignalRow.owner_id == user_id, SignalRow.submitter_id == user_id),
+                    )
+                    .order_by(SignalRow.created_at, SignalRow.number)
+                )
+            )
         owned = [to_record(r) for r in rows if r.owner_id == user_id]
         shared = [to_record(r) for r in rows if r.submitter_id == user_id and r.owner_id != user_id]
         return owned, shared
 
-    def search(self, *, kind: Kind | None = None, text: str = "", open_only: bool = True, offset: int = 0,
-               limit: int = 20) -> tuple[list[SignalRecord], int]:
+    def search(
+        self, *, kind: Kind | None = None, text: str = "", open_only: bool = True, offset: int = 0, limit: int = 20
+    ) -> tuple[list[SignalRecord], int]:
         """Signals matching a kind and a customer text (normalised), oldest first; and the total."""
         query = select(SignalRow)
         if open_only:
@@ -463,8 +503,12 @@ class SignalStore:
             query = query.where(SignalRow.kind == kind.value)
         if text.strip():
             key = normalize_customer(text)
-            query = query.where(or_(SignalRow.customer_key.contains(key, autoescape=True),
-                                    SignalRow.customer.contains(text.strip(), autoescape=True)))
+            query = query.where(
+                or_(
+                    SignalRow.customer_key.contains(key, autoescape=True),
+                    SignalRow.customer.contains(text.strip(), autoescape=True),
+                )
+            )
         with self.db.read() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = session.scalars(query.order_by(SignalRow.created_at, SignalRow.number).offset(offset).limit(limit))
@@ -475,8 +519,11 @@ class SignalStore:
         with self.db.read() as session:
             rows = session.scalars(
                 select(SignalRow)
-                .where(SignalRow.status == Status.OPEN.value, SignalRow.category == category.value,
-                       SignalRow.customer_key == normalize_customer(customer))
+                .where(
+                    SignalRow.status == Status.OPEN.value,
+                    SignalRow.category == category.value,
+                    SignalRow.customer_key == normalize_customer(customer),
+                )
                 .order_by(SignalRow.number)
             )
             return [to_record(r) for r in rows]
@@ -484,10 +531,14 @@ class SignalStore:
     def hatch_stats(self) -> tuple[int, int]:
         """(signals shared as eggs, of those how many hatched at least once): the hatch rate."""
         with self.db.read() as session:
-            eggs = select(EventRow.signal_number).where(EventRow.action == "submitted",
-                                                        EventRow.to_kind == Kind.EGG.value)
-            hatched = select(EventRow.signal_number).where(EventRow.action == Action.HATCH.value,
-                                                          EventRow.signal_number.in_(eggs)).distinct()
+            eggs = select(EventRow.signal_number).where(
+                EventRow.action == "submitted", EventRow.to_kind == Kind.EGG.value
+            )
+            hatched = (
+                select(EventRow.signal_number)
+                .where(EventRow.action == Action.HATCH.value, EventRow.signal_number.in_(eggs))
+                .distinct()
+            )
             egg_count = session.scalar(select(func.count()).select_from(eggs.subquery())) or 0
             hatched_count = session.scalar(select(func.count()).select_from(hatched.subquery())) or 0
             return egg_count, hatched_count
@@ -534,4 +585,3 @@ def _who_made_it_so(session: Session, row: SignalRow) -> str:
         .limit(1)
     )
     return event.actor_id if event else row.submitter_id
-

@@ -58,9 +58,11 @@ def fake_slack() -> Iterator[FakeSlack]:
         finally:
             slack_requests.trigger_source = slack_requests.unissued_trigger_id
         if fake.ping_violations:
-            pytest.fail("user text could ping a whole channel (plain @here & co. outside verbatim text): "
-                        + "; ".join(f"{v['method']} {v['where']}: {v['text'][:200]!r}" for v in fake.ping_violations),
-                        pytrace=False)
+            pytest.fail(
+                "user text could ping a whole channel (plain @here & co. outside verbatim text): "
+                + "; ".join(f"{v['method']} {v['where']}: {v['text'][:200]!r}" for v in fake.ping_violations),
+                pytrace=False,
+            )
 
 
 @pytest.fixture

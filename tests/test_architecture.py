@@ -84,21 +84,33 @@ def test_the_rooms_are_all_here() -> None:
 
 @pytest.mark.parametrize("room", sorted(OURS))
 def test_a_room_imports_only_the_rooms_below_it(room: str) -> None:
-    wrong = [f"{module}:{line} imports {target}"
-             for module, imports in GRAPH.items() if room_of(module) == room
-             for target, line, _ in imports
-             if room_of(target) != room and room_of(target) not in MAY_IMPORT[room]]
+    wrong = [
+        f"{module}:{line} imports {target}"
+        for module, imports in GRAPH.items()
+        if room_of(module) == room
+        for target, line, _ in imports
+        if room_of(target) != room and room_of(target) not in MAY_IMPORT[room]
+    ]
     assert wrong == []
 
 
 def test_nothing_imports_the_command_line() -> None:
-    assert [f"{m}:{line}" for m, imports in GRAPH.items() if room_of(m) != "cli"
-            for target, line, _ in imports if room_of(target) == "cli"] == []
+    assert [
+        f"{m}:{line}"
+        for m, imports in GRAPH.items()
+        if room_of(m) != "cli"
+        for target, line, _ in imports
+        if room_of(target) == "cli"
+    ] == []
 
 
 def test_no_import_of_our_own_code_hides_in_a_function() -> None:
-    hidden = [f"{module}:{line} imports {target}" for module, imports in GRAPH.items()
-              for target, line, inside in imports if inside]
+    hidden = [
+        f"{module}:{line} imports {target}"
+        for module, imports in GRAPH.items()
+        for target, line, inside in imports
+        if inside
+    ]
     assert hidden == []
 
 

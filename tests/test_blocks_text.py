@@ -24,15 +24,42 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 HOSTILE = "@channel ＠Here @everyone #general https://evil.example"
 SIGNAL = SignalRecord(
-    number=7, customer=f"株式会社 {HOSTILE}", kind=Kind.CHICK, category=Category.SEATS, status=Status.LOST,
-    summary=f"他の工場でも\n{HOSTILE}", timing=date(2027, 4, 1), size=HOSTILE, source=HOSTILE,
-    submitter_id="UCSM", submitter_name="@here", owner_id="UAE", owner_name="@channel", close_reason=HOSTILE,
-    created_at=NOW, updated_at=NOW, hatched_at=NOW, closed_at=NOW, card_channel="C1", card_ts="1.0",
+    number=7,
+    customer=f"株式会社 {HOSTILE}",
+    kind=Kind.CHICK,
+    category=Category.SEATS,
+    status=Status.LOST,
+    summary=f"他の工場でも\n{HOSTILE}",
+    timing=date(2027, 4, 1),
+    size=HOSTILE,
+    source=HOSTILE,
+    submitter_id="UCSM",
+    submitter_name="@here",
+    owner_id="UAE",
+    owner_name="@channel",
+    close_reason=HOSTILE,
+    created_at=NOW,
+    updated_at=NOW,
+    hatched_at=NOW,
+    closed_at=NOW,
+    card_channel="C1",
+    card_ts="1.0",
     card_permalink="https://hiyoko-test.slack.com/archives/C1/p10",
 )
-EVENT = EventRecord(id=1, signal_number=7, action="lose", actor_id="UAE", actor_name="@here", at=NOW,
-                    from_kind=Kind.CHICK, to_kind=Kind.CHICK, from_status=Status.OPEN, to_status=Status.LOST,
-                    note=HOSTILE, detail={})
+EVENT = EventRecord(
+    id=1,
+    signal_number=7,
+    action="lose",
+    actor_id="UAE",
+    actor_name="@here",
+    at=NOW,
+    from_kind=Kind.CHICK,
+    to_kind=Kind.CHICK,
+    from_status=Status.OPEN,
+    to_status=Status.LOST,
+    note=HOSTILE,
+    detail={},
+)
 
 
 def _mrkdwn_objects(node: Any) -> list[dict[str, Any]]:
@@ -46,19 +73,23 @@ def _mrkdwn_objects(node: Any) -> list[dict[str, Any]]:
 
 def _surfaces(lang: str) -> list[tuple[str, Any]]:
     text, blocks = card(SIGNAL, lang, TOKYO, EVENT)
-    surfaces: list[tuple[str, Any]] = [("card", blocks), ("card text", text),
-                                       ("owner notice", owner_notice(SIGNAL, lang)),
-                                       ("event line", event_line(EVENT, lang)),
-                                       ("row", signal_row(SIGNAL, lang, date(2026, 11, 23), TOKYO)),
-                                       ("share modal", share_modal(lang, summary=HOSTILE, source=HOSTILE)),
-                                       ("duplicates", duplicate_warning(lang, HOSTILE, [SIGNAL], date(2026, 11, 23),
-                                                                        TOKYO)),
-                                       ("message modal", message_modal(escape_mrkdwn(HOSTILE), lang))]
+    surfaces: list[tuple[str, Any]] = [
+        ("card", blocks),
+        ("card text", text),
+        ("owner notice", owner_notice(SIGNAL, lang)),
+        ("event line", event_line(EVENT, lang)),
+        ("row", signal_row(SIGNAL, lang, date(2026, 11, 23), TOKYO)),
+        ("share modal", share_modal(lang, summary=HOSTILE, source=HOSTILE)),
+        ("duplicates", duplicate_warning(lang, HOSTILE, [SIGNAL], date(2026, 11, 23), TOKYO)),
+        ("message modal", message_modal(escape_mrkdwn(HOSTILE), lang)),
+    ]
     for kind in DM_BUTTONS:
         dm_text, dm_blocks = direct_message(kind, SIGNAL, lang, date(2026, 11, 23), TOKYO, 30)
         surfaces += [(f"dm {kind}", dm_blocks), (f"dm {kind} text", dm_text)]
-    surfaces += [(f"modal {a.value}", action_modal(a, SIGNAL, lang, "C1"))
-                 for a in (Action.HATCH, Action.LOSE, Action.REASSIGN, Action.EDIT, Action.NOTE)]
+    surfaces += [
+        (f"modal {a.value}", action_modal(a, SIGNAL, lang, "C1"))
+        for a in (Action.HATCH, Action.LOSE, Action.REASSIGN, Action.EDIT, Action.NOTE)
+    ]
     return surfaces
 
 

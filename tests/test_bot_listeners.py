@@ -45,8 +45,7 @@ def deps(tmp_path: Path, fake_slack: FakeSlack, clock: FixedClock, woken: Record
     db = Database(settings.database_url)
     upgrade_database(db.engine)
     client = WebClient(token=settings.slack_bot_token, base_url=fake_slack.url)
-    yield BotDeps(settings, clock, SignalStore(db, clock), UserDirectory(client, Directory(db, clock)),
-                  on_change=woken)
+    yield BotDeps(settings, clock, SignalStore(db, clock), UserDirectory(client, Directory(db, clock)), on_change=woken)
     db.dispose()
 
 
@@ -62,8 +61,12 @@ def test_the_share_modal_submit_stores_the_signal_when_called_alone(deps: BotDep
     submit(ack=cast(Ack, ack), body=payload, view=payload["view"], context=context_with(deps))
     assert ack.calls == [{}]  # a plain ack: the modal closes
     [signal] = deps.store.all()
-    assert (signal.customer, signal.kind, signal.submitter_id, signal.owner_id) == ("株式会社サンプル", Kind.EGG,
-                                                                                   CSM, AE)
+    assert (signal.customer, signal.kind, signal.submitter_id, signal.owner_id) == (
+        "株式会社サンプル",
+        Kind.EGG,
+        CSM,
+        AE,
+    )
     assert woken.calls == [{}]  # the relay was woken once
 
 

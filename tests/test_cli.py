@@ -18,7 +18,11 @@ def hiyoko(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HIYOKO_", "SIGNALS_"))}
     clean.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "cli", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**clean, "PYTHONPATH": str(ROOT), **env},
     )
 
@@ -26,8 +30,14 @@ def hiyoko(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
 def test_run_without_settings_names_each_missing_variable(tmp_path: Path) -> None:
     result = hiyoko(tmp_path, "run", HIYOKO_LANGUAGE="en")
     assert result.returncode == 2
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SIGNALS_CHANNEL_ID", "manifest.yml",
-                 "Create the Slack app"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SIGNALS_CHANNEL_ID",
+        "manifest.yml",
+        "Create the Slack app",
+    ):
         assert name in result.stderr, name
     assert "Traceback" not in result.stderr + result.stdout
 
@@ -54,8 +64,15 @@ def test_db_upgrade_migrates_to_head(tmp_path: Path) -> None:
 
 
 def test_a_rejected_token_stops_with_a_reason(tmp_path: Path, fake_slack: FakeSlack) -> None:
-    result = hiyoko(tmp_path, "run", SLACK_BOT_TOKEN="xoxb-wrong", SLACK_SIGNING_SECRET="s",
-                    SIGNALS_CHANNEL_ID="C1", SLACK_API_URL=fake_slack.url, NO_PROXY="127.0.0.1")
+    result = hiyoko(
+        tmp_path,
+        "run",
+        SLACK_BOT_TOKEN="xoxb-wrong",
+        SLACK_SIGNING_SECRET="s",
+        SIGNALS_CHANNEL_ID="C1",
+        SLACK_API_URL=fake_slack.url,
+        NO_PROXY="127.0.0.1",
+    )
     assert result.returncode == 2
     assert "invalid_auth" in result.stderr and "Traceback" not in result.stderr
 

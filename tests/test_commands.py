@@ -62,8 +62,7 @@ def test_list_filters_by_kind_and_customer(hiyoko: Hiyoko) -> None:
     assert ids_in(command(hiyoko, "list egg")) == ["S-000001"]
     assert ids_in(command(hiyoko, "list ｻﾝﾌﾟﾙ")) == ["S-000001", "S-000003"]
     assert ids_in(command(hiyoko, "list chick abc")) == ["S-000002"]
-    hiyoko.store.change(1, ChangeRequest(Drop("x"), AE), managers=frozenset(),
-                        today=hiyoko.clock.now().date())
+    hiyoko.store.change(1, ChangeRequest(Drop("x"), AE), managers=frozenset(), today=hiyoko.clock.now().date())
     assert ids_in(command(hiyoko, "list egg")) == []  # open signals only
 
 
@@ -90,8 +89,7 @@ def test_list_pages_past_fifty_results(hiyoko: Hiyoko, fake_slack: FakeSlack) ->
 
 def test_show_gives_the_card_and_its_history(hiyoko: Hiyoko) -> None:
     share(hiyoko, 1, summary="<!channel> 全社で使いたい")
-    hiyoko.store.change(1, ChangeRequest(Note("来週訪問"), AE), managers=frozenset(),
-                        today=hiyoko.clock.now().date())
+    hiyoko.store.change(1, ChangeRequest(Note("来週訪問"), AE), managers=frozenset(), today=hiyoko.clock.now().date())
     body = command(hiyoko, "show s-000001")
     rendered = json.dumps(body["blocks"], ensure_ascii=False)
     assert "顧客000" in rendered and "来週訪問" in rendered and "<@UAE>" in rendered

@@ -170,7 +170,10 @@ def settings_path(tmp_path: Path) -> Path:
 
 
 def test_dead_letter_after_max_attempts_is_logged_loudly(
-    tmp_path: Path, clock: FixedClock, fake_slack: FakeSlack, fake_sheets: FakeSheets,
+    tmp_path: Path,
+    clock: FixedClock,
+    fake_slack: FakeSlack,
+    fake_sheets: FakeSheets,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     hiyoko = build(make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_outbox_max_attempts=3), clock)
@@ -200,14 +203,16 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
 
 # --- fenced delivery: leases, heartbeats, tokens ------------------------------------------------
 
+
 def test_two_relays_with_a_slow_slack_and_a_short_lease_post_each_card_once(
     tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str
 ) -> None:
     # The batch (8 cards and 8 replies at 0.5 s each) outlasts the 2 s lease many times over: the
     # first relay's heartbeat keeps its rows, so the second relay, started after 2.5 s, posts none
     # of them.
-    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url,
-                             hiyoko_outbox_lease_seconds=2)
+    settings = make_settings(
+        tmp_path, fake_slack, fake_sheets, database_url=database_url, hiyoko_outbox_lease_seconds=2
+    )
     first, second = build(settings, SystemClock()), build(settings, SystemClock())
     submit_many(first, 8)
     fake_slack.hang_next(16, seconds=0.5, method="chat.postMessage")
@@ -249,8 +254,9 @@ def test_a_relay_whose_claim_was_taken_over_cannot_send_or_mark_it(
 def test_the_heartbeat_keeps_a_long_claim_and_stops_with_it(
     tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str
 ) -> None:
-    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url,
-                             hiyoko_outbox_lease_seconds=1)
+    settings = make_settings(
+        tmp_path, fake_slack, fake_sheets, database_url=database_url, hiyoko_outbox_lease_seconds=1
+    )
     hiyoko = build(settings, SystemClock())
     submit_many(hiyoko, 1)
     claimed = hiyoko.outbox.claim(SystemClock().now(), targets=[Target.POST_CARD])
@@ -265,18 +271,29 @@ def test_the_heartbeat_keeps_a_long_claim_and_stops_with_it(
 
 # --- chains die together ------------------------------------------------------------------------
 
+
 def test_a_card_that_cannot_be_posted_takes_its_thread_along_and_one_retry_brings_all_back(
-    tmp_path: Path, clock: FixedClock, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    clock: FixedClock,
+    fake_slack: FakeSlack,
+    fake_sheets: FakeSheets,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_slack.add_channel("CADMIN", "hiyoko-admins")
     fake_slack.add_channel(CHANNEL, "upsell-signals", bot_is_member=False)  # someone removed the bot
-    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url,
-                             hiyoko_outbox_max_attempts=3, hiyoko_admin_channel_id="CADMIN")
+    settings = make_settings(
+        tmp_path,
+        fake_slack,
+        fake_sheets,
+        database_url=database_url,
+        hiyoko_outbox_max_attempts=3,
+        hiyoko_admin_channel_id="CADMIN",
+    )
     hiyoko = build(settings, clock)
     submit_many(hiyoko, 1)
-    hiyoko.store.change(1, ChangeRequest(Note("来週訪問"), AE), managers=frozenset(),
-                        today=clock.now().date())
+    hiyoko.store.change(1, ChangeRequest(Note("来週訪問"), AE), managers=frozenset(), today=clock.now().date())
     for _ in range(8):
         hiyoko.relay.drain()
         clock.advance(minutes=30)

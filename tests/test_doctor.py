@@ -20,8 +20,17 @@ from settings import Settings
 from store import upgrade_database
 from tests.conftest import CHANNEL, SPREADSHEET, make_settings
 
-SETTINGS_ENV = ("SLACK_", "HIYOKO_", "SIGNALS_", "DIGEST_", "DATABASE_URL", "SPREADSHEET_ID", "GOOGLE_",
-                "SHEETS_EMULATOR_HOST", "PORT")
+SETTINGS_ENV = (
+    "SLACK_",
+    "HIYOKO_",
+    "SIGNALS_",
+    "DIGEST_",
+    "DATABASE_URL",
+    "SPREADSHEET_ID",
+    "GOOGLE_",
+    "SHEETS_EMULATOR_HOST",
+    "PORT",
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +69,9 @@ def use_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings)
     monkeypatch.chdir(tmp_path)
 
 
-def doctor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str],
-           *args: str) -> tuple[int, str]:
+def doctor(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
     use_env(monkeypatch, tmp_path, settings)
     code = cli.main(["doctor", *args])
     out = capsys.readouterr()
@@ -76,12 +86,13 @@ def lines(output: str, mark: str) -> list[str]:
 def fix_after(output: str, line: str) -> str:
     rows = output.splitlines()
     index = rows.index(line)
-    assert rows[index + 1].startswith("   → "), rows[index:index + 2]
+    assert rows[index + 1].startswith("   → "), rows[index : index + 2]
     return rows[index + 1]
 
 
-def test_healthy_installation_passes_every_check(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                 healthy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_healthy_installation_passes_every_check(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, output = doctor(monkeypatch, tmp_path, healthy, capsys, "--lang", "en")
     assert code == 0, output
     assert lines(output, FAIL) == []
@@ -95,8 +106,9 @@ def test_healthy_installation_passes_every_check(monkeypatch: pytest.MonkeyPatch
     assert len(lines(output, OK)) >= 10
 
 
-def test_japanese_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_japanese_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, output = doctor(monkeypatch, tmp_path, healthy, capsys)
     assert code == 0
     assert "Slack に接続できました: ボット @hiyoko、ワークスペース hiyoko-test" in output
@@ -108,8 +120,9 @@ def only_failure(output: str) -> str:
     return line
 
 
-def test_bad_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings,
-                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = healthy.model_copy(update={"slack_bot_token": "xoxb-revoked"})
     code, output = doctor(monkeypatch, tmp_path, broken, capsys, "--lang", "en")
     assert code == 1
@@ -128,8 +141,13 @@ def test_a_user_token_is_not_a_bot_token(healthy: Settings) -> None:
     assert "Bot User OAuth Token (xoxb-…)" in failed.fix
 
 
-def test_missing_scope(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings, fake_slack: FakeSlack,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_scope(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    healthy: Settings,
+    fake_slack: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     fake_slack.scopes = [scope for scope in fake_slack.scopes if scope not in ("usergroups:read", "files:write")]
     code, output = doctor(monkeypatch, tmp_path, healthy, capsys, "--lang", "en")
     assert code == 1
@@ -139,8 +157,13 @@ def test_missing_scope(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy:
     assert "Reinstall" in fix_after(output, line)
 
 
-def test_bot_not_in_the_channel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings,
-                                fake_slack: FakeSlack, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bot_not_in_the_channel(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    healthy: Settings,
+    fake_slack: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     fake_slack.add_channel(CHANNEL, "upsell-signals", bot_is_member=False)
     code, output = doctor(monkeypatch, tmp_path, healthy, capsys, "--lang", "en")
     assert code == 1
@@ -163,8 +186,13 @@ def test_channel_name_instead_of_id(healthy: Settings) -> None:
     assert "channel details" in failed.fix
 
 
-def test_sheet_not_shared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings,
-                          fake_sheets: FakeSheets, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sheet_not_shared(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    healthy: Settings,
+    fake_sheets: FakeSheets,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     fake_sheets.set_writable(SPREADSHEET, False)
     code, output = doctor(monkeypatch, tmp_path, healthy, capsys, "--lang", "en")
     assert code == 1
@@ -175,8 +203,7 @@ def test_sheet_not_shared(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healt
     assert fake_sheets.values(SPREADSHEET, "Sheet1") == []  # the probe changed nothing
 
 
-def test_sheet_not_shared_names_the_service_account(tmp_path: Path, healthy: Settings,
-                                                    fake_sheets: FakeSheets) -> None:
+def test_sheet_not_shared_names_the_service_account(tmp_path: Path, healthy: Settings, fake_sheets: FakeSheets) -> None:
     key = tmp_path / "key.json"
     key.write_text(json.dumps({"type": "service_account", "client_email": "hiyoko@acme.iam.gserviceaccount.com"}))
     fake_sheets.set_writable(SPREADSHEET, False)
@@ -206,13 +233,15 @@ def test_local_xlsx(tmp_path: Path, healthy: Settings) -> None:
     assert check.status == FAIL and "hiyoko sheet resync" in check.fix
 
 
-def test_database_not_migrated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_database_not_migrated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     stale = tmp_path / "stale.db"
     with create_engine(f"sqlite:///{stale}").begin() as connection:
         connection.execute(text("CREATE TABLE notes (id INTEGER)"))
-    code, output = doctor(monkeypatch, tmp_path, healthy.model_copy(update={"database_url": f"sqlite:///{stale}"}),
-                          capsys, "--lang", "en")
+    code, output = doctor(
+        monkeypatch, tmp_path, healthy.model_copy(update={"database_url": f"sqlite:///{stale}"}), capsys, "--lang", "en"
+    )
     assert code == 1
     line = only_failure(output)
     assert line == f"❌ The database sqlite:///{stale} is not migrated to the newest revision"
@@ -226,8 +255,9 @@ def test_missing_database_file_is_not_created(tmp_path: Path, healthy: Settings)
     assert not path.exists()
 
 
-def test_unloadable_settings_are_listed_one_per_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                     healthy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unloadable_settings_are_listed_one_per_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, healthy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     use_env(monkeypatch, tmp_path, healthy)
     monkeypatch.setenv("HIYOKO_TIMEZONE", "Mars/Olympus")
     monkeypatch.setenv("HIYOKO_MANAGERS", "@sato")
@@ -243,8 +273,9 @@ def test_unloadable_settings_are_listed_one_per_line(monkeypatch: pytest.MonkeyP
 def test_every_fix_line_renders(healthy: Settings) -> None:
     # Every check the doctor can print words in both languages, with no placeholder left over.
     for lang in ("ja", "en"):
-        for check in Doctor(healthy.model_copy(update={"slack_bot_token": None, "slack_signing_secret": None}),
-                            lang).run():
+        for check in Doctor(
+            healthy.model_copy(update={"slack_bot_token": None, "slack_signing_secret": None}), lang
+        ).run():
             assert "{" not in check.text + check.fix
 
 

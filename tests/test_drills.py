@@ -49,8 +49,9 @@ def share(hiyoko: Any, customer: str, view_id: str) -> None:
 
 
 def cards(fake_slack: FakeSlack) -> Counter[str]:
-    return Counter(m["metadata"]["event_payload"]["signal_id"] for m in fake_slack.messages(CHANNEL)
-                   if m.get("metadata"))
+    return Counter(
+        m["metadata"]["event_payload"]["signal_id"] for m in fake_slack.messages(CHANNEL) if m.get("metadata")
+    )
 
 
 def sheet_ids(fake_sheets: FakeSheets) -> list[str]:
@@ -79,12 +80,18 @@ def assert_once(fake_slack: FakeSlack, fake_sheets: FakeSheets, count: int) -> N
 def env_for(fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str, **extra: str) -> dict[str, str]:
     # Posts paced to the fake's scaled per-channel limit, as the in-process tests are.
     extra = {"HIYOKO_OUTBOX_LEASE_SECONDS": "2", "HIYOKO_SLACK_CHANNEL_INTERVAL": str(1.25 / SLACK_SPEEDUP), **extra}
-    return app_env(slack_url=fake_slack.url, database_url=database_url, channel=CHANNEL, port=free_port(),
-                   sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET, **extra)  # type: ignore[arg-type]
+    return app_env(
+        slack_url=fake_slack.url,
+        database_url=database_url,
+        channel=CHANNEL,
+        port=free_port(),
+        sheets_host=fake_sheets.host,
+        spreadsheet_id=SPREADSHEET,
+        **extra,  # type: ignore[arg-type]
+    )
 
 
-def test_sigkill_in_the_middle_of_a_relay_batch(tmp_path: Path, fake_slack: FakeSlack,
-                                                fake_sheets: FakeSheets) -> None:
+def test_sigkill_in_the_middle_of_a_relay_batch(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets) -> None:
     # The default 15 s lease: the dead relay's rows come back when it runs out (its heartbeat
     # stopped with it), and everything is delivered within 20 s of the kill.
     env = env_for(fake_slack, fake_sheets, f"sqlite:///{tmp_path / 'kill.db'}", HIYOKO_OUTBOX_LEASE_SECONDS="15")
@@ -101,22 +108,37 @@ def test_sigkill_in_the_middle_of_a_relay_batch(tmp_path: Path, fake_slack: Fake
     fake_slack.reset_faults()
     second = AppProcess(env, tmp_path, tmp_path / "second.log")
     try:
-        wait_until(lambda: complete(fake_slack, fake_sheets, 12), 20 - (time.monotonic() - killed),
-                   "delivery within 20 s of the kill")
+        wait_until(
+            lambda: complete(fake_slack, fake_sheets, 12),
+            20 - (time.monotonic() - killed),
+            "delivery within 20 s of the kill",
+        )
         time.sleep(1.0)  # anything late would be a duplicate
     finally:
         second.stop()
     assert_once(fake_slack, fake_sheets, 12)
 
 
-def test_two_replicas_on_postgresql(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets,
-                                    postgres_url: str) -> None:
+def test_two_replicas_on_postgresql(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, postgres_url: str
+) -> None:
     # A digest slot two minutes ago: both replicas catch it up at start; one may send it.
     slot = datetime.now(TOKYO) - timedelta(minutes=2)
-    env = env_for(fake_slack, fake_sheets, postgres_url, HIYOKO_DIGEST_DAY=slot.strftime("%a").lower(),
-                  HIYOKO_DIGEST_TIME=slot.strftime("%H:%M"))
-    upgrade = subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], cwd=tmp_path, capture_output=True,
-                             text=True, env={**env, "PYTHONPATH": str(ROOT)}, timeout=60)
+    env = env_for(
+        fake_slack,
+        fake_sheets,
+        postgres_url,
+        HIYOKO_DIGEST_DAY=slot.strftime("%a").lower(),
+        HIYOKO_DIGEST_TIME=slot.strftime("%H:%M"),
+    )
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "cli", "db", "upgrade"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert upgrade.returncode == 0, upgrade.stderr
     second_env = {**env, "PORT": str(free_port())}
     replicas = [AppProcess(env, tmp_path, tmp_path / "a.log"), AppProcess(second_env, tmp_path, tmp_path / "b.log")]
@@ -140,8 +162,9 @@ def test_two_replicas_on_postgresql(tmp_path: Path, fake_slack: FakeSlack, fake_
 def test_sqlite_locked_for_a_moment(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets) -> None:
     from models.clock import FixedClock
 
-    hiyoko = build(make_settings(tmp_path, fake_slack, fake_sheets), FixedClock(datetime(2026, 11, 23, 10,
-                                                                                          tzinfo=TOKYO)))
+    hiyoko = build(
+        make_settings(tmp_path, fake_slack, fake_sheets), FixedClock(datetime(2026, 11, 23, 10, tzinfo=TOKYO))
+    )
     locked = threading.Event()
 
     def hold_lock() -> None:
@@ -165,10 +188,13 @@ def test_sqlite_locked_for_a_moment(tmp_path: Path, fake_slack: FakeSlack, fake_
     assert [e.action for e in hiyoko.store.events(1)] == ["submitted"]
 
 
-@pytest.mark.skipif(subprocess.run(["id", "-u"], capture_output=True, text=True).stdout.strip() != "0",
-                    reason="restarting the local PostgreSQL needs root")
-def test_postgresql_restarted_under_the_app(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets,
-                                            postgres_url: str) -> None:
+@pytest.mark.skipif(
+    subprocess.run(["id", "-u"], capture_output=True, text=True).stdout.strip() != "0",
+    reason="restarting the local PostgreSQL needs root",
+)
+def test_postgresql_restarted_under_the_app(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, postgres_url: str
+) -> None:
     from models.clock import SystemClock
 
     hiyoko = build(make_settings(tmp_path, fake_slack, fake_sheets, database_url=postgres_url), SystemClock())
@@ -203,8 +229,9 @@ def test_slack_timing_out_for_a_while(tmp_path: Path, fake_slack: FakeSlack, fak
     assert_once(fake_slack, fake_sheets, 3)
 
 
-def test_forged_stale_and_oversized_requests_do_no_work(tmp_path: Path, fake_slack: FakeSlack,
-                                                         fake_sheets: FakeSheets) -> None:
+def test_forged_stale_and_oversized_requests_do_no_work(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
     env = env_for(fake_slack, fake_sheets, f"sqlite:///{tmp_path / 'bad.db'}")
     app = AppProcess(env, tmp_path, tmp_path / "bad.log")
     try:

@@ -14,8 +14,9 @@ from fakes.slack_requests import modal_state, view_submission
 from tests.conftest import CHANNEL, CSM, OTHER_AE, dispatch
 
 
-def submit(hiyoko: Hiyoko, view_id: str, user: str = CSM, duplicate: str | None = None, **fields: Any
-           ) -> dict[str, Any]:
+def submit(
+    hiyoko: Hiyoko, view_id: str, user: str = CSM, duplicate: str | None = None, **fields: Any
+) -> dict[str, Any]:
     values = modal_state(**fields)
     if duplicate is not None:
         values["duplicate"] = {"duplicate": {"type": "radio_buttons", "selected_option": {"value": duplicate}}}
@@ -55,8 +56,15 @@ def test_share_anyway_makes_a_new_signal(hiyoko: Hiyoko, first: None) -> None:
 def test_adding_as_a_note_goes_to_the_existing_signals_thread(
     hiyoko: Hiyoko, fake_slack: FakeSlack, first: None
 ) -> None:
-    body = submit(hiyoko, "V2", user=OTHER_AE, customer="サンプル", summary="別部署も興味あり", size="20席",
-                  duplicate="note:S-000001")
+    body = submit(
+        hiyoko,
+        "V2",
+        user=OTHER_AE,
+        customer="サンプル",
+        summary="別部署も興味あり",
+        size="20席",
+        duplicate="note:S-000001",
+    )
     assert body["response_action"] == "update" and "S-000001" in json.dumps(body["view"], ensure_ascii=False)
     assert len(hiyoko.store.all()) == 1
     [note] = [e for e in hiyoko.store.events(1) if e.action == "note"]
@@ -66,10 +74,12 @@ def test_adding_as_a_note_goes_to_the_existing_signals_thread(
     assert "別部署も興味あり" in fake_slack.replies(CHANNEL, card["ts"])[-1]["text"]
 
 
-@pytest.mark.parametrize(("customer", "category"), [("サンプル", "plan"), ("サンプル食品", "seats"),
-                                                   ("Sample", "seats")])
-def test_other_customers_or_categories_are_not_warned(hiyoko: Hiyoko, first: None, customer: str,
-                                                       category: str) -> None:
+@pytest.mark.parametrize(
+    ("customer", "category"), [("サンプル", "plan"), ("サンプル食品", "seats"), ("Sample", "seats")]
+)
+def test_other_customers_or_categories_are_not_warned(
+    hiyoko: Hiyoko, first: None, customer: str, category: str
+) -> None:
     assert submit(hiyoko, "V2", customer=customer, category=category) == {}
 
 

@@ -24,8 +24,14 @@ def post(base: str, body: str, headers: dict[str, str]) -> tuple[int, bytes]:
 
 
 def test_http_mode_end_to_end(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets) -> None:
-    env = app_env(slack_url=fake_slack.url, database_url=f"sqlite:///{tmp_path / 'e2e.db'}", channel=CHANNEL,
-                  port=free_port(), sheets_host=fake_sheets.host, spreadsheet_id=SPREADSHEET)
+    env = app_env(
+        slack_url=fake_slack.url,
+        database_url=f"sqlite:///{tmp_path / 'e2e.db'}",
+        channel=CHANNEL,
+        port=free_port(),
+        sheets_host=fake_sheets.host,
+        spreadsheet_id=SPREADSHEET,
+    )
     with running_app(env, tmp_path, tmp_path / "app.log") as base:
         body = interactive_body(global_shortcut(CSM))
         status, _ = post(base, body, sign(body))
@@ -49,8 +55,9 @@ def test_http_mode_end_to_end(tmp_path: Path, fake_slack: FakeSlack, fake_sheets
 
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            rows = fake_sheets.values(SPREADSHEET, "Signals") if "Signals" in fake_sheets.sheet_titles(
-                SPREADSHEET) else []
+            rows = (
+                fake_sheets.values(SPREADSHEET, "Signals") if "Signals" in fake_sheets.sheet_titles(SPREADSHEET) else []
+            )
             cards = fake_slack.messages(CHANNEL)
             if len(rows) == 2 and rows[1][-1] and cards and fake_slack.replies(CHANNEL, cards[0]["ts"]):
                 break

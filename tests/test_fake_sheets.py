@@ -118,13 +118,25 @@ def test_user_entered_semantics(fake: FakeSheets, gc: gspread.Client) -> None:
     assert fake.values(SID, "Sheet1")[1] == ["=1+1", "3", "TRUE"]
 
 
-@pytest.mark.parametrize(("typed", "kind"), [
-    ("+SUM(1,1)", "formula"), ("-2+3", "formula"), ("@SUM(A1)", "formula"), ("-foo", "formula"),
-    ("=1+1", "formula"), ("+1", "number"), ("-3.5", "number"), ("'+SUM(1,1)", "string"), ("'@x", "string"),
-    (" +1+1", "string"), ("a+b", "string"),
-])
-def test_user_entered_leading_plus_minus_at_is_a_formula(fake: FakeSheets, gc: gspread.Client, typed: str,
-                                                         kind: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("+SUM(1,1)", "formula"),
+        ("-2+3", "formula"),
+        ("@SUM(A1)", "formula"),
+        ("-foo", "formula"),
+        ("=1+1", "formula"),
+        ("+1", "number"),
+        ("-3.5", "number"),
+        ("'+SUM(1,1)", "string"),
+        ("'@x", "string"),
+        (" +1+1", "string"),
+        ("a+b", "string"),
+    ],
+)
+def test_user_entered_leading_plus_minus_at_is_a_formula(
+    fake: FakeSheets, gc: gspread.Client, typed: str, kind: str
+) -> None:
     ws = gc.open_by_key(SID).sheet1
     ws.update([[typed]], "A1", value_input_option=ValueInputOption.user_entered)
     ws.update([[typed]], "B1")  # RAW keeps every text a string

@@ -146,12 +146,18 @@ def test_views_validation_and_lifecycle(fake: FakeSlack, client: WebClient) -> N
         "external_id": "ext-1",
         "title": {"type": "plain_text", "text": "Settings"},
         "submit": {"type": "plain_text", "text": "Save"},
-        "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "Name"},
-                    "element": {"type": "plain_text_input", "action_id": "name"}}],
+        "blocks": [
+            {
+                "type": "input",
+                "label": {"type": "plain_text", "text": "Name"},
+                "element": {"type": "plain_text_input", "action_id": "name"},
+            }
+        ],
     }
     with pytest.raises(SlackApiError) as exc:
-        client.views_open(trigger_id=fake.new_trigger_id(), view={**view, "title": {"type": "plain_text",
-                                                                                     "text": "x" * 25}})
+        client.views_open(
+            trigger_id=fake.new_trigger_id(), view={**view, "title": {"type": "plain_text", "text": "x" * 25}}
+        )
     assert _error(exc) == "invalid_arguments"
     assert "[json-pointer:/view/title/text]" in exc.value.response["response_metadata"]["messages"][0]
     with pytest.raises(SlackApiError) as exc:
@@ -227,9 +233,7 @@ def test_files_upload_v2(fake: FakeSlack, client: WebClient) -> None:
     assert upload["filename"] == "x.png" and upload["title"] == "x.png"
     assert upload["channel_id"] == "C1" and upload["thread_ts"] == parent["ts"]
     assert upload["initial_comment"] == "here you go"
-    assert (
-        json.loads(fake.calls_to("files.completeUploadExternal")[0]["files"])[0]["id"] == resp["file"]["id"]
-    )
+    assert json.loads(fake.calls_to("files.completeUploadExternal")[0]["files"])[0]["id"] == resp["file"]["id"]
 
 
 def test_functions_complete(fake: FakeSlack, client: WebClient) -> None:
@@ -264,8 +268,11 @@ def test_missing_scope() -> None:
         assert exc.value.response.headers["x-oauth-scopes"] == "chat:write"
 
 
-MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "T"},
-         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
+MODAL = {
+    "type": "modal",
+    "title": {"type": "plain_text", "text": "T"},
+    "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}],
+}
 
 
 def test_trigger_ids_are_single_use_and_die_after_three_seconds(fake: FakeSlack, client: WebClient) -> None:
@@ -279,14 +286,23 @@ def test_trigger_ids_are_single_use_and_die_after_three_seconds(fake: FakeSlack,
     assert error_of(lambda: client.views_open(trigger_id=fresh, view=MODAL)) == "exchanged_trigger_id"
     assert error_of(lambda: client.views_push(trigger_id=fresh, view=MODAL)) == "exchanged_trigger_id"
     assert error_of(lambda: client.views_open(trigger_id="12345.98765.abcd2358fdea", view=MODAL)) == (
-        "invalid_trigger_id")
+        "invalid_trigger_id"
+    )
     assert error_of(lambda: client.views_push(trigger_id=fake.new_trigger_id(age=3.2), view=MODAL)) == (
-        "expired_trigger_id")
+        "expired_trigger_id"
+    )
     assert client.views_push(trigger_id=fake.new_trigger_id(age=2.8), view=MODAL)["ok"]
     # A refused view does not spend the trigger.
     kept = fake.new_trigger_id()
-    assert error_of(lambda: client.views_open(trigger_id=kept, view={**MODAL, "blocks": [
-        {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}]})) == "invalid_arguments"
+    assert (
+        error_of(
+            lambda: client.views_open(
+                trigger_id=kept,
+                view={**MODAL, "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}]},
+            )
+        )
+        == "invalid_arguments"
+    )
     assert client.views_open(trigger_id=kept, view=MODAL)["ok"]
     assert [v["type"] for v in fake.views] == ["modal"] * 3
 
@@ -329,22 +345,57 @@ def _text_block(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-@pytest.mark.parametrize(("block", "why"), [
-    (_text_block("x" * 3001), "text over 3000"),
-    ({"type": "section", "text": {"type": "mrkdwn", "text": ""}}, "empty text"),
-    ({"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}, "header over 150"),
-    ({"type": "context", "elements": [{"type": "mrkdwn", "text": "x" * 3001}]}, "context element over 3000"),
-    ({"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}, "eleven fields"),
-    ({"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "v",
-                                       "text": {"type": "plain_text", "text": "x" * 76}}]}, "button over 75"),
-    ({"type": "actions", "elements": [{"type": "overflow", "action_id": "o", "options": [
-        {"text": {"type": "plain_text", "text": "x" * 76}, "value": "v"}, {"text": {"type": "plain_text", "text": "y"},
-                                                                          "value": "w"}]}]}, "option over 75"),
-    ({"type": "actions", "elements": [{"type": "overflow", "action_id": "o", "options": [
-        {"text": {"type": "plain_text", "text": "x"}, "value": "v" * 151}] * 2}]}, "value over 150"),
-])
-def test_invalid_blocks_are_refused_as_slack_does(fake: FakeSlack, client: WebClient, block: dict[str, Any],
-                                                  why: str) -> None:
+@pytest.mark.parametrize(
+    ("block", "why"),
+    [
+        (_text_block("x" * 3001), "text over 3000"),
+        ({"type": "section", "text": {"type": "mrkdwn", "text": ""}}, "empty text"),
+        ({"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}, "header over 150"),
+        ({"type": "context", "elements": [{"type": "mrkdwn", "text": "x" * 3001}]}, "context element over 3000"),
+        ({"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}, "eleven fields"),
+        (
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "action_id": "a", "value": "v", "text": {"type": "plain_text", "text": "x" * 76}}
+                ],
+            },
+            "button over 75",
+        ),
+        (
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "overflow",
+                        "action_id": "o",
+                        "options": [
+                            {"text": {"type": "plain_text", "text": "x" * 76}, "value": "v"},
+                            {"text": {"type": "plain_text", "text": "y"}, "value": "w"},
+                        ],
+                    }
+                ],
+            },
+            "option over 75",
+        ),
+        (
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "overflow",
+                        "action_id": "o",
+                        "options": [{"text": {"type": "plain_text", "text": "x"}, "value": "v" * 151}] * 2,
+                    }
+                ],
+            },
+            "value over 150",
+        ),
+    ],
+)
+def test_invalid_blocks_are_refused_as_slack_does(
+    fake: FakeSlack, client: WebClient, block: dict[str, Any], why: str
+) -> None:
     with pytest.raises(SlackApiError) as exc:
         client.chat_postMessage(channel="C1", text="t", blocks=[block])
     assert _error(exc) == "invalid_blocks", why
@@ -359,11 +410,21 @@ def test_too_many_blocks_and_options(fake: FakeSlack, client: WebClient) -> None
     with pytest.raises(SlackApiError) as exc:
         client.chat_postMessage(channel="C1", text="t", blocks=[_text_block("x")] * 51)
     assert _error(exc) == "invalid_blocks"
+
     def radio(count: int) -> dict[str, Any]:
         options = [{"text": {"type": "plain_text", "text": str(n)}, "value": str(n)} for n in range(count)]
-        return {**MODAL, "submit": {"type": "plain_text", "text": "OK"}, "blocks": [
-            {"type": "input", "block_id": "r", "label": {"type": "plain_text", "text": "pick"},
-             "element": {"type": "radio_buttons", "action_id": "r", "options": options}}]}
+        return {
+            **MODAL,
+            "submit": {"type": "plain_text", "text": "OK"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "r",
+                    "label": {"type": "plain_text", "text": "pick"},
+                    "element": {"type": "radio_buttons", "action_id": "r", "options": options},
+                }
+            ],
+        }
 
     with pytest.raises(SlackApiError) as exc:
         client.views_open(trigger_id=fake.new_trigger_id(), view=radio(11))
@@ -376,9 +437,11 @@ def test_too_many_blocks_and_options(fake: FakeSlack, client: WebClient) -> None
 
 
 def test_plain_special_mentions_outside_verbatim_text_are_recorded(fake: FakeSlack, client: WebClient) -> None:
-    harmless = [_text_block("<!here> we wrote ourselves, <@U1>, sato@here.co.jp, @\u2060channel, @hereford?"),
-                {"type": "section", "text": {"type": "mrkdwn", "text": "@here typed", "verbatim": True}},
-                {"type": "header", "text": {"type": "plain_text", "text": "@channel in plain text"}}]
+    harmless = [
+        _text_block("<!here> we wrote ourselves, <@U1>, sato@here.co.jp, @\u2060channel, @hereford?"),
+        {"type": "section", "text": {"type": "mrkdwn", "text": "@here typed", "verbatim": True}},
+        {"type": "header", "text": {"type": "plain_text", "text": "@channel in plain text"}},
+    ]
     client.chat_postMessage(channel="C1", text="fine", blocks=harmless)
     assert fake.ping_violations == []
     client.chat_postMessage(channel="C1", text="a", blocks=[_text_block("ping @Channel")])
@@ -387,5 +450,8 @@ def test_plain_special_mentions_outside_verbatim_text_are_recorded(fake: FakeSla
     client.chat_postEphemeral(channel="C1", user="U1", text="b", blocks=[wide])
     client.views_publish(user_id="U1", view={"type": "home", "blocks": [_text_block("(@here)")]})
     assert [(v["method"], v["where"]) for v in fake.ping_violations] == [
-        ("chat.postMessage", "/blocks/0/text"), ("chat.postMessage", "/text"),
-        ("chat.postEphemeral", "/blocks/0/elements/0"), ("views (home)", "/view/blocks/0/text")]
+        ("chat.postMessage", "/blocks/0/text"),
+        ("chat.postMessage", "/text"),
+        ("chat.postEphemeral", "/blocks/0/elements/0"),
+        ("views (home)", "/view/blocks/0/text"),
+    ]

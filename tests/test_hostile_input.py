@@ -18,32 +18,77 @@ from fakes.slack_requests import bolt_request, modal_state, slash_command, view_
 from store import ChangeRequest, Note
 from tests.conftest import AE, CHANNEL, CSM, SPREADSHEET, dispatch
 
-NASTY = st.sampled_from([
-    "<!channel>", "<!here|here>", "<@UAE2>", "<#C1|x>", "<https://evil.example|click>", "&lt;!channel&gt;",
-    "=IMPORTXML(\"http://x\",\"//a\")", "+SUM(1,1)", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "'=1",
-    "\u202e\u200b\ufeff", "\x00\x07\x1b[31m", "𠮷野家🐣👨‍👩‍👧", "ｶﾀｶﾅ株式会社", "　",
-    # Typed broadcasts: the fake_slack fixture fails the test if one reaches Slack where it pings.
-    "@channel", "@here 見て", "＠Everyone", "営業@HERE", "@ｃｈａｎｎｅｌ",
-])
-TEXT = st.one_of(st.text(max_size=60), NASTY, st.text(min_size=2990, max_size=3200),
-                 st.builds(lambda a, b: a + b, NASTY, st.text(max_size=20)))
+NASTY = st.sampled_from(
+    [
+        "<!channel>",
+        "<!here|here>",
+        "<@UAE2>",
+        "<#C1|x>",
+        "<https://evil.example|click>",
+        "&lt;!channel&gt;",
+        '=IMPORTXML("http://x","//a")',
+        "+SUM(1,1)",
+        "-2+3",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "'=1",
+        "\u202e\u200b\ufeff",
+        "\x00\x07\x1b[31m",
+        "𠮷野家🐣👨‍👩‍👧",
+        "ｶﾀｶﾅ株式会社",
+        "　",
+        # Typed broadcasts: the fake_slack fixture fails the test if one reaches Slack where it pings.
+        "@channel",
+        "@here 見て",
+        "＠Everyone",
+        "営業@HERE",
+        "@ｃｈａｎｎｅｌ",
+    ]
+)
+TEXT = st.one_of(
+    st.text(max_size=60),
+    NASTY,
+    st.text(min_size=2990, max_size=3200),
+    st.builds(lambda a, b: a + b, NASTY, st.text(max_size=20)),
+)
 MENTION = re.compile(r"<[!@#]")
 OURS = {"<@UCSM>", "<@UAE>"}  # the mentions hiyoko itself writes (submitter and owner)
 
-HYPOTHESIS = settings(max_examples=40, deadline=None, derandomize=True,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @HYPOTHESIS
-@given(customer=TEXT, summary=TEXT, size=TEXT, source=TEXT, kind=st.sampled_from(["egg", "chick", "x", None]),
-       category=st.sampled_from(["seats", "plan", "cross_sell", "other", "💥", None]),
-       timing=st.sampled_from([None, "2027-04-01", "2026-01-01", "not-a-date", "9999-99-99"]))
-def test_modal_fields_answer_clearly(hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets,
-                                     customer: str, summary: str, size: str, source: str, kind: str | None,
-                                     category: str | None, timing: str | None) -> None:
+@given(
+    customer=TEXT,
+    summary=TEXT,
+    size=TEXT,
+    source=TEXT,
+    kind=st.sampled_from(["egg", "chick", "x", None]),
+    category=st.sampled_from(["seats", "plan", "cross_sell", "other", "💥", None]),
+    timing=st.sampled_from([None, "2027-04-01", "2026-01-01", "not-a-date", "9999-99-99"]),
+)
+def test_modal_fields_answer_clearly(
+    hiyoko: Hiyoko,
+    fake_slack: FakeSlack,
+    fake_sheets: FakeSheets,
+    customer: str,
+    summary: str,
+    size: str,
+    source: str,
+    kind: str | None,
+    category: str | None,
+    timing: str | None,
+) -> None:
     before = len(hiyoko.store.all())
-    values = modal_state(customer=customer, summary=summary, size=size, source=source, kind=kind,
-                         category=category, timing=timing)
+    values = modal_state(
+        customer=customer, summary=summary, size=size, source=source, kind=kind, category=category, timing=timing
+    )
     response = dispatch(hiyoko, view_submission(CSM, values, view_id=f"VF{before}-{len(fake_slack.calls)}"))
     assert response.status == 200
     body: dict[str, Any] = json.loads(response.body) if response.body else {}
@@ -65,8 +110,9 @@ def test_modal_fields_answer_clearly(hiyoko: Hiyoko, fake_slack: FakeSlack, fake
 
 
 @HYPOTHESIS
-@given(text=st.one_of(TEXT, st.builds(lambda v, a: f"{v} {a}", st.sampled_from(["list", "show", "mine", "help"]),
-                                      TEXT)))
+@given(
+    text=st.one_of(TEXT, st.builds(lambda v, a: f"{v} {a}", st.sampled_from(["list", "show", "mine", "help"]), TEXT))
+)
 def test_the_slash_command_answers_clearly(hiyoko: Hiyoko, text: str) -> None:
     response = hiyoko.bolt.dispatch(bolt_request(slash_command(CSM, text)))
     assert response.status == 200
@@ -81,12 +127,14 @@ def test_the_slash_command_answers_clearly(hiyoko: Hiyoko, text: str) -> None:
 def test_typed_broadcasts_ping_nobody(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
     """`@channel` and the like typed into every field reach the card, its thread and /hiyoko's
     answers only as text (the fake_slack fixture checks every post and view at teardown)."""
-    values = modal_state(customer="@channel 株式会社", summary="@here 見て\n＠Everyone", size="@channel",
-                         source="営業@HERE")
+    values = modal_state(
+        customer="@channel 株式会社", summary="@here 見て\n＠Everyone", size="@channel", source="営業@HERE"
+    )
     assert dispatch(hiyoko, view_submission(CSM, values, view_id="VBROADCAST")).status == 200
     hiyoko.relay.drain()
-    hiyoko.store.change(1, ChangeRequest(Note("@here 来週訪問"), AE), managers=frozenset(),
-                        today=hiyoko.clock.now().date())
+    hiyoko.store.change(
+        1, ChangeRequest(Note("@here 来週訪問"), AE), managers=frozenset(), today=hiyoko.clock.now().date()
+    )
     hiyoko.relay.drain()
     [card] = fake_slack.messages(CHANNEL)
     thread = fake_slack.replies(CHANNEL, card["ts"])

@@ -64,8 +64,9 @@ def settings_en(tmp_path: Path, people: FakeSlack, fake_sheets: FakeSheets) -> S
     return make_settings(tmp_path, people, fake_sheets, hiyoko_language="en")
 
 
-def run_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings,
-               capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def run_import(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
     use_env(monkeypatch, tmp_path, settings)
     code = cli.main(["import", *args])
     captured = capsys.readouterr()
@@ -79,13 +80,20 @@ def store_of(settings: Settings) -> SignalStore:
 
 def figures(output: str) -> dict[str, int]:
     line = next(line for line in output.splitlines() if line.startswith("Rows read"))
-    return {name: int(number) for number, name in
-            [(m[2], "imported" if m[1] == "would import" else m[1])
-             for m in re.finditer(r"(read|imported|would import|already there|refused) (\d+)", line)]}
+    return {
+        name: int(number)
+        for number, name in [
+            (m[2], "imported" if m[1] == "would import" else m[1])
+            for m in re.finditer(r"(read|imported|would import|already there|refused) (\d+)", line)
+        ]
+    }
 
 
-EXPECTED_OK = [(index, item) for index, item in enumerate(ROWS)
-               if isinstance(item.expect, Expect) and sheet_row(index) != DUPLICATE_ROW]
+EXPECTED_OK = [
+    (index, item)
+    for index, item in enumerate(ROWS)
+    if isinstance(item.expect, Expect) and sheet_row(index) != DUPLICATE_ROW
+]
 
 
 FIRST_REFUSED = next(sheet_row(index) for index, item in enumerate(ROWS) if isinstance(item.expect, Refuse))
@@ -102,7 +110,10 @@ def check_row_by_row(settings: Settings, output: str) -> None:
         assert signal.customer == item.customer, where
         assert signal.summary == item.summary, where
         assert (signal.kind, signal.category, signal.timing) == (
-            Kind(expect.kind), Category(expect.category), expect.timing), where
+            Kind(expect.kind),
+            Category(expect.category),
+            expect.timing,
+        ), where
         assert (signal.owner_id, signal.submitter_id) == (expect.owner, expect.submitter), where
         assert signal.created_at.astimezone(TOKYO) == expected_created(item), where
         assert (signal.size, signal.source) == (item.size, item.source), where
@@ -117,15 +128,28 @@ def check_figures(output: str, *, imported: int, already: int) -> None:
     assert figures(output) == {"read": 71, "imported": imported, "already there": already, "refused": 9}
     assert "Skipped 1 blank rows." in output
     by_reason = next(line for line in output.splitlines() if line.startswith("By reason: "))
-    for label in ("user not found 1", "chick without timing 1", "kind unreadable 1", "timing unreadable 1",
-                  "required cell empty 1", "owner deactivated 1", "user ambiguous 1", "timestamp unreadable 1",
-                  "category unreadable 1"):
+    for label in (
+        "user not found 1",
+        "chick without timing 1",
+        "kind unreadable 1",
+        "timing unreadable 1",
+        "required cell empty 1",
+        "owner deactivated 1",
+        "user ambiguous 1",
+        "timestamp unreadable 1",
+        "category unreadable 1",
+    ):
         assert label in by_reason
 
 
-def test_import_from_xlsx_row_by_row(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings_en: Settings,
-                                     fake_sheets: FakeSheets, people: FakeSlack,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_from_xlsx_row_by_row(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    settings_en: Settings,
+    fake_sheets: FakeSheets,
+    people: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     path = tmp_path / "old.xlsx"
     write_xlsx(path)
     code, output, _ = run_import(monkeypatch, tmp_path, settings_en, capsys, str(path))
@@ -146,17 +170,22 @@ def test_import_from_xlsx_row_by_row(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert "Nothing was posted to the channel" in output
 
 
-def test_import_from_a_cp932_csv_row_by_row(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                            settings_en: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_from_a_cp932_csv_row_by_row(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings_en: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, output, _ = run_import(monkeypatch, tmp_path, settings_en, capsys, str(SJIS_CSV))
     assert code == 1
     check_row_by_row(settings_en, output)
     check_figures(output, imported=61, already=1)
 
 
-def test_import_from_the_sheets_api_row_by_row(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                               settings_en: Settings, fake_sheets: FakeSheets,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_from_the_sheets_api_row_by_row(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    settings_en: Settings,
+    fake_sheets: FakeSheets,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     fake_sheets.create_spreadsheet(OLD_SHEET, title="アップセル予兆(旧)", sheets=["使い方", "フォームの回答 1"])
     # As the form stored the answers: text as typed, never parsed (an "@sato" is no formula).
     fake_sheets.set_values(OLD_SHEET, "フォームの回答 1", text_rows(), raw=True)
@@ -174,7 +203,11 @@ def test_the_committed_csv_exports_match_the_fixture() -> None:
 
 
 def test_import_from_a_utf8_csv_then_a_second_import_creates_nothing(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, people: FakeSlack, fake_sheets: FakeSheets, database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    people: FakeSlack,
+    fake_sheets: FakeSheets,
+    database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """On SQLite and on PostgreSQL (which, as with every replica setup, is migrated beforehand)."""
@@ -207,16 +240,31 @@ def test_import_from_a_utf8_csv_then_a_second_import_creates_nothing(
     assert figures(output) == {"read": 71, "imported": 0, "already there": 62, "refused": 9}
 
 
-def test_dry_run_previews_and_writes_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                             settings_en: Settings, fake_sheets: FakeSheets, people: FakeSlack,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_previews_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    settings_en: Settings,
+    fake_sheets: FakeSheets,
+    people: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, output, _ = run_import(monkeypatch, tmp_path, settings_en, capsys, str(UTF8_CSV), "--dry-run")
     assert code == 1
     assert figures(output) == {"read": 71, "imported": 61, "already there": 1, "refused": 9}
     assert "--dry-run: nothing written" in output
     table = output.split("Preview (--dry-run: nothing is written)\n", 1)[1].splitlines()
-    assert table[0].split() == ["Row", "Result", "Created", "Kind", "Customer", "Category", "Timing", "Owner",
-                                "Submitter", "Summary"]
+    assert table[0].split() == [
+        "Row",
+        "Result",
+        "Created",
+        "Kind",
+        "Customer",
+        "Category",
+        "Timing",
+        "Owner",
+        "Submitter",
+        "Summary",
+    ]
     # Columns are fitted to display width: ✅, 🥚 and Japanese take two cells in a terminal.
     assert table[1].startswith("2     ✅ import        2024-04-03 10:12 🥚 egg     株式会社サンプル         More seats")
     assert any(line.startswith(f"{DUPLICATE_ROW:<5} = already there") for line in table)
@@ -226,8 +274,13 @@ def test_dry_run_previews_and_writes_nothing(monkeypatch: pytest.MonkeyPatch, tm
     assert people.calls_to("chat.postMessage") == [] and people.calls_to("views.publish") == []
 
 
-def test_japanese_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, people: FakeSlack,
-                         fake_sheets: FakeSheets, capsys: pytest.CaptureFixture[str]) -> None:
+def test_japanese_report(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    people: FakeSlack,
+    fake_sheets: FakeSheets,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     settings = make_settings(tmp_path, people, fake_sheets)
     code, output, _ = run_import(monkeypatch, tmp_path, settings, capsys, str(UTF8_CSV), "--dry-run")
     assert code == 1
@@ -236,13 +289,20 @@ def test_japanese_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, people
     assert "理由別: " in output and "、" in output
 
 
-def test_announce_posts_cards_and_notifies_owners(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                  settings_en: Settings, people: FakeSlack,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_announce_posts_cards_and_notifies_owners(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    settings_en: Settings,
+    people: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     small = tmp_path / "two.csv"
-    small.write_text("Timestamp,Submitter,Customer,Kind,Summary,Timing,Owner\n"
-                     "2025/04/01 09:00:00,佐藤,Acme Inc.,egg,More seats later,,Jo Smith\n"
-                     "2025/04/02 09:00:00,Mina Lee,Globex,chick,Plan up in May,2025-05,田中\n", encoding="utf-8")
+    small.write_text(
+        "Timestamp,Submitter,Customer,Kind,Summary,Timing,Owner\n"
+        "2025/04/01 09:00:00,佐藤,Acme Inc.,egg,More seats later,,Jo Smith\n"
+        "2025/04/02 09:00:00,Mina Lee,Globex,chick,Plan up in May,2025-05,田中\n",
+        encoding="utf-8",
+    )
     code, output, _ = run_import(monkeypatch, tmp_path, settings_en, capsys, str(small), "--announce")
     assert code == 0, output
     assert figures(output) == {"read": 2, "imported": 2, "already there": 0, "refused": 0}
@@ -254,37 +314,69 @@ def test_announce_posts_cards_and_notifies_owners(monkeypatch: pytest.MonkeyPatc
     assert signals[1].timing == date(2025, 5, 1) and all(s.card_permalink for s in signals)
 
 
-def test_map_names_columns_the_import_does_not_know(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                    settings_en: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_map_names_columns_the_import_does_not_know(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings_en: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     odd = tmp_path / "odd.csv"
-    odd.write_text("日時,誰が,会社,ステータス,聞いたこと,メモ,営業\n"
-                   "2025/04/01 09:00,佐藤,株式会社サンプル,卵,他部署でも使いたい,社内メモ,田中\n", encoding="utf-8")
+    odd.write_text(
+        "日時,誰が,会社,ステータス,聞いたこと,メモ,営業\n"
+        "2025/04/01 09:00,佐藤,株式会社サンプル,卵,他部署でも使いたい,社内メモ,田中\n",
+        encoding="utf-8",
+    )
     code, output, err = run_import(monkeypatch, tmp_path, settings_en, capsys, str(odd))
     assert code == 2
     assert err.startswith("hiyoko: required columns not found: customer, submitter; name them with --map")
-    code, output, _ = run_import(monkeypatch, tmp_path, settings_en, capsys, str(odd), "--map", "会社=customer",
-                                 "--map", "誰が=submitter", "--map", "聞いたこと=summary", "--map", "メモ=",
-                                 "--map", "ステータス=kind")
+    code, output, _ = run_import(
+        monkeypatch,
+        tmp_path,
+        settings_en,
+        capsys,
+        str(odd),
+        "--map",
+        "会社=customer",
+        "--map",
+        "誰が=submitter",
+        "--map",
+        "聞いたこと=summary",
+        "--map",
+        "メモ=",
+        "--map",
+        "ステータス=kind",
+    )
     assert code == 0, output
     [signal] = store_of(settings_en).all()
     assert (signal.customer, signal.summary, signal.kind, signal.owner_id) == (
-        "株式会社サンプル", "他部署でも使いたい", Kind.EGG, "UAE")
+        "株式会社サンプル",
+        "他部署でも使いたい",
+        Kind.EGG,
+        "UAE",
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["nothing-here.xlsx"], "hiyoko: “nothing-here.xlsx” is neither a file nor a Google Sheet id or URL"),
-    (["--map", "oops", "x.csv"], "hiyoko: --map 'oops' must be 'HEADER=field'"),
-    (["--map", "顧客名=price", "x.csv"], "hiyoko: --map '顧客名=price' must be 'HEADER=field'"),
-])
-def test_bad_input_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings_en: Settings,
-                                          capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nothing-here.xlsx"], "hiyoko: “nothing-here.xlsx” is neither a file nor a Google Sheet id or URL"),
+        (["--map", "oops", "x.csv"], "hiyoko: --map 'oops' must be 'HEADER=field'"),
+        (["--map", "顧客名=price", "x.csv"], "hiyoko: --map '顧客名=price' must be 'HEADER=field'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    settings_en: Settings,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
     code, _, err = run_import(monkeypatch, tmp_path, settings_en, capsys, *args)
     assert code == 2
     assert err.startswith(message) and err.count("\n") == 1
 
 
-def test_hiyokos_own_sheet_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings_en: Settings,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_hiyokos_own_sheet_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings_en: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     own = tmp_path / "own.csv"
     from sheets.sync import header
 
@@ -293,8 +385,9 @@ def test_hiyokos_own_sheet_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert code == 2 and "is hiyoko's own Signals tab" in err
 
 
-def test_a_sheet_not_shared_names_the_account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                              settings_en: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_sheet_not_shared_names_the_account(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings_en: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run_import(monkeypatch, tmp_path, settings_en, capsys, OLD_SHEET)
     assert code == 2
     assert err.startswith(f"hiyoko: the spreadsheet {OLD_SHEET} is not found or not shared: share it with emulator")
@@ -303,22 +396,25 @@ def test_a_sheet_not_shared_names_the_account(monkeypatch: pytest.MonkeyPatch, t
 # --- the pieces ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "reference", "expected"), [
-    ("2027/4/1", date(2026, 11, 1), date(2027, 4, 1)),
-    ("2027-04", date(2026, 11, 1), date(2027, 4, 1)),
-    ("2027年4月", date(2026, 11, 1), date(2027, 4, 1)),
-    ("4月頃", date(2026, 11, 20), date(2027, 4, 1)),  # the next April on or after the timestamp's month
-    ("11月ごろ", date(2026, 11, 20), date(2026, 11, 1)),  # the timestamp's own month
-    ("来年3月", date(2026, 11, 20), date(2027, 3, 1)),
-    ("来年度", date(2026, 2, 1), date(2026, 4, 1)),  # the fiscal year starts in April
-    ("10月中旬", date(2026, 5, 1), date(2026, 10, 11)),
-    ("6月末", date(2026, 5, 1), date(2026, 6, 30)),
-    ("4〜6月", date(2026, 5, 1), date(2027, 4, 1)),
-    ("April 2027", date(2026, 5, 1), date(2027, 4, 1)),
-    ("around june", date(2026, 5, 1), date(2026, 6, 1)),
-    ("２０２７／４／１", date(2026, 5, 1), date(2027, 4, 1)),  # full-width digits
-    (date(2027, 4, 1), date(2026, 5, 1), date(2027, 4, 1)),
-])
+@pytest.mark.parametrize(
+    ("text", "reference", "expected"),
+    [
+        ("2027/4/1", date(2026, 11, 1), date(2027, 4, 1)),
+        ("2027-04", date(2026, 11, 1), date(2027, 4, 1)),
+        ("2027年4月", date(2026, 11, 1), date(2027, 4, 1)),
+        ("4月頃", date(2026, 11, 20), date(2027, 4, 1)),  # the next April on or after the timestamp's month
+        ("11月ごろ", date(2026, 11, 20), date(2026, 11, 1)),  # the timestamp's own month
+        ("来年3月", date(2026, 11, 20), date(2027, 3, 1)),
+        ("来年度", date(2026, 2, 1), date(2026, 4, 1)),  # the fiscal year starts in April
+        ("10月中旬", date(2026, 5, 1), date(2026, 10, 11)),
+        ("6月末", date(2026, 5, 1), date(2026, 6, 30)),
+        ("4〜6月", date(2026, 5, 1), date(2027, 4, 1)),
+        ("April 2027", date(2026, 5, 1), date(2027, 4, 1)),
+        ("around june", date(2026, 5, 1), date(2026, 6, 1)),
+        ("２０２７／４／１", date(2026, 5, 1), date(2027, 4, 1)),  # full-width digits
+        (date(2027, 4, 1), date(2026, 5, 1), date(2027, 4, 1)),
+    ],
+)
 def test_timing_forms(text: object, reference: date, expected: date) -> None:
     parsed = parse_timing(text, reference)
     assert parsed is not None and parsed.day == expected
@@ -335,8 +431,17 @@ def test_unreadable_timing(text: str) -> None:
         parse_timing(text, date(2026, 5, 1))
 
 
-@pytest.mark.parametrize("text", ["2024/04/01 10:23:45", "2024/4/1 10:23:45", "2024-04-01 10:23:45",
-                                  "4/1/2024 10:23:45", "2024-04-01T01:23:45Z", "2024年4月1日 10:23:45"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024/04/01 10:23:45",
+        "2024/4/1 10:23:45",
+        "2024-04-01 10:23:45",
+        "4/1/2024 10:23:45",
+        "2024-04-01T01:23:45Z",
+        "2024年4月1日 10:23:45",
+    ],
+)
 def test_timestamp_forms(text: str) -> None:
     parsed = parse_timestamp(text, TOKYO)
     assert parsed is not None and parsed.astimezone(TOKYO).isoformat() == "2024-04-01T10:23:45+09:00"

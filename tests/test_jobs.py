@@ -35,12 +35,27 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
-def seed(hiyoko: Hiyoko, created: str, kind: Kind = Kind.EGG, timing: date | None = None, owner: str = AE,
-         submitter: str = CSM, customer: str = "株式会社サンプル", key: str | None = None) -> int:
-    draft = SignalDraft(customer=customer, kind=kind, category=Category.SEATS, summary="もっと使いたい",
-                        timing=timing, owner_id=owner)
-    result = hiyoko.store.submit(draft, submitter_id=submitter, submitter_name="佐藤", owner_name="田中",
-                                 created_at=at(created), submission_key=key or f"seed:{created}:{customer}")
+def seed(
+    hiyoko: Hiyoko,
+    created: str,
+    kind: Kind = Kind.EGG,
+    timing: date | None = None,
+    owner: str = AE,
+    submitter: str = CSM,
+    customer: str = "株式会社サンプル",
+    key: str | None = None,
+) -> int:
+    draft = SignalDraft(
+        customer=customer, kind=kind, category=Category.SEATS, summary="もっと使いたい", timing=timing, owner_id=owner
+    )
+    result = hiyoko.store.submit(
+        draft,
+        submitter_id=submitter,
+        submitter_name="佐藤",
+        owner_name="田中",
+        created_at=at(created),
+        submission_key=key or f"seed:{created}:{customer}",
+    )
     return result.signal.number
 
 
@@ -54,6 +69,7 @@ def dms(fake_slack: FakeSlack) -> list[dict[str, Any]]:
 
 
 # --- the calendar ----------------------------------------------------------------------------
+
 
 def test_work_calendar_knows_japanese_holidays_weekends_closures_and_hours() -> None:
     calendar = WorkCalendar(TOKYO, closures=[date(2026, 12, 29)])
@@ -70,6 +86,7 @@ def test_work_calendar_knows_japanese_holidays_weekends_closures_and_hours() -> 
 
 
 # --- stale eggs ------------------------------------------------------------------------------
+
 
 def test_an_egg_is_nudged_on_day_30_once(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
     seed(hiyoko, "2026-09-01T10:00")  # a Tuesday; days 29–31 are business days
@@ -107,7 +124,8 @@ def test_still_warming_snoozes_and_an_answer_resets_the_count(hiyoko: Hiyoko, fa
 def test_a_nudge_due_at_night_or_on_a_holiday_waits_for_the_next_working_morning(hiyoko: Hiyoko) -> None:
     seed(hiyoko, "2026-12-02T23:00")  # day 30 is 2027-01-01 23:00: a holiday night
     assert run(hiyoko, "nudge_stale_eggs", "2027-01-01T23:00") == [
-        "今は業務時間外です(次は 2027-01-04 09:00)。何も送りません。"]
+        "今は業務時間外です(次は 2027-01-04 09:00)。何も送りません。"
+    ]
     assert run(hiyoko, "nudge_stale_eggs", "2027-01-02T10:00")[0].startswith("今は業務時間外")  # Saturday
     assert run(hiyoko, "nudge_stale_eggs", "2027-01-04T09:00") == ["stale_egg S-000001 → UAE (cc UCSM)"]
 
@@ -126,9 +144,8 @@ def test_unanswered_nudges_reach_the_digest(hiyoko: Hiyoko, fake_slack: FakeSlac
 
 # --- chicks ----------------------------------------------------------------------------------
 
-def test_a_chick_is_reminded_ten_business_days_before_and_overdue_once(
-    hiyoko: Hiyoko, fake_slack: FakeSlack
-) -> None:
+
+def test_a_chick_is_reminded_ten_business_days_before_and_overdue_once(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
     seed(hiyoko, "2026-12-01T10:00", kind=Kind.CHICK, timing=date(2027, 1, 15))
     # 10 business days before 2027-01-15 (Jan 1 and the weekends do not count) is 2026-12-30.
     assert run(hiyoko, "remind_chicks", "2026-12-29T10:00") == []
@@ -149,12 +166,14 @@ def test_a_new_timing_gets_a_new_reminder(hiyoko: Hiyoko) -> None:
     number = seed(hiyoko, "2026-12-01T10:00", kind=Kind.CHICK, timing=date(2027, 1, 15))
     run(hiyoko, "remind_chicks", "2026-12-30T10:00")
     hiyoko.store.change(number, ChangeRequest(BackToEgg(), AE), managers=frozenset(), today=date(2027, 1, 5))
-    hiyoko.store.change(number, ChangeRequest(Hatch(date(2027, 2, 1)), AE), managers=frozenset(),
-                        today=date(2027, 1, 5))
+    hiyoko.store.change(
+        number, ChangeRequest(Hatch(date(2027, 2, 1)), AE), managers=frozenset(), today=date(2027, 1, 5)
+    )
     assert run(hiyoko, "remind_chicks", "2027-01-18T10:00") == ["remind_chick S-000001 (2027-02-01) → UAE"]
 
 
 # --- the digest ------------------------------------------------------------------------------
+
 
 def test_digest_numbers_on_a_seeded_history(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
     monday = "2027-03-01T09:00"  # the digest covers 2027-02-22 09:00 – 2027-03-01 09:00
@@ -244,9 +263,7 @@ def test_a_digest_whose_claimant_died_is_run_again_once_by_catch_up_and_queued_o
     assert len(fake_slack.messages(DIGEST)) == 1
 
 
-def test_a_slot_is_taken_over_once_never_by_two_at_a_time_and_the_old_claimant_is_fenced(
-    hiyoko: Hiyoko
-) -> None:
+def test_a_slot_is_taken_over_once_never_by_two_at_a_time_and_the_old_claimant_is_fenced(hiyoko: Hiyoko) -> None:
     jobs = hiyoko.scheduler.ctx.jobs
     now, lease = hiyoko.clock.now(), timedelta(seconds=15)
     first = jobs.claim("weekly_digest", "W1", "a", now, lease)
@@ -305,6 +322,7 @@ def test_the_real_apscheduler_timer_has_the_jobs_and_zone(hiyoko: Hiyoko) -> Non
 
 # --- hiyoko jobs -----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def env(hiyoko: Hiyoko, monkeypatch: pytest.MonkeyPatch) -> Hiyoko:
     monkeypatch.setenv("DATABASE_URL", hiyoko.settings.database_url)
@@ -341,10 +359,12 @@ def test_jobs_run_and_list(env: Hiyoko, capsys: pytest.CaptureFixture[str]) -> N
 def test_outbox_payloads_survive_their_json_and_an_old_digest_still_reads() -> None:
     tokyo = ZoneInfo("Asia/Tokyo")
     digest = compute_digest([], [], datetime(2027, 3, 1, 9, tzinfo=tokyo), stale_days=30, unanswered_after=3)
-    payloads: list[OutboxPayload] = [DigestPayload(digest, "2027-03-01T09:00+09:00", 30, 3),
-                                     DirectMessagePayload("stale_egg", ("U1", "U2"), stale_days=30),
-                                     DirectMessagePayload("remind_chick", ("U1",), timing=date(2027, 3, 5)),
-                                     AdminAlertPayload(7, "post_card", 12, 1, "slack 200 not_in_channel", (8, 9))]
+    payloads: list[OutboxPayload] = [
+        DigestPayload(digest, "2027-03-01T09:00+09:00", 30, 3),
+        DirectMessagePayload("stale_egg", ("U1", "U2"), stale_days=30),
+        DirectMessagePayload("remind_chick", ("U1",), timing=date(2027, 3, 5)),
+        AdminAlertPayload(7, "post_card", 12, 1, "slack 200 not_in_channel", (8, 9)),
+    ]
     for payload in payloads:
         assert type(payload).from_json(json.loads(json.dumps(payload.to_json()))) == payload
     # A digest queued before win_rate was renamed.

@@ -167,9 +167,7 @@ def test_the_table_covers_every_state_and_action_once() -> None:
     assert set(pairs) == set(itertools.product(ALL_STATES, Action))
 
 
-@pytest.mark.parametrize(
-    ("state", "action", "expected"), TABLE, ids=[f"{_id(s)}-{a}" for s, a, _ in TABLE]
-)
+@pytest.mark.parametrize(("state", "action", "expected"), TABLE, ids=[f"{_id(s)}-{a}" for s, a, _ in TABLE])
 def test_every_state_and_action(state: State, action: Action, expected: To | No) -> None:
     if isinstance(expected, No):
         with pytest.raises(Refused) as refused:
@@ -179,8 +177,9 @@ def test_every_state_and_action(state: State, action: Action, expected: To | No)
         assert all(type(value) is str for value in refused.value.params.values())
     else:
         change = decide(state, action, **VALID)
-        assert change == Change(action, state, expected.after, expected.clears_timing,
-                                expected.clears_reason, expected.sets_reason)
+        assert change == Change(
+            action, state, expected.after, expected.clears_timing, expected.clears_reason, expected.sets_reason
+        )
 
 
 def _valid(**overrides: Any) -> Inputs:
@@ -238,9 +237,7 @@ INPUT_ACCEPTED: list[tuple[State, Action, Inputs, State]] = [
 
 
 @pytest.mark.parametrize(("state", "action", "inputs", "after"), INPUT_ACCEPTED)
-def test_inputs_at_the_edge_are_accepted(
-    state: State, action: Action, inputs: Inputs, after: State
-) -> None:
+def test_inputs_at_the_edge_are_accepted(state: State, action: Action, inputs: Inputs, after: State) -> None:
     assert decide(state, action, **inputs).after == after
 
 
@@ -256,8 +253,10 @@ def test_inputs_at_the_edge_are_accepted(
         (DROPPED_EGG, [A.REOPEN, A.NOTE]),
         (DROPPED_CHICK, [A.REOPEN, A.NOTE]),
     ],
-    ids=[_id(state) for state in (OPEN_EGG, OPEN_CHICK, WON_EGG, WON_CHICK, LOST_EGG, LOST_CHICK, DROPPED_EGG,
-                                  DROPPED_CHICK)],
+    ids=[
+        _id(state)
+        for state in (OPEN_EGG, OPEN_CHICK, WON_EGG, WON_CHICK, LOST_EGG, LOST_CHICK, DROPPED_EGG, DROPPED_CHICK)
+    ],
 )
 def test_available_in_display_order(state: State, offered: list[Action]) -> None:
     assert available(state) == offered

@@ -82,7 +82,8 @@ def test_hatch_asks_the_timing_then_updates_everything(
     view = opened(fake_slack, 1)
     assert view["callback_id"] == "signal_action_submit"
     assert submit_modal(hiyoko, AE, view, timing="2026-11-01")["errors"] == {
-        "timing": "過去の日付は指定できません(今日は2026-11-23)。"}
+        "timing": "過去の日付は指定できません(今日は2026-11-23)。"
+    }
     assert submit_modal(hiyoko, AE, view, timing=None)["errors"] == {"timing": "時期を入れてください。"}
     clock.advance(hours=1)
     assert submit_modal(hiyoko, AE, view, timing="2027-04-01", note="予算が通ったとのこと") == {}
@@ -105,8 +106,7 @@ def test_hatch_asks_the_timing_then_updates_everything(
     assert history[2][1] == "S-000001" and history[2][3] == "孵化 🐣" and history[2][5] == AE
 
 
-def test_won_lost_drop_reopen_and_back_to_egg(hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets
-                                              ) -> None:
+def test_won_lost_drop_reopen_and_back_to_egg(hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets) -> None:
     card = shared(hiyoko, fake_slack, kind="chick", timing="2027-01-15")
     click(hiyoko, CSM, "signal_more", selected="back_to_egg:S-000001")
     wait_for(lambda: events(hiyoko) == ["submitted", "back_to_egg"])
@@ -140,8 +140,9 @@ def test_strangers_are_refused_and_nothing_is_written(hiyoko: Hiyoko, fake_slack
     rows_before = len(hiyoko.outbox.rows())
     click(hiyoko, STRANGER, "signal_won")
     click(hiyoko, STRANGER, "signal_hatch")
-    ephemerals = wait_for(lambda: len(fake_slack.calls_to("chat.postEphemeral")) == 2
-                          and fake_slack.calls_to("chat.postEphemeral"))
+    ephemerals = wait_for(
+        lambda: len(fake_slack.calls_to("chat.postEphemeral")) == 2 and fake_slack.calls_to("chat.postEphemeral")
+    )
     assert all(e["user"] == STRANGER and e["channel"] == CHANNEL for e in ephemerals)
     assert "担当(@田中 さん)、共有者(@佐藤 さん)とマネージャーだけ" in ephemerals[0]["text"]
     assert not fake_slack.calls_to("views.open")  # no modal for someone who could not submit it
@@ -240,16 +241,27 @@ def test_edit_and_note(hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeS
     assert initial["customer"] == "株式会社サンプル"
     too_long = submit_modal(hiyoko, AE, view, customer="x" * 151, category="plan", summary="s", size="", timing=None)
     assert "150" in too_long["errors"]["customer"]
-    assert submit_modal(hiyoko, AE, view, customer="株式会社サンプル", category="plan",
-                        summary="全社に広げたい <!channel>", size="300席", timing=None) == {}
+    assert (
+        submit_modal(
+            hiyoko,
+            AE,
+            view,
+            customer="株式会社サンプル",
+            category="plan",
+            summary="全社に広げたい <!channel>",
+            size="300席",
+            timing=None,
+        )
+        == {}
+    )
     click(hiyoko, AE, "signal_more", selected="note:S-000001")
-    assert submit_modal(hiyoko, AE, opened(fake_slack, 2), note="=HYPERLINK(\"x\")") == {}
+    assert submit_modal(hiyoko, AE, opened(fake_slack, 2), note='=HYPERLINK("x")') == {}
     hiyoko.relay.drain()
     signal = hiyoko.store.get(1)
     assert signal and signal.category.value == "plan" and signal.size == "300席"
     lines = thread_texts(fake_slack, card)
     assert lines[-2] == "✏️ <@UAE> さんが編集しました(カテゴリ、内容、規模)"
-    assert lines[-1] == "📝 <@UAE> さんのメモ: =HYPERLINK(\"x\")"
+    assert lines[-1] == '📝 <@UAE> さんのメモ: =HYPERLINK("x")'
     assert "<!channel>" not in json.dumps(card_now(fake_slack)["blocks"])
     assert fake_sheets.cell(SPREADSHEET, "History", "I4").kind == "string"
 

@@ -24,10 +24,17 @@ from tests.conftest import CHANNEL, CSM, build, dispatch, make_settings
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def test_metrics_health_and_json_logs_of_a_running_app(tmp_path: Path, fake_slack: FakeSlack,
-                                                       fake_sheets: FakeSheets) -> None:
-    env = app_env(slack_url=fake_slack.url, database_url=f"sqlite:///{tmp_path / 'ops.db'}", channel=CHANNEL,
-                  port=free_port(), sheets_host=fake_sheets.host, spreadsheet_id="sheet-hiyoko")
+def test_metrics_health_and_json_logs_of_a_running_app(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets
+) -> None:
+    env = app_env(
+        slack_url=fake_slack.url,
+        database_url=f"sqlite:///{tmp_path / 'ops.db'}",
+        channel=CHANNEL,
+        port=free_port(),
+        sheets_host=fake_sheets.host,
+        spreadsheet_id="sheet-hiyoko",
+    )
     app = AppProcess(env, tmp_path, tmp_path / "ops.log")
     try:
         body = interactive_body(view_submission(CSM, modal_state(kind="chick", timing="2099-01-01"), view_id="VM"))
@@ -58,8 +65,9 @@ def test_metrics_health_and_json_logs_of_a_running_app(tmp_path: Path, fake_slac
 
 
 def test_json_lines_carry_ids_and_hide_secrets() -> None:
-    record = logging.LogRecord("hiyoko", logging.WARNING, __file__, 1, "token %s and signing_secret=abc123 ok",
-                               ("xoxb-123-456-abcdef",), None)
+    record = logging.LogRecord(
+        "hiyoko", logging.WARNING, __file__, 1, "token %s and signing_secret=abc123 ok", ("xoxb-123-456-abcdef",), None
+    )
     tokens = request_id.set("req-1"), signal_id.set("S-000042")
     try:
         line = json.loads(JsonFormatter().format(record))
@@ -71,14 +79,14 @@ def test_json_lines_carry_ids_and_hide_secrets() -> None:
     assert redact("xapp-1-A0-123 and xwfp-9") == "[redacted] and [redacted]"
 
 
-
 def _fail_with_a_token() -> None:
     raise RuntimeError("refresh failed for xoxe.xoxp-1-Mi0yLTE2-abc")  # the source line shows in tracebacks
 
 
 @pytest.mark.parametrize("json_lines", [True, False])
-def test_tracebacks_and_stacks_are_redacted_in_both_log_formats(json_lines: bool,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_tracebacks_and_stacks_are_redacted_in_both_log_formats(
+    json_lines: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     try:
@@ -101,19 +109,36 @@ def test_tracebacks_and_stacks_are_redacted_in_both_log_formats(json_lines: bool
 
 
 def test_every_slack_token_family_is_redacted() -> None:
-    tokens = ["xoxb-1-2-abc", "xoxp-1-2-3-abc", "xoxa-2-abc", "xoxr-abc", "xoxs-abc", "xoxo-abc",
-              "xoxe-1-abc", "xoxe.xoxp-1-abc", "xoxe.xoxb-1-abc", "xoxc-123-456-abc", "xoxd-abc%2Fdef%3D",
-              "xapp-1-A0-123", "xwfp-9"]
+    tokens = [
+        "xoxb-1-2-abc",
+        "xoxp-1-2-3-abc",
+        "xoxa-2-abc",
+        "xoxr-abc",
+        "xoxs-abc",
+        "xoxo-abc",
+        "xoxe-1-abc",
+        "xoxe.xoxp-1-abc",
+        "xoxe.xoxb-1-abc",
+        "xoxc-123-456-abc",
+        "xoxd-abc%2Fdef%3D",
+        "xapp-1-A0-123",
+        "xwfp-9",
+    ]
     assert redact(" ".join(tokens)) == " ".join(["[redacted]"] * len(tokens))
 
+
 def test_a_dead_letter_is_told_to_admins_and_can_be_retried(
-    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fake_slack: FakeSlack,
+    fake_sheets: FakeSheets,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_slack.add_channel("CADMIN", "hiyoko-admins")
     clock = FixedClock(datetime(2026, 11, 23, 10, tzinfo=TOKYO))
-    settings = make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_outbox_max_attempts=2,
-                             hiyoko_admin_channel_id="CADMIN")
+    settings = make_settings(
+        tmp_path, fake_slack, fake_sheets, hiyoko_outbox_max_attempts=2, hiyoko_admin_channel_id="CADMIN"
+    )
     hiyoko = build(settings, clock)
     assert dispatch(hiyoko, view_submission(CSM, modal_state(), view_id="VDEAD")).status == 200
     fake_slack.fail_next(4, status=500, method="chat.postMessage")

@@ -87,12 +87,20 @@ def test_parse_managers_names_the_bad_entry(setting: str, bad: str) -> None:
 
 STRANGER = "USTRANGER"
 CLICKS = [  # every permission-checked way to change a signal: (action_id, overflow option, in a message?)
-    ("signal_won", None, True), ("signal_lost", None, True), ("signal_drop", None, True),
-    ("signal_hatch", None, True), ("signal_more", "reassign:S-000001", True), ("signal_more", "edit:S-000001", True),
-    ("signal_more", "snooze:S-000001", True), ("signal_more", "note:S-000001", True),
-    ("signal_snooze", None, True), ("signal_back_to_egg", None, True),  # the DM buttons
+    ("signal_won", None, True),
+    ("signal_lost", None, True),
+    ("signal_drop", None, True),
+    ("signal_hatch", None, True),
+    ("signal_more", "reassign:S-000001", True),
+    ("signal_more", "edit:S-000001", True),
+    ("signal_more", "snooze:S-000001", True),
+    ("signal_more", "note:S-000001", True),
+    ("signal_snooze", None, True),
+    ("signal_back_to_egg", None, True),  # the DM buttons
     ("signal_pick_owner", None, True),  # the DM after an owner check
-    ("signal_won", None, False), ("signal_drop", None, False), ("signal_more", "reassign:S-000001", False),
+    ("signal_won", None, False),
+    ("signal_drop", None, False),
+    ("signal_more", "reassign:S-000001", False),
     ("signal_more", "snooze:S-000001", False),  # App Home rows
 ]
 
@@ -109,9 +117,14 @@ def one_signal(hiyoko: Hiyoko, fake_slack: FakeSlack) -> Hiyoko:
 
 def _state(hiyoko: Hiyoko, fake_slack: FakeSlack) -> tuple[object, ...]:
     signal = hiyoko.store.get(1)
-    return (signal, [e.action for e in hiyoko.store.events(1)], len(hiyoko.outbox.rows()),
-            json.dumps(fake_slack.messages(CHANNEL), ensure_ascii=False), fake_slack.messages(CSM),
-            fake_slack.messages(AE))
+    return (
+        signal,
+        [e.action for e in hiyoko.store.events(1)],
+        len(hiyoko.outbox.rows()),
+        json.dumps(fake_slack.messages(CHANNEL), ensure_ascii=False),
+        fake_slack.messages(CSM),
+        fake_slack.messages(AE),
+    )
 
 
 @pytest.mark.parametrize(("action_id", "selected", "in_message"), CLICKS)
@@ -119,8 +132,13 @@ def test_strangers_are_refused_every_action_and_nothing_changes(
     one_signal: Hiyoko, fake_slack: FakeSlack, action_id: str, selected: str | None, in_message: bool
 ) -> None:
     before = _state(one_signal, fake_slack)
-    payload = block_action(STRANGER, action_id, None if selected else "S-000001", selected=selected,
-                           channel=CHANNEL if in_message else None)
+    payload = block_action(
+        STRANGER,
+        action_id,
+        None if selected else "S-000001",
+        selected=selected,
+        channel=CHANNEL if in_message else None,
+    )
     assert dispatch(one_signal, payload).status == 200
     if in_message:
         [refusal] = wait_for(lambda: fake_slack.calls_to("chat.postEphemeral"))
@@ -135,18 +153,26 @@ def test_strangers_are_refused_every_action_and_nothing_changes(
     assert _state(one_signal, fake_slack) == before
 
 
-@pytest.mark.parametrize(("action", "fields"), [
-    ("lose", {"reason": "予算"}), ("drop", {"reason": "重複"}), ("reassign", {"owner": STRANGER}),
-    ("edit", {"customer": "乗っ取り", "summary": "x", "category": "plan", "timing": "2027-04-01"}),
-    ("note", {"note": "横から"}),
-    ("hatch", {"timing": "2027-05-01"}),
-])
+@pytest.mark.parametrize(
+    ("action", "fields"),
+    [
+        ("lose", {"reason": "予算"}),
+        ("drop", {"reason": "重複"}),
+        ("reassign", {"owner": STRANGER}),
+        ("edit", {"customer": "乗っ取り", "summary": "x", "category": "plan", "timing": "2027-04-01"}),
+        ("note", {"note": "横から"}),
+        ("hatch", {"timing": "2027-05-01"}),
+    ],
+)
 def test_a_strangers_submission_of_an_action_modal_changes_nothing(
     one_signal: Hiyoko, fake_slack: FakeSlack, action: str, fields: dict[str, str]
 ) -> None:
     before = _state(one_signal, fake_slack)
-    view = {"type": "modal", "callback_id": "signal_action_submit",
-            "private_metadata": json.dumps({"signal": 1, "action": action, "lang": "ja", "channel": CHANNEL})}
+    view = {
+        "type": "modal",
+        "callback_id": "signal_action_submit",
+        "private_metadata": json.dumps({"signal": 1, "action": action, "lang": "ja", "channel": CHANNEL}),
+    }
     response = dispatch(one_signal, action_submission(STRANGER, view, input_values(**fields)))
     assert response.status == 200
     body = json.loads(response.body)

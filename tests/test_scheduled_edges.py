@@ -26,10 +26,17 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
-def built(tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str,
-          snooze_days: int) -> Hiyoko:
-    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url,
-                             hiyoko_stale_egg_days=30, hiyoko_snooze_days=snooze_days)
+def built(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str, snooze_days: int
+) -> Hiyoko:
+    settings = make_settings(
+        tmp_path,
+        fake_slack,
+        fake_sheets,
+        database_url=database_url,
+        hiyoko_stale_egg_days=30,
+        hiyoko_snooze_days=snooze_days,
+    )
     return build(settings, FixedClock(at("2026-09-01T10:00")))
 
 
@@ -40,14 +47,30 @@ def nudge(hiyoko: Hiyoko, when: str) -> list[str]:
 
 def snoozed_egg(hiyoko: Hiyoko) -> int:
     """An egg shared on 2026-09-01, nudged on day 30 (2026-10-01), snoozed by its owner that day."""
-    draft = SignalDraft(customer="株式会社サンプル", kind=Kind.EGG, category=Category.SEATS, summary="もっと使いたい",
-                        timing=None, owner_id=AE)
-    number = hiyoko.store.submit(draft, submitter_id=CSM, submitter_name="佐藤", owner_name="田中",
-                                 created_at=at("2026-09-01T10:00"), submission_key="seed").signal.number
+    draft = SignalDraft(
+        customer="株式会社サンプル",
+        kind=Kind.EGG,
+        category=Category.SEATS,
+        summary="もっと使いたい",
+        timing=None,
+        owner_id=AE,
+    )
+    number = hiyoko.store.submit(
+        draft,
+        submitter_id=CSM,
+        submitter_name="佐藤",
+        owner_name="田中",
+        created_at=at("2026-09-01T10:00"),
+        submission_key="seed",
+    ).signal.number
     assert nudge(hiyoko, "2026-10-01T10:00") == ["stale_egg S-000001 → UAE (cc UCSM)"]
     days = hiyoko.settings.hiyoko_snooze_days
-    hiyoko.store.change(number, ChangeRequest(Snooze(at("2026-10-01T10:00") + timedelta(days)), AE),
-                        managers=frozenset(), today=date(2026, 10, 1))
+    hiyoko.store.change(
+        number,
+        ChangeRequest(Snooze(at("2026-10-01T10:00") + timedelta(days)), AE),
+        managers=frozenset(),
+        today=date(2026, 10, 1),
+    )
     return number
 
 
@@ -84,8 +107,9 @@ def test_a_note_during_a_snooze_still_counts_as_activity(
     try:
         number = snoozed_egg(hiyoko)
         hiyoko.clock.at = at("2026-10-05T10:00")  # type: ignore[attr-defined]
-        hiyoko.store.change(number, ChangeRequest(Note("来週また話す"), AE), managers=frozenset(),
-                            today=date(2026, 10, 5))
+        hiyoko.store.change(
+            number, ChangeRequest(Note("来週また話す"), AE), managers=frozenset(), today=date(2026, 10, 5)
+        )
         assert nudge(hiyoko, "2026-10-08T10:00") == []  # the egg was touched three days ago
         assert nudge(hiyoko, "2026-11-04T10:00") == ["stale_egg S-000001 → UAE (cc UCSM)"]  # 30 days after it
     finally:
@@ -93,6 +117,7 @@ def test_a_note_during_a_snooze_still_counts_as_activity(
 
 
 # --- the digest's numbers, by hand ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Row:
@@ -135,12 +160,22 @@ def test_median_days_to_hatch_over_several_eggs(hatch_days: list[int], median: f
 def test_the_win_rate_counts_an_egg_won_without_hatching() -> None:
     # 1: egg won straight away (the customer bought before anyone knew when); 2: chick won;
     # 3: chick lost; 4: egg lost. Won ÷ (won + lost) = 2 ÷ 4, whatever the kind at closing.
-    signals = [Row(1, "egg", "won", DAY0), Row(2, "chick", "won", DAY0), Row(3, "chick", "lost", DAY0),
-               Row(4, "egg", "lost", DAY0)]
-    events = [Event(1, "submitted", DAY0, "egg"), Event(2, "submitted", DAY0, "chick"),
-              Event(3, "submitted", DAY0, "chick"), Event(4, "submitted", DAY0, "egg"),
-              Event(1, "win", NOW - timedelta(days=1), "egg"), Event(2, "win", NOW - timedelta(days=2), "chick"),
-              Event(3, "lose", NOW - timedelta(days=3), "chick"), Event(4, "lose", NOW - timedelta(days=3), "egg")]
+    signals = [
+        Row(1, "egg", "won", DAY0),
+        Row(2, "chick", "won", DAY0),
+        Row(3, "chick", "lost", DAY0),
+        Row(4, "egg", "lost", DAY0),
+    ]
+    events = [
+        Event(1, "submitted", DAY0, "egg"),
+        Event(2, "submitted", DAY0, "chick"),
+        Event(3, "submitted", DAY0, "chick"),
+        Event(4, "submitted", DAY0, "egg"),
+        Event(1, "win", NOW - timedelta(days=1), "egg"),
+        Event(2, "win", NOW - timedelta(days=2), "chick"),
+        Event(3, "lose", NOW - timedelta(days=3), "chick"),
+        Event(4, "lose", NOW - timedelta(days=3), "egg"),
+    ]
     digest = digest_of(signals, events)
     assert digest.won == 2 and digest.lost == 2  # type: ignore[attr-defined]
     assert digest.win_rate == 0.5  # type: ignore[attr-defined]

@@ -142,8 +142,16 @@ def test_refused_submissions_store_nothing(hiyoko: Hiyoko) -> None:
 def test_valid_submit_closes_modal_and_delivers_everywhere(
     hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets
 ) -> None:
-    body = submit(hiyoko, customer="株式会社サンプル", kind="chick", category="plan", timing="2027-04-01",
-                  summary="4月から全社展開したい", size="200席", source="定例MTG")
+    body = submit(
+        hiyoko,
+        customer="株式会社サンプル",
+        kind="chick",
+        category="plan",
+        timing="2027-04-01",
+        summary="4月から全社展開したい",
+        size="200席",
+        source="定例MTG",
+    )
     assert body == {}  # an empty ack closes the modal
 
     [signal] = hiyoko.store.all()
@@ -151,15 +159,30 @@ def test_valid_submit_closes_modal_and_delivers_everywhere(
     assert (signal.submitter_id, signal.owner_id, signal.submitter_name, signal.owner_name) == (CSM, AE, "佐藤", "田中")
     assert [e.action for e in hiyoko.store.events(signal.number)] == ["submitted"]
     assert sorted(r.target for r in hiyoko.outbox.rows()) == [
-        "notify_owner", "post_card", "publish_home", "publish_home", "sync_history", "sync_sheet"]
+        "notify_owner",
+        "post_card",
+        "publish_home",
+        "publish_home",
+        "sync_history",
+        "sync_sheet",
+    ]
 
     stats = hiyoko.relay.drain()
     assert stats.dead == 0 and stats.failed == 0
 
     [card] = fake_slack.messages(CHANNEL)
     rendered = json.dumps(card["blocks"], ensure_ascii=False)
-    for expected in ("🐣 株式会社サンプル", "プランアップ", "2027-04-01", "200席", "4月から全社展開したい",
-                     "<@UCSM>", "<@UAE>", "S-000001", "定例MTG"):
+    for expected in (
+        "🐣 株式会社サンプル",
+        "プランアップ",
+        "2027-04-01",
+        "200席",
+        "4月から全社展開したい",
+        "<@UCSM>",
+        "<@UAE>",
+        "S-000001",
+        "定例MTG",
+    ):
         assert expected in rendered, expected
     assert card["metadata"]["event_payload"] == {"signal_id": "S-000001"}
     for block in card["blocks"]:
@@ -197,8 +220,13 @@ def test_japanese_emoji_and_multiline_round_trip_exactly(
 def test_mentions_and_formulas_typed_by_users_are_neutralised(
     hiyoko: Hiyoko, fake_slack: FakeSlack, fake_sheets: FakeSheets
 ) -> None:
-    submit(hiyoko, customer="=HYPERLINK(\"http://evil\",\"x\")", summary="<!channel> <@UAE2> & <!here|here>",
-           size="+1-2", source="@SUM(A1)")
+    submit(
+        hiyoko,
+        customer='=HYPERLINK("http://evil","x")',
+        summary="<!channel> <@UAE2> & <!here|here>",
+        size="+1-2",
+        source="@SUM(A1)",
+    )
     hiyoko.relay.drain()
     card = fake_slack.messages(CHANNEL)[0]
     everything = json.dumps(card["blocks"], ensure_ascii=False) + card["text"]
@@ -209,7 +237,7 @@ def test_mentions_and_formulas_typed_by_users_are_neutralised(
     for a1 in ("D2", "F2", "H2", "I2"):
         cell = fake_sheets.cell(SPREADSHEET, "Signals", a1)
         assert cell.kind == "string", (a1, cell)
-    assert fake_sheets.values(SPREADSHEET, "Signals")[1][3] == "=HYPERLINK(\"http://evil\",\"x\")"
+    assert fake_sheets.values(SPREADSHEET, "Signals")[1][3] == '=HYPERLINK("http://evil","x")'
 
 
 def test_the_same_view_submitted_twice_makes_one_signal(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
@@ -232,10 +260,19 @@ def test_ids_increase_and_every_signal_gets_its_own_row(
 
 
 def test_app_home_shows_a_share_button(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
-    event = {"type": "event_callback", "team_id": "T0001", "api_app_id": "A0001", "event_id": "Ev1",
-             "event_time": 1, "event": {"type": "app_home_opened", "user": CSM, "channel": "D1", "tab": "home"}}
-    response = hiyoko.bolt.dispatch(bolt_request(json.dumps(event)).__class__(
-        body=json.dumps(event), headers={k: [v] for k, v in _json_headers(json.dumps(event)).items()}))
+    event = {
+        "type": "event_callback",
+        "team_id": "T0001",
+        "api_app_id": "A0001",
+        "event_id": "Ev1",
+        "event_time": 1,
+        "event": {"type": "app_home_opened", "user": CSM, "channel": "D1", "tab": "home"},
+    }
+    response = hiyoko.bolt.dispatch(
+        bolt_request(json.dumps(event)).__class__(
+            body=json.dumps(event), headers={k: [v] for k, v in _json_headers(json.dumps(event)).items()}
+        )
+    )
     assert response.status == 200
     home = wait_for(lambda: fake_slack.home_views.get(CSM))
     buttons = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -249,6 +286,7 @@ def _json_headers(body: str) -> dict[str, str]:
 
 
 # --- the server decides, and nothing slow before the answer (issue 10) -----------------------
+
 
 def note_on(hiyoko: Hiyoko, target: str, view_id: str, user: str = CSM, **fields: Any) -> dict[str, Any]:
     """A submission whose duplicate choice says `note:<target>`, as a crafted client could send it."""
@@ -285,9 +323,7 @@ def test_a_note_on_a_shown_duplicate_or_on_ones_own_signal_is_added(hiyoko: Hiyo
     assert [e.action for e in hiyoko.store.events(2)] == ["submitted", "note"]
 
 
-def test_shortcuts_and_the_command_open_the_modal_while_slack_is_slow(
-    hiyoko: Hiyoko, fake_slack: FakeSlack
-) -> None:
+def test_shortcuts_and_the_command_open_the_modal_while_slack_is_slow(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
     fake_slack.add_user("ULATE", "late", locale="en-US")  # joined after the directory was filled
     posted = hiyoko.client.chat_postMessage(channel=CHANNEL, text="seed")
     for method in ("users.info", "chat.getPermalink", "usergroups.users.list"):
@@ -308,6 +344,12 @@ def test_the_store_adds_a_duplicate_note_only_to_an_open_signal(hiyoko: Hiyoko) 
     hiyoko.store.change(1, ChangeRequest(Win(), AE), managers=frozenset(), today=today)
     for anyone in (True, False):
         with pytest.raises(NotPermitted):
-            hiyoko.store.change(1, ChangeRequest(Note("x"), CSM), managers=frozenset(), today=today,
-                                anyone_may_note=anyone, open_only=True)
+            hiyoko.store.change(
+                1,
+                ChangeRequest(Note("x"), CSM),
+                managers=frozenset(),
+                today=today,
+                anyone_may_note=anyone,
+                open_only=True,
+            )
     assert [e.action for e in hiyoko.store.events(1)] == ["submitted", "win"]

@@ -32,8 +32,15 @@ for index in range(int(count)):
 def test_two_processes_writing_the_sheet_on_sqlite_lose_no_row(tmp_path: Path, fake_sheets: FakeSheets) -> None:
     fake_sheets.latency = 0.03  # every Sheets call takes a while: the writers would interleave
     url = f"sqlite:///{tmp_path / 'hiyoko.db'}"
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, fake_sheets.host, SPREADSHEET, prefix, "15"],
-                                cwd=ROOT, stderr=subprocess.PIPE, text=True) for prefix in ("APP", "CLI")]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, fake_sheets.host, SPREADSHEET, prefix, "15"],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for prefix in ("APP", "CLI")
+    ]
     for writer in writers:
         _, errors = writer.communicate(timeout=120)
         assert writer.returncode == 0, errors
@@ -45,14 +52,23 @@ def test_two_processes_writing_the_sheet_on_sqlite_lose_no_row(tmp_path: Path, f
 
 def test_the_lock_is_released_when_its_holder_dies(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hiyoko.db'}"
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\nfrom store.db import Database\n"
-        "with Database(sys.argv[1]).exclusive('sheet:x'):\n    print('held', flush=True)\n    time.sleep(60)\n"
-    ), url], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\nfrom store.db import Database\n"
+                "with Database(sys.argv[1]).exclusive('sheet:x'):\n    print('held', flush=True)\n    time.sleep(60)\n"
+            ),
+            url,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     holder.kill()  # SIGKILL while holding it
     holder.wait()
     started = time.monotonic()
     with Database(url).exclusive("sheet:x"):
         assert time.monotonic() - started < 2
-

@@ -37,17 +37,33 @@ def submit(hiyoko: Hiyoko, user: str = CSM, view_id: str = "V1", **fields: Any) 
 
 
 def send_event(hiyoko: Hiyoko, event: dict[str, Any]) -> None:
-    body = json.dumps({"token": "legacy", "team_id": TEAM["id"], "api_app_id": "A0001", "type": "event_callback",
-                       "event_id": f"Ev{time.monotonic_ns()}", "event_time": int(time.time()), "event": event},
-                      ensure_ascii=False)
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": TEAM["id"],
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_time": int(time.time()),
+            "event": event,
+        },
+        ensure_ascii=False,
+    )
     headers = {**sign(body), "content-type": "application/json"}
     assert hiyoko.bolt.dispatch(BoltRequest(body=body, headers={k: [v] for k, v in headers.items()})).status == 200
 
 
 def slack_user(user_id: str, display_name: str, *, locale: str = "ja-JP", deleted: bool = False) -> dict[str, Any]:
     """A user object as user_change and team_join carry it."""
-    return {"id": user_id, "name": display_name.lower(), "real_name": display_name, "deleted": deleted,
-            "is_bot": False, "locale": locale, "profile": {"display_name": display_name, "real_name": display_name}}
+    return {
+        "id": user_id,
+        "name": display_name.lower(),
+        "real_name": display_name,
+        "deleted": deleted,
+        "is_bot": False,
+        "locale": locale,
+        "profile": {"display_name": display_name, "real_name": display_name},
+    }
 
 
 def opened_views(fake_slack: FakeSlack) -> list[dict[str, Any]]:
@@ -166,8 +182,17 @@ def test_subteam_events_add_and_remove_managers(
     hiyoko = fill_directory(build(make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_managers="SMGRS"), clock))
     submit(hiyoko)
     submit(hiyoko, view_id="V2", customer="別の会社")
-    send_event(hiyoko, {"type": "subteam_members_changed", "subteam_id": "SMGRS", "added_users": ["UNEWBOSS"],
-                        "added_users_count": 1, "removed_users": ["UBOSS"], "removed_users_count": 1})
+    send_event(
+        hiyoko,
+        {
+            "type": "subteam_members_changed",
+            "subteam_id": "SMGRS",
+            "added_users": ["UNEWBOSS"],
+            "added_users_count": 1,
+            "removed_users": ["UBOSS"],
+            "removed_users_count": 1,
+        },
+    )
     wait_for(lambda: hiyoko.users.directory.group_members("SMGRS") == frozenset({"UNEWBOSS"}))
     dispatch(hiyoko, block_action("UNEWBOSS", "signal_won", "S-000001"))  # a new manager may act
     wait_for(lambda: [e.action for e in hiyoko.store.events(1)] == ["submitted", "win"])
@@ -178,8 +203,9 @@ def test_subteam_events_add_and_remove_managers(
     wait_for(lambda: hiyoko.users.directory.group_members("SMGRS") == frozenset({"UBOSS"}))
     fake_slack.add_usergroup("SOTHER", ["UX"])
     send_event(hiyoko, {"type": "subteam_updated", "subteam": {"id": "SOTHER", "users": ["UX"]}})
-    send_event(hiyoko, {"type": "subteam_members_changed", "subteam_id": "SOTHER", "added_users": ["UY"],
-                        "removed_users": []})
+    send_event(
+        hiyoko, {"type": "subteam_members_changed", "subteam_id": "SOTHER", "added_users": ["UY"], "removed_users": []}
+    )
     time.sleep(0.2)
     assert hiyoko.users.directory.group_members("SOTHER") is None  # only the managers' group is kept
     hiyoko.db.dispose()

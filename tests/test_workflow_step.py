@@ -45,17 +45,30 @@ def function_executed(inputs: dict[str, Any], execution_id: str = "Fx0001") -> d
         "type": "event_callback",
         "event_id": f"Ev{execution_id}",
         "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM["id"], "user_id": "UBOT", "is_bot": True,
-                            "is_enterprise_install": False}],
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": TEAM["id"],
+                "user_id": "UBOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
         "is_ext_shared_channel": False,
         "event": {
             "type": "function_executed",
             "function": {
-                "id": "Fn0001", "callback_id": CALLBACK_ID, "title": step["title"],
-                "description": step["description"], "type": "app", "app_id": "A0001",
+                "id": "Fn0001",
+                "callback_id": CALLBACK_ID,
+                "title": step["title"],
+                "description": step["description"],
+                "type": "app",
+                "app_id": "A0001",
                 "input_parameters": parameters("input_parameters"),
                 "output_parameters": parameters("output_parameters"),
-                "date_created": 1_700_000_000, "date_updated": 1_700_000_000, "date_deleted": 0,
+                "date_created": 1_700_000_000,
+                "date_updated": 1_700_000_000,
+                "date_deleted": 0,
             },
             "inputs": inputs,
             "function_execution_id": execution_id,
@@ -75,8 +88,15 @@ def send(hiyoko: app.Hiyoko, event: dict[str, Any]) -> None:
 
 def inputs(**changes: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "customer": "株式会社サンプル", "kind": "🐣", "category": "プランアップ", "summary": "4月から全社展開したい",
-        "timing": "2027-04-01", "owner": AE, "submitter": CSM, "size": "200席", "source": "Workflow: 定例MTG",
+        "customer": "株式会社サンプル",
+        "kind": "🐣",
+        "category": "プランアップ",
+        "summary": "4月から全社展開したい",
+        "timing": "2027-04-01",
+        "owner": AE,
+        "submitter": CSM,
+        "size": "200席",
+        "source": "Workflow: 定例MTG",
     }
     values.update(changes)
     return {name: value for name, value in values.items() if value is not None}
@@ -118,9 +138,15 @@ def test_valid_inputs_share_the_signal_and_complete_with_its_outputs(
     assert result["ok"] is True and result["function_execution_id"] == "Fx0001"
     [signal] = running.store.all()
     assert result["outputs"] == {"signal_id": "S-000001", "permalink": signal.card_permalink}
-    assert signal.card_permalink and signal.card_permalink.startswith("https://hiyoko-test.slack.com/archives/CSIGNALS/p")
+    assert signal.card_permalink and signal.card_permalink.startswith(
+        "https://hiyoko-test.slack.com/archives/CSIGNALS/p"
+    )
     assert (signal.customer, signal.kind, signal.category, signal.timing) == (
-        "株式会社サンプル", Kind.CHICK, Category.PLAN, date(2027, 4, 1))
+        "株式会社サンプル",
+        Kind.CHICK,
+        Category.PLAN,
+        date(2027, 4, 1),
+    )
     assert (signal.owner_id, signal.submitter_id, signal.owner_name, signal.submitter_name) == (AE, CSM, "田中", "佐藤")
     assert (signal.size, signal.source) == ("200席", "Workflow: 定例MTG")
 
@@ -129,8 +155,9 @@ def test_valid_inputs_share_the_signal_and_complete_with_its_outputs(
     [reply] = wait_for(lambda: fake_slack.replies(CHANNEL, card["ts"]))
     assert "<@UAE>" in reply["text"] and "<@UCSM>" in reply["text"]
     # The row is written at once and again when the permalink is known (its last column).
-    rows = wait_for(lambda: (r := fake_sheets.values(SPREADSHEET, "Signals")) and len(r) == 2
-                    and len(r[1]) == len(r[0]) and r)
+    rows = wait_for(
+        lambda: (r := fake_sheets.values(SPREADSHEET, "Signals")) and len(r) == 2 and len(r[1]) == len(r[0]) and r
+    )
     row = dict(zip(rows[0], rows[1], strict=False))
     assert (row["ID"], row["顧客名"]) == ("S-000001", "株式会社サンプル")
     assert row["Slackリンク"] == signal.card_permalink
@@ -139,18 +166,22 @@ def test_valid_inputs_share_the_signal_and_complete_with_its_outputs(
     assert call.headers.get("Authorization") == "Bearer xwfp-1-Fx0001"
 
 
-@pytest.mark.parametrize(("kind", "category", "timing", "expected"), [
-    ("egg", "seats", "", (Kind.EGG, Category.SEATS, None)),
-    ("卵", "席数追加", "", (Kind.EGG, Category.SEATS, None)),
-    ("🥚", "More seats", "未定", (Kind.EGG, Category.SEATS, None)),
-    ("ひよこ", "Cross-sell", "2027年4月", (Kind.CHICK, Category.CROSS_SELL, date(2027, 4, 1))),
-    ("chick", "クロスセル", "2027/4/15", (Kind.CHICK, Category.CROSS_SELL, date(2027, 4, 15))),
-    ("🐣 ひよこ(時期あり)", "Plan upgrade", "4月頃", (Kind.CHICK, Category.PLAN, date(2027, 4, 1))),
-    ("Chick", "その他", "来年3月", (Kind.CHICK, Category.OTHER, date(2027, 3, 1))),
-    ("EGG", "other", None, (Kind.EGG, Category.OTHER, None)),
-])
-def test_what_people_type_in_forms(kind: str, category: str, timing: str | None,
-                                   expected: tuple[Kind, Category, date | None]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "category", "timing", "expected"),
+    [
+        ("egg", "seats", "", (Kind.EGG, Category.SEATS, None)),
+        ("卵", "席数追加", "", (Kind.EGG, Category.SEATS, None)),
+        ("🥚", "More seats", "未定", (Kind.EGG, Category.SEATS, None)),
+        ("ひよこ", "Cross-sell", "2027年4月", (Kind.CHICK, Category.CROSS_SELL, date(2027, 4, 1))),
+        ("chick", "クロスセル", "2027/4/15", (Kind.CHICK, Category.CROSS_SELL, date(2027, 4, 15))),
+        ("🐣 ひよこ(時期あり)", "Plan upgrade", "4月頃", (Kind.CHICK, Category.PLAN, date(2027, 4, 1))),
+        ("Chick", "その他", "来年3月", (Kind.CHICK, Category.OTHER, date(2027, 3, 1))),
+        ("EGG", "other", None, (Kind.EGG, Category.OTHER, None)),
+    ],
+)
+def test_what_people_type_in_forms(
+    kind: str, category: str, timing: str | None, expected: tuple[Kind, Category, date | None]
+) -> None:
     draft, problems = read_inputs(inputs(kind=kind, category=category, timing=timing), date(2026, 11, 23))
     assert problems == {} and draft is not None
     assert (draft.kind, draft.category, draft.timing) == expected
@@ -175,8 +206,12 @@ def test_kind_and_category_words_come_from_the_catalog_in_both_languages() -> No
 def test_bad_inputs_fail_the_step_in_the_workspace_language_and_store_nothing(
     hiyoko: app.Hiyoko, fake_slack: FakeSlack
 ) -> None:
-    send(hiyoko, function_executed(inputs(kind="たぶん", category="", timing="2020-01-01", owner="UROBOT",
-                                          customer="  "), execution_id="FxBAD"))
+    send(
+        hiyoko,
+        function_executed(
+            inputs(kind="たぶん", category="", timing="2020-01-01", owner="UROBOT", customer="  "), execution_id="FxBAD"
+        ),
+    )
     [result] = results(fake_slack)
     assert result["ok"] is False and result["function_execution_id"] == "FxBAD"
     error = result["error"]
@@ -193,8 +228,11 @@ def test_bad_inputs_fail_the_step_in_the_workspace_language_and_store_nothing(
 
 
 REFUSALS: list[tuple[dict[str, Any], str, str]] = [
-    ({"kind": "chick", "timing": ""}, "Expected timing",
-     "A 🐣 chick needs an expected timing. If the timing is unknown, choose 🥚 egg."),
+    (
+        {"kind": "chick", "timing": ""},
+        "Expected timing",
+        "A 🐣 chick needs an expected timing. If the timing is unknown, choose 🥚 egg.",
+    ),
     ({"timing": "2026-11-22"}, "Expected timing", "The timing cannot be in the past (today is 2026-11-23)."),
     ({"timing": "Q3かな"}, "Expected timing", "“Q3かな” cannot be read as a date"),
     ({"owner": "UGONE"}, "Owner", "This user is deactivated. Please choose another owner."),
@@ -243,6 +281,8 @@ def test_a_card_that_cannot_be_posted_yet_still_completes_the_step(
     send(running, function_executed(inputs(), execution_id="FxSLOW"))
     [result] = results(fake_slack)
     assert result["ok"] is True
-    assert result["outputs"] == {"signal_id": "S-000001",
-                                 "permalink": "https://hiyoko-test.slack.com/archives/CSIGNALS"}
+    assert result["outputs"] == {
+        "signal_id": "S-000001",
+        "permalink": "https://hiyoko-test.slack.com/archives/CSIGNALS",
+    }
     assert len(running.store.all()) == 1

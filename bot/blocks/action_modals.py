@@ -24,8 +24,12 @@ TITLES = {
 }
 # The block where a refusal about the signal's state shows (every modal has it first).
 FIRST_INPUT = {
-    Action.HATCH: "timing", Action.LOSE: "reason", Action.DROP: "reason", Action.REASSIGN: "owner",
-    Action.EDIT: "customer", Action.NOTE: "note",
+    Action.HATCH: "timing",
+    Action.LOSE: "reason",
+    Action.DROP: "reason",
+    Action.REASSIGN: "owner",
+    Action.EDIT: "customer",
+    Action.NOTE: "note",
 }
 
 
@@ -49,8 +53,11 @@ def action_modal(action: Action, signal: SignalRecord, lang: str, channel: str |
         case Action.LOSE | Action.DROP:
             blocks = [
                 {"type": "section", "text": _text(t("modal.reason.intro", lang, id=signal.id, customer=customer))},
-                _input("reason", t("field.reason", lang),
-                       {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX}),
+                _input(
+                    "reason",
+                    t("field.reason", lang),
+                    {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX},
+                ),
             ]
         case Action.REASSIGN:
             blocks = [
@@ -63,15 +70,24 @@ def action_modal(action: Action, signal: SignalRecord, lang: str, channel: str |
             if signal.timing:
                 timing["initial_date"] = signal.timing.isoformat()
             blocks = [
-                _input("customer", t("field.customer", lang),
-                       _plain_input(lang, "customer", CUSTOMER_MAX, signal.customer)),
-                _input("category", t("field.category", lang), {
-                    "type": "static_select", "options": categories,
-                    "initial_option": categories[list(Category).index(signal.category)]}),
-                _input("summary", t("field.summary", lang),
-                       _plain_input(lang, "summary", SUMMARY_MAX, signal.summary, multiline=True)),
-                _input("size", t("field.size", lang), _plain_input(lang, "size", SIZE_MAX, signal.size),
-                       optional=True),
+                _input(
+                    "customer", t("field.customer", lang), _plain_input(lang, "customer", CUSTOMER_MAX, signal.customer)
+                ),
+                _input(
+                    "category",
+                    t("field.category", lang),
+                    {
+                        "type": "static_select",
+                        "options": categories,
+                        "initial_option": categories[list(Category).index(signal.category)],
+                    },
+                ),
+                _input(
+                    "summary",
+                    t("field.summary", lang),
+                    _plain_input(lang, "summary", SUMMARY_MAX, signal.summary, multiline=True),
+                ),
+                _input("size", t("field.size", lang), _plain_input(lang, "size", SIZE_MAX, signal.size), optional=True),
                 _input("timing", t("field.timing", lang), timing, optional=True, hint=t("field.timing.hint", lang)),
             ]
         case Action.NOTE:
@@ -82,8 +98,9 @@ def action_modal(action: Action, signal: SignalRecord, lang: str, channel: str |
         "title": _text(t(TITLES[action], lang)),
         "submit": _text(t("modal.save", lang)),
         "close": _text(t("modal.cancel", lang)),
-        "private_metadata": json.dumps({"signal": signal.number, "action": action.value, "lang": lang,
-                                        "channel": channel}),
+        "private_metadata": json.dumps(
+            {"signal": signal.number, "action": action.value, "lang": lang, "channel": channel}
+        ),
         "blocks": blocks,
     }
 

@@ -53,12 +53,16 @@ OVERFLOW_ID = "signal_more"  # option value: "<action>:<signal id>"
 def button(action: Action, signal: SignalRecord, lang: str, *, primary: bool = False) -> dict[str, Any]:
     """A button for one action on one signal (value: the signal id)."""
     element: dict[str, Any] = {
-        "type": "button", "action_id": {**BUTTON_IDS, **DM_BUTTON_IDS}[action], "value": signal.id,
+        "type": "button",
+        "action_id": {**BUTTON_IDS, **DM_BUTTON_IDS}[action],
+        "value": signal.id,
         "text": {"type": "plain_text", "text": t(f"action.{action.value}", lang), "emoji": True},
     }
     if primary:
         element["style"] = "primary"
     return element
+
+
 ACTIONS_BLOCK = "signal_actions"
 
 
@@ -72,20 +76,25 @@ def actions(signal: SignalRecord, lang: str) -> dict[str, Any]:
             buttons.append(button(action, signal, lang, primary=not buttons))
     rest = [a for a in offered if a not in BUTTON_IDS]
     if rest:
-        buttons.append({
-            "type": "overflow",
-            "action_id": OVERFLOW_ID,
-            "options": [
-                {"text": {"type": "plain_text", "text": t(f"action.{a.value}", lang), "emoji": True},
-                 "value": f"{a.value}:{signal.id}"}
-                for a in rest
-            ],
-        })
+        buttons.append(
+            {
+                "type": "overflow",
+                "action_id": OVERFLOW_ID,
+                "options": [
+                    {
+                        "text": {"type": "plain_text", "text": t(f"action.{a.value}", lang), "emoji": True},
+                        "value": f"{a.value}:{signal.id}",
+                    }
+                    for a in rest
+                ],
+            }
+        )
     return {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons}
 
 
-def card(signal: SignalRecord, lang: str, zone: ZoneInfo,
-         last: EventRecord | None = None) -> tuple[str, list[dict[str, Any]]]:
+def card(
+    signal: SignalRecord, lang: str, zone: ZoneInfo, last: EventRecord | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     """The notification text and the blocks of a signal's card (with its last change, if any)."""
     none = t("card.none", lang)
     customer = escape_mrkdwn(signal.customer)
@@ -95,8 +104,13 @@ def card(signal: SignalRecord, lang: str, zone: ZoneInfo,
     if signal.source:
         context += f" · {t('field.source', lang)}: {text_or_link(signal.source)}"
     if last is not None and last.action != "submitted":
-        context += " · " + t("card.last_change", lang, when=_when(last.at, zone), actor=_mention(last.actor_id),
-                              action=t(f"action.{last.action}", lang))
+        context += " · " + t(
+            "card.last_change",
+            lang,
+            when=_when(last.at, zone),
+            actor=_mention(last.actor_id),
+            action=t(f"action.{last.action}", lang),
+        )
     status = t(f"status.{signal.status.value}", lang)
     if signal.close_reason:
         status += "\n" + t("card.reason", lang, reason=escape_mrkdwn(signal.close_reason))
@@ -107,8 +121,9 @@ def card(signal: SignalRecord, lang: str, zone: ZoneInfo,
             "fields": [
                 _field(t("field.kind", lang), t(f"kind.{signal.kind.value}", lang)),
                 _field(t("field.category", lang), t(f"category.{signal.category.value}", lang)),
-                _field(t("field.timing", lang),
-                       signal.timing.isoformat() if signal.timing else t("card.no_timing", lang)),
+                _field(
+                    t("field.timing", lang), signal.timing.isoformat() if signal.timing else t("card.no_timing", lang)
+                ),
                 _field(t("field.size", lang), escape_mrkdwn(signal.size) or none),
                 _field(t("field.owner", lang), _mention(signal.owner_id)),
                 _field(t("field.submitter", lang), _mention(signal.submitter_id)),

@@ -30,11 +30,18 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": mrkdwn(text)}
 
 
-def direct_message(kind: str, signal: SignalRecord, lang: str, today: date, zone: ZoneInfo,
-                   stale_days: int) -> tuple[str, list[dict[str, Any]]]:
+def direct_message(
+    kind: str, signal: SignalRecord, lang: str, today: date, zone: ZoneInfo, stale_days: int
+) -> tuple[str, list[dict[str, Any]]]:
     """The text and blocks of one nudge or reminder about one signal."""
-    text = t(f"dm.{kind}", lang, owner=f"<@{signal.owner_id}>", submitter=f"<@{signal.submitter_id}>",
-             days=stale_days, timing=signal.timing.isoformat() if signal.timing else "")
+    text = t(
+        f"dm.{kind}",
+        lang,
+        owner=f"<@{signal.owner_id}>",
+        submitter=f"<@{signal.submitter_id}>",
+        days=stale_days,
+        timing=signal.timing.isoformat() if signal.timing else "",
+    )
     blocks = [_section(text), *signal_row(signal, lang, today, zone, with_actions=False)]
     actions = [button(action, signal, lang, primary=index == 0) for index, action in enumerate(DM_BUTTONS[kind])]
     if actions:
@@ -59,19 +66,37 @@ def digest_message(payload: DigestPayload, lang: str) -> tuple[str, list[dict[st
         return " · ".join(f"{name}: {count}" for name, count in buckets.items())
 
     median = numbers.median_days_to_hatch
-    unanswered = " · ".join(f"{format_signal_id(number)} (<@{owner}>, {count})"
-                            for number, owner, count in numbers.unanswered)
+    unanswered = " · ".join(
+        f"{format_signal_id(number)} (<@{owner}>, {count})" for number, owner, count in numbers.unanswered
+    )
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": fit(title, 150), "emoji": True}},
-        _section(t("digest.week", lang, new_eggs=numbers.new_eggs, new_chicks=numbers.new_chicks,
-                   hatched=numbers.hatched, won=numbers.won, lost=numbers.lost)),
+        _section(
+            t(
+                "digest.week",
+                lang,
+                new_eggs=numbers.new_eggs,
+                new_chicks=numbers.new_chicks,
+                hatched=numbers.hatched,
+                won=numbers.won,
+                lost=numbers.lost,
+            )
+        ),
         _section(t("digest.ages", lang, eggs=ages(numbers.open_eggs_by_age), chicks=ages(numbers.open_chicks_by_age))),
-        _section(t("digest.rates", lang, hatch_rate=_percent(numbers.hatch_rate),
-                   median_days="—" if median is None else f"{median:.1f}",
-                   win_rate=_percent(numbers.win_rate), egg_share=_percent(numbers.egg_share))),
+        _section(
+            t(
+                "digest.rates",
+                lang,
+                hatch_rate=_percent(numbers.hatch_rate),
+                median_days="—" if median is None else f"{median:.1f}",
+                win_rate=_percent(numbers.win_rate),
+                egg_share=_percent(numbers.egg_share),
+            )
+        ),
         _section(t("digest.submitters", lang, people=_people(numbers.top_submitters, lang))),
         _section(t("digest.stale", lang, days=payload.stale_days, people=_people(numbers.stale_owners, lang))),
-        _section(t("digest.unanswered", lang, count=payload.unanswered_after,
-                   items=unanswered or t("digest.none", lang))),
+        _section(
+            t("digest.unanswered", lang, count=payload.unanswered_after, items=unanswered or t("digest.none", lang))
+        ),
     ]
     return title, blocks

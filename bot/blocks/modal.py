@@ -23,8 +23,9 @@ def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": _text(text), "value": value}
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str | None = None) -> dict[str, Any]:
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
+) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": block_id,
@@ -37,8 +38,9 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
     return block
 
 
-def _plain_input(lang: str, field: str, limit: int, initial: str = "", *, multiline: bool = False,
-                 placeholder: bool = True) -> dict[str, Any]:
+def _plain_input(
+    lang: str, field: str, limit: int, initial: str = "", *, multiline: bool = False, placeholder: bool = True
+) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "max_length": limit, "multiline": multiline}
     if placeholder:
         element["placeholder"] = _text(t(f"field.{field}.placeholder", lang))
@@ -47,8 +49,14 @@ def _plain_input(lang: str, field: str, limit: int, initial: str = "", *, multil
     return element
 
 
-def share_modal(lang: str, *, summary: str = "", source: str = "", draft: SignalDraft | None = None,
-                warning: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def share_modal(
+    lang: str,
+    *,
+    summary: str = "",
+    source: str = "",
+    draft: SignalDraft | None = None,
+    warning: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The modal. The message shortcut prefills the summary and the source; the duplicate warning
     re-shows a submitted draft with the warning blocks (and their choice) on top."""
     kinds = [_option(t(f"kind.{kind.value}", lang), kind.value) for kind in Kind]
@@ -77,34 +85,39 @@ def share_modal(lang: str, *, summary: str = "", source: str = "", draft: Signal
             _input("customer", t("field.customer", lang), _plain_input(lang, "customer", CUSTOMER_MAX, customer)),
             _input("kind", t("field.kind", lang), kind),
             _input("category", t("field.category", lang), category),
-            _input("summary", t("field.summary", lang),
-                   _plain_input(lang, "summary", SUMMARY_MAX, summary, multiline=True)),
+            _input(
+                "summary", t("field.summary", lang), _plain_input(lang, "summary", SUMMARY_MAX, summary, multiline=True)
+            ),
             _input("timing", t("field.timing", lang), timing, optional=True, hint=t("field.timing.hint", lang)),
             _input("owner", t("field.owner", lang), owner),
             _input("size", t("field.size", lang), _plain_input(lang, "size", SIZE_MAX, size), optional=True),
-            _input("source", t("field.source", lang), _plain_input(lang, "source", SOURCE_MAX, source),
-                   optional=True),
+            _input("source", t("field.source", lang), _plain_input(lang, "source", SOURCE_MAX, source), optional=True),
         ],
     }
 
 
-def duplicate_warning(lang: str, customer: str, duplicates: list[SignalRecord], today: date,
-                      zone: Any) -> list[dict[str, Any]]:
+def duplicate_warning(
+    lang: str, customer: str, duplicates: list[SignalRecord], today: date, zone: Any
+) -> list[dict[str, Any]]:
     """Blocks that name the open signals this one may repeat, and ask what to do (block `duplicate`)."""
     lines = [t("duplicate.warning", lang, customer=escape_mrkdwn(fit(customer, 100)))]
     for signal in duplicates[:MAX_DUPLICATES]:
-        params = {"id": signal.id, "emoji": signal.kind.emoji, "owner": signal.owner_id,
-                  "summary": escape_mrkdwn(fit(signal.summary.replace("\n", " "), 80)),
-                  "age": max(0, (today - signal.created_at.astimezone(zone).date()).days)}
+        params = {
+            "id": signal.id,
+            "emoji": signal.kind.emoji,
+            "owner": signal.owner_id,
+            "summary": escape_mrkdwn(fit(signal.summary.replace("\n", " "), 80)),
+            "age": max(0, (today - signal.created_at.astimezone(zone).date()).days),
+        }
         if signal.card_permalink:
             lines.append(t("duplicate.item", lang, link=signal.card_permalink, **params))
         else:
             lines.append(t("duplicate.item_nolink", lang, **params))
     choices = [_option(t("duplicate.new", lang), "new")] + [
-        _option(t("duplicate.note", lang, id=s.id), f"note:{s.id}") for s in duplicates[:MAX_DUPLICATES]]
+        _option(t("duplicate.note", lang, id=s.id), f"note:{s.id}") for s in duplicates[:MAX_DUPLICATES]
+    ]
     return [
-        {"type": "section", "block_id": "duplicate_warning",
-         "text": mrkdwn("\n".join(lines))},
+        {"type": "section", "block_id": "duplicate_warning", "text": mrkdwn("\n".join(lines))},
         _input("duplicate", t("duplicate.choice", lang), {"type": "radio_buttons", "options": choices}),
         {"type": "divider"},
     ]

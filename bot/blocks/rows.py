@@ -18,15 +18,22 @@ def age_days(signal: SignalRecord, today: date, zone: Any) -> int:
     return max(0, (today - signal.created_at.astimezone(zone).date()).days)
 
 
-def signal_row(signal: SignalRecord, lang: str, today: date, zone: Any, *, with_actions: bool = True
-               ) -> list[dict[str, Any]]:
+def signal_row(
+    signal: SignalRecord, lang: str, today: date, zone: Any, *, with_actions: bool = True
+) -> list[dict[str, Any]]:
     """A section naming the signal (linked to its card), and its action overflow/buttons."""
     link = f"<{signal.card_permalink}|{signal.id}>" if signal.card_permalink else signal.id
     text = t(
-        "row.signal", lang, link=link, emoji=signal.kind.emoji, customer=escape_mrkdwn(signal.customer),
-        category=t(f"category.{signal.category.value}", lang), age=age_days(signal, today, zone),
+        "row.signal",
+        lang,
+        link=link,
+        emoji=signal.kind.emoji,
+        customer=escape_mrkdwn(signal.customer),
+        category=t(f"category.{signal.category.value}", lang),
+        age=age_days(signal, today, zone),
         timing=signal.timing.isoformat() if signal.timing else t("card.no_timing", lang),
-        owner=signal.owner_id, submitter=signal.submitter_id,
+        owner=signal.owner_id,
+        submitter=signal.submitter_id,
     )
     summary = escape_mrkdwn(signal.summary.replace("\n", " "))
     if len(summary) > SUMMARY_PREVIEW:

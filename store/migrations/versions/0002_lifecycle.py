@@ -30,8 +30,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("user_id", sa.String(32), nullable=True))
         batch.create_foreign_key("fk_outbox_event_id", "events", ["event_id"], ["id"])
 
-    signals = sa.table("signals", sa.column("number", sa.Integer()), sa.column("customer", sa.Text()),
-                       sa.column("customer_key", sa.String()))
+    signals = sa.table(
+        "signals",
+        sa.column("number", sa.Integer()),
+        sa.column("customer", sa.Text()),
+        sa.column("customer_key", sa.String()),
+    )
     connection = op.get_bind()
     for number, customer in connection.execute(sa.select(signals.c.number, signals.c.customer)).all():
         connection.execute(
