@@ -1,1 +1,1 @@
-"""Background work: the outbox relay, and (later) scheduled jobs. Plain functions of their inputs."""
+"""Background work: the outbox relay and its heartbeat, the scheduled tasks and their timer."""
