@@ -11,6 +11,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.permissions import parse_managers
+from models.routing import parse_routing
 
 
 class Settings(BaseSettings):
@@ -60,6 +61,12 @@ class Settings(BaseSettings):
     hiyoko_slack_timeout: int = 15  # seconds per Slack Web API call
     hiyoko_slack_channel_interval: float = 1.0  # seconds between posts to one channel (Slack: ~1/s)
     hiyoko_sheets_timeout: float = 30.0  # seconds to read a Sheets API answer
+    # Routing (issue: every signal reaches its assigned rep).
+    hiyoko_routing: str = "seats=csales,plan=csales,cross_sell=ae,other=csales"  # category → role
+    hiyoko_team_csales: str = ""  # a user group S… and/or user ids: who takes CSales signals no account names
+    hiyoko_team_ae: str = ""
+    hiyoko_accounts_tab: str = "Accounts"
+    hiyoko_accounts_refresh_minutes: int = 10
     hiyoko_directory_refresh_minutes: int = 60  # users.list again this often (events keep it fresh between)
 
     @field_validator("hiyoko_timezone")
@@ -69,6 +76,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Tokyo)") from exc
+        return value
+
+    @field_validator("hiyoko_routing")
+    @classmethod
+    def _routing(cls, value: str) -> str:
+        parse_routing(value)  # raises ValueError naming the bad part
+        return value
+
+    @field_validator("hiyoko_team_csales", "hiyoko_team_ae")
+    @classmethod
+    def _team(cls, value: str) -> str:
+        parse_managers(value)  # the same form: user ids and/or one user group
         return value
 
     @field_validator("hiyoko_managers")

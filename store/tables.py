@@ -70,6 +70,9 @@ class SignalRow(Base):
     submission_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     # The customer name normalised (width, case, spacing, company suffixes) for duplicate checks.
     customer_key: Mapped[str] = mapped_column(String(300), index=True, default="")
+    # Why the owner has it, as a JSON object: {"why": "account"|"team"|"chosen"|"rerouted", "role": …,
+    # "by": user id} — the card and the owner's thread line say it in the reader's language.
+    owner_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class EventRow(Base):
@@ -154,4 +157,51 @@ class UserGroupRow(Base):
 
     group_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     members: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of user ids
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AccountRow(Base):
+    """One row of the `Accounts` tab as last read: who owns which customer, and its channel."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    row_number: Mapped[int] = mapped_column(Integer)  # in the tab, for messages that name it
+    customer: Mapped[str] = mapped_column(Text)
+    customer_key: Mapped[str] = mapped_column(String(300), unique=True)  # models.customers.normalize_customer
+    ae_id: Mapped[str | None] = mapped_column(String(32))
+    csales_id: Mapped[str | None] = mapped_column(String(32))
+    csm_id: Mapped[str | None] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    crm_id: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AccountKeyRow(Base):
+    """Every normalised spelling of an account (its name and each alias) → the account."""
+
+    __tablename__ = "account_keys"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+
+
+class TeamTurnRow(Base):
+    """When a team member was last handed a signal in a role: ties go to the longest waiting."""
+
+    __tablename__ = "team_turns"
+
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AwayRow(Base):
+    """`/hiyoko away`: routing skips this person from `away_from` to `away_until`, both included."""
+
+    __tablename__ = "aways"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    away_from: Mapped[date] = mapped_column()
+    away_until: Mapped[date] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
