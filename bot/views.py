@@ -24,7 +24,8 @@ from models.permissions import may_change
 from models.signal import Category, Kind, SignalDraft, Status, parse_signal_id
 from models.text import clean_text
 from models.validation import Problem, validate_draft
-from store import ChangeRequest, Note, NotFound, NotPermitted
+from store import ChangeRequest, NobodyToRoute, Note, NotFound, NotPermitted
+from store.routing import route_request_of
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ def read_draft(values: dict[str, Any]) -> tuple[SignalDraft | None, dict[str, Pr
         problems["kind"] = Problem("error.required")
     if category not in {c.value for c in Category}:
         problems["category"] = Problem("error.required")
-    if not owner:
-        problems["owner"] = Problem("error.required")
     timing = None
     if picked_date:
         try:
@@ -85,7 +84,8 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCo
     # One read of the directory for both people (the ack path never asks Slack). Someone it
     # does not know yet is stored by id; the relay asks Slack after the ack (fills the name,
     # tells the CSM if the owner cannot own it).
-    known = deps.users.directory.get_many([user["id"], draft.owner_id]) if draft else {}
+    people = {user["id"], draft.owner_id} - {""} if draft else set()
+    known = deps.users.directory.get_many(people) if draft else {}
     if draft is not None:
         problems = validate_draft(draft, deps.today())
         refusal = problem_of(known[draft.owner_id]) if draft.owner_id in known else None
@@ -107,6 +107,8 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCo
     elif choice.startswith("note:"):
         add_as_note(deps, ack, choice.removeprefix("note:"), draft, user["id"], lang)
         return
+    # An empty owner is routed in the same transaction (accounts, teams: the database only); when
+    # nobody can take it, the modal asks for an owner and nothing is stored.
     # Written before the ack (a few ms on the local database): if the write fails, the
     # error shows on the still-open modal and nothing the CSM typed is lost. The view id is
     # the submission key, so a submit Slack delivers twice stores one signal.
@@ -117,8 +119,12 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCo
             submitter_name=known[user["id"]].name if user["id"] in known else user["id"],
             owner_name=known[draft.owner_id].name if draft.owner_id in known else draft.owner_id,
             submission_key=f"view:{view['id']}",
-            check_owner=len(known) < len({user["id"], draft.owner_id}),
+            check_owner=len(known) < len(people),
+            route=route_request_of(deps.settings, deps.today()),
         )
+    except NobodyToRoute:
+        ack(response_action="errors", errors={"owner": t("routing.nobody", lang)})
+        return
     except SQLAlchemyError:
         log.exception("could not store a submitted signal")
         ack(response_action="errors", errors={"summary": t("error.save_failed", lang)})

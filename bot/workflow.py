@@ -4,7 +4,8 @@ callback_id `share_signal_step`), so a team keeps its own form and adds our step
 Inputs are what a form collects, read the way people type them: the kind as egg/chick, 卵/ひよこ
 or 🥚/🐣; the category as its value or its label in either language; the timing as a date or as
 "2027/4/1", "2027年4月", "4月頃", "来年3月" (a month without a year is the next such month; a
-month-only timing in the current month means today). Valid input goes the modal's way: the same
+month-only timing in the current month means today); an empty owner is routed as from the
+modal (and fails the step when nobody can take it). Valid input goes the modal's way: the same
 validation and owner check, one transaction with its outbox (card, thread, sheet, History,
 App Homes). The function execution id is the submission key, so a retried `function_executed`
 event stores one signal. Invalid input fails the step in the workspace language
@@ -42,6 +43,8 @@ from models.timing import Unreadable, parse_timing
 from models.validation import Problem, validate_draft
 from models.words import parse_category, parse_kind
 from ops.logs import ContextExecutor
+from store import NobodyToRoute
+from store.routing import route_request_of
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +94,7 @@ def read_inputs(inputs: dict[str, Any], today: date) -> tuple[SignalDraft, dict[
             # "4月" in April is this month, not a day already gone.
             if not parsed.precise and timing < today and (timing.year, timing.month) == (today.year, today.month):
                 timing = today
-    owner = user_id_of(_text(inputs, "owner"))
-    if not owner:
-        problems["owner"] = Problem("error.required")
+    owner = user_id_of(_text(inputs, "owner"))  # "" : routed when stored, as from the modal
     draft = SignalDraft(
         customer=_text(inputs, "customer"),
         kind=kind or Kind.EGG,
@@ -147,9 +148,15 @@ def share(inputs: dict[str, Any] | None, complete: Complete, fail: Fail, context
             draft,
             submitter_id=submitter,
             submitter_name=deps.users.name_of(submitter),
-            owner_name=deps.users.name_of(draft.owner_id),
+            owner_name=deps.users.name_of(draft.owner_id) if draft.owner_id else "",
             submission_key=f"wf:{execution_id}",
+            route=route_request_of(deps.settings, deps.today()),
         )
+    except NobodyToRoute:
+        log.info("workflow step %s refused: nobody to route to", execution_id)
+        message = failure_message({"owner": Problem("routing.nobody")}, lang)
+        _call(fail, error=message)
+        return
     except SQLAlchemyError:
         log.exception("could not store a signal from workflow step %s", execution_id)
         _call(fail, error=t("workflow.save_failed", lang))

@@ -6,6 +6,7 @@ at the end of this file.
 
 from i18n.catalog_adoption import MESSAGES as ADOPTION
 from i18n.catalog_jobs import MESSAGES as JOBS
+from i18n.catalog_routing import MESSAGES as ROUTING
 
 CATALOG: dict[str, dict[str, str]] = {
     # --- the share modal -------------------------------------------------------------------
@@ -361,3 +362,4 @@ CATALOG: dict[str, dict[str, str]] = {
 
 CATALOG.update(ADOPTION)
 CATALOG.update(JOBS)
+CATALOG.update(ROUTING)

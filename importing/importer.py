@@ -14,7 +14,8 @@ Decisions (README, "Adopt hiyoko"):
 - a timing in the past is fine (it is history); the modal's "no past timing" rule is not applied;
 - an empty category is `other`; a category nobody can read is refused;
 - the owner must be an active person (as in the modal); a submitter who has left still gets the
-  credit;
+  credit; a row without an owner is routed as a share is (the account's rep, else the team's
+  turn — store.routing), and refused only when nobody can take it;
 - imported signals are open; the sheet, History, App Homes and the numbers show them; the
   channel sees them only with `--announce`.
 """
@@ -42,13 +43,14 @@ from models.validation import validate_draft
 from models.words import fold, parse_category, parse_kind, squash
 from settings import Settings
 from sheets.sync import header as own_header
-from store import Database, SignalStore
+from store import Database, NobodyToRoute, SignalStore
 from store.db import is_up_to_date
+from store.routing import RouteRequest, route_request_of
 
 log = logging.getLogger(__name__)
 
 FIELDS = ("created", "submitter", "customer", "kind", "category", "summary", "timing", "size", "source", "owner")
-REQUIRED = ("customer", "summary", "submitter", "owner")
+REQUIRED = ("customer", "summary", "submitter")  # an owner-less row (or sheet) is routed
 HEADER_SCAN_ROWS = 10
 KEY_PREFIX = "import:"
 
@@ -148,7 +150,7 @@ class Ready:
     row: int
     draft: SignalDraft
     submitter: Person
-    owner: Person
+    owner: Person | None  # None: routed when stored
     created: datetime | None
     fingerprint: str
     cells: dict[str, str]  # what the preview shows
@@ -236,7 +238,7 @@ class RowReader:
         if kind is Kind.CHICK and timing is None and timing_read:
             reasons.append(Reason("import.reason.chick_needs_timing"))
 
-        owner = self._person("owner", text["owner"], reasons)
+        owner = self._person("owner", text["owner"], reasons) if text["owner"] else None
         submitter = self._person("submitter", text["submitter"], reasons)
         if owner is not None and owner.is_bot:
             reasons.append(Reason("import.reason.owner_bot", {"who": text["owner"]}))
@@ -245,7 +247,7 @@ class RowReader:
 
         preview = {
             **text,
-            "owner": owner.name if owner else text["owner"],
+            "owner": owner.name if owner else (text["owner"] or t("routing.import.routed", self.lang)),
             "submitter": submitter.name if submitter else text["submitter"],
         }
         if kind is not None:
@@ -256,7 +258,7 @@ class RowReader:
         preview["timing"] = timing.isoformat() if timing else ("" if timing_read else text["timing"])
         preview["created"] = created.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if created else text["created"]
 
-        if reasons or kind is None or category is None or owner is None or submitter is None:
+        if reasons or kind is None or category is None or submitter is None:
             return Refused(number, reasons, preview)
         draft = SignalDraft(
             customer=text["customer"],
@@ -264,7 +266,7 @@ class RowReader:
             category=category,
             summary=text["summary"],
             timing=timing,
-            owner_id=owner.id,
+            owner_id=owner.id if owner else "",
             size=text["size"],
             source=text["source"],
         )
@@ -390,6 +392,7 @@ class Plan:
     titles: list[str]
     outcomes: list[Outcome]
     blank: int
+    route: RouteRequest | None = None  # how owner-less rows are routed
 
 
 def plan_import(table: SourceTable, maps: dict[str, str], people: People, settings: Settings, now: datetime) -> Plan:
@@ -406,7 +409,8 @@ def plan_import(table: SourceTable, maps: dict[str, str], people: People, settin
             blank += 1
             continue
         outcomes.append(reader.read(number, cells))
-    return Plan(table.description, columns, titles, outcomes, blank)
+    today = now.astimezone(settings.timezone).date()
+    return Plan(table.description, columns, titles, outcomes, blank, route_request_of(settings, today))
 
 
 def _display_width(text: str) -> int:
@@ -468,15 +472,21 @@ def store_rows(
             continue
         seen[outcome.fingerprint] = outcome.row
         if store is not None:
-            stored = store.submit(
-                outcome.draft,
-                submitter_id=outcome.submitter.id,
-                submitter_name=outcome.submitter.name,
-                owner_name=outcome.owner.name,
-                submission_key=KEY_PREFIX + outcome.fingerprint,
-                created_at=outcome.created,
-                announce=announce,
-            )
+            try:
+                stored = store.submit(
+                    outcome.draft,
+                    submitter_id=outcome.submitter.id,
+                    submitter_name=outcome.submitter.name,
+                    owner_name=outcome.owner.name if outcome.owner else "",
+                    submission_key=KEY_PREFIX + outcome.fingerprint,
+                    created_at=outcome.created,
+                    announce=announce,
+                    route=plan.route,
+                )
+            except NobodyToRoute:
+                results[outcome.row] = "❌ " + t("routing.nobody", lang)
+                seen.pop(outcome.fingerprint)
+                continue
             if not stored.created:
                 results[outcome.row] = t("import.result.already", lang)
                 continue

@@ -61,7 +61,7 @@ class SignalDraft:
     category: Category
     summary: str
     timing: date | None
-    owner_id: str
+    owner_id: str  # "" : routed when stored (store.routing)
     size: str = ""
     source: str = ""
 
@@ -91,6 +91,9 @@ class SignalRecord:
     card_channel: str | None
     card_ts: str | None
     card_permalink: str | None
+    # Why the owner has it: models.routing.Reason as JSON ("" for signals from before routing);
+    # kept as text because models.routing builds on this module (Reason.from_json reads it).
+    owner_reason: str = ""
 
     @property
     def id(self) -> str:

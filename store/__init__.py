@@ -2,6 +2,7 @@
 
 from store.db import Database, upgrade_database
 from store.outbox import Delivery, Outbox, Target
+from store.routing import NobodyToRoute, RouteRequest
 from store.signals import (
     BackToEgg,
     ChangeRequest,
@@ -35,12 +36,14 @@ __all__ = [
     "Hatch",
     "LifecycleChange",
     "Lose",
+    "NobodyToRoute",
     "NotFound",
     "NotPermitted",
     "Note",
     "Outbox",
     "Reassign",
     "Reopen",
+    "RouteRequest",
     "SignalStore",
     "Snooze",
     "SubmitResult",

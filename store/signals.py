@@ -16,9 +16,13 @@ from models.clock import Clock
 from models.customers import normalize_customer
 from models.lifecycle import Action, Change, Refused, State, decide
 from models.permissions import may_change
+from models.routing import Reason
 from models.signal import Category, EventRecord, Kind, SignalDraft, SignalRecord, Status
 from store.db import Database
 from store.outbox import Target, enqueue, enqueue_homes
+from store.routing import NobodyToRoute, RouteRequest
+from store.routing import owner_name as routed_owner_name
+from store.routing import route as route_owner
 from store.tables import EventRow, SignalRow
 
 # What a new signal owes the outside world, in the order the relay should try it.
@@ -181,6 +185,7 @@ def to_record(row: SignalRow) -> SignalRecord:
         card_channel=row.card_channel,
         card_ts=row.card_ts,
         card_permalink=row.card_permalink,
+        owner_reason=row.owner_reason or "",
     )
 
 
@@ -219,6 +224,7 @@ class SignalStore:
         created_at: datetime | None = None,
         announce: bool = True,
         check_owner: bool = False,
+        route: RouteRequest | None = None,
     ) -> SubmitResult:
         """Store a new signal with its `submitted` event and the work it owes, in one transaction.
 
@@ -226,6 +232,10 @@ class SignalStore:
         the sheet, History and App Homes but posts no card and pings nobody. `check_owner`: the
         owner or the submitter was not in the user directory when shared, so the relay asks
         Slack about them (names, and whether the owner can own it) after the ack.
+
+        `route`: a draft without an owner is routed (store.routing.route) in this transaction and
+        its owner's name read from the user directory; raises NobodyToRoute (nothing stored) when
+        nobody can take it. A chosen owner always wins ("chosen" by the submitter).
         """
         now = created_at or self.clock.now()
         with self.db.transaction() as session:
@@ -233,6 +243,24 @@ class SignalStore:
                 existing = session.scalar(select(SignalRow).where(SignalRow.submission_key == submission_key))
                 if existing is not None:
                     return SubmitResult(to_record(existing), created=False)
+            owner_id, reason = draft.owner_id, Reason("chosen", by=submitter_id)
+            if not owner_id:
+                if route is None:
+                    raise NobodyToRoute(Reason("nobody"))
+                routed, reason = route_owner(
+                    session,
+                    category=draft.category,
+                    customer=draft.customer,
+                    routing=route.routing,
+                    teams=route.teams,
+                    today=route.today or self.clock.now().date(),
+                    now=self.clock.now(),
+                )
+                if routed is None:
+                    raise NobodyToRoute(reason)
+                owner_id = routed
+                owner_name = routed_owner_name(session, routed)
+                check_owner = check_owner or owner_name == routed
             row = SignalRow(
                 customer=draft.customer,
                 customer_key=normalize_customer(draft.customer),
@@ -245,8 +273,9 @@ class SignalStore:
                 source=draft.source,
                 submitter_id=submitter_id,
                 submitter_name=submitter_name,
-                owner_id=draft.owner_id,
+                owner_id=owner_id,
                 owner_name=owner_name,
+                owner_reason=reason.to_json(),
                 close_reason="",
                 created_at=now,
                 updated_at=now,
@@ -276,7 +305,7 @@ class SignalStore:
                 work.append(Target.CHECK_OWNER)
             enqueue(session, row.number, work, due, new_signal=True)
             enqueue(session, row.number, [Target.SYNC_HISTORY], due, event_id=event.id, new_signal=True)
-            enqueue_homes(session, row.number, [draft.owner_id, submitter_id], due)
+            enqueue_homes(session, row.number, [owner_id, submitter_id], due)
             return SubmitResult(to_record(row), created=True)
 
     def change(
@@ -378,6 +407,7 @@ class SignalStore:
         if isinstance(wanted, Reassign):
             detail.update({"from": row.owner_id, "to": wanted.owner_id})
             row.owner_id, row.owner_name = wanted.owner_id, wanted.owner_name or wanted.owner_id
+            row.owner_reason = Reason("chosen", by=request.actor_id).to_json()
         if isinstance(wanted, Snooze):
             row.snoozed_until = wanted.until
             detail["until"] = wanted.until.date().isoformat()

@@ -204,10 +204,12 @@ def test_the_area_catalogs_do_not_redefine_each_others_keys() -> None:
     import re
     from pathlib import Path
 
-    from i18n import catalog_adoption, catalog_jobs
+    from i18n import catalog_adoption, catalog_jobs, catalog_routing
 
     core_source = (Path(__file__).parents[1] / "i18n" / "catalog.py").read_text(encoding="utf-8")
     core = set(re.findall(r'^    "([a-z0-9_.]+)": \{', core_source, re.MULTILINE))
     assert len(core) > 100
     adoption, jobs = set(catalog_adoption.MESSAGES), set(catalog_jobs.MESSAGES)
     assert not core & adoption and not core & jobs and not adoption & jobs
+    routing = set(catalog_routing.MESSAGES)
+    assert not routing & (core | adoption | jobs)

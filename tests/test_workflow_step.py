@@ -125,8 +125,9 @@ def test_manifest_declares_the_step_as_the_spec_says() -> None:
     assert step["input_parameters"]["owner"]["type"] == "slack#/types/user_id"
     assert step["input_parameters"]["submitter"]["type"] == "slack#/types/user_id"
     required = {name for name, spec in step["input_parameters"].items() if spec.get("is_required")}
-    # timing stays optional: an egg has none, and a form's empty field must not stop the workflow.
-    assert required == {"customer", "kind", "category", "summary", "owner", "submitter"}
+    # timing stays optional: an egg has none, and a form's empty field must not stop the workflow;
+    # an empty owner is routed (tests/test_routing.py).
+    assert required == {"customer", "kind", "category", "summary", "submitter"}
     assert MANIFEST["settings"]["org_deploy_enabled"] is True  # Slack's condition for custom steps
 
 
@@ -237,7 +238,7 @@ REFUSALS: list[tuple[dict[str, Any], str, str]] = [
     ({"timing": "Q3かな"}, "Expected timing", "“Q3かな” cannot be read as a date"),
     ({"owner": "UGONE"}, "Owner", "This user is deactivated. Please choose another owner."),
     ({"owner": "UROBOT"}, "Owner", "An app or bot cannot own a signal. Please choose a person."),
-    ({"owner": None}, "Owner", "Please fill this in."),
+    ({"owner": None}, "Owner", "no one to route this to — pick an owner"),  # no account, no team
     ({"submitter": "UNOBODY"}, "Shared by", "This user could not be found."),
     ({"summary": "あ" * 2001}, "What the customer said", "Please keep this within 2000 characters (now 2001)."),
     ({"category": "platinum"}, "Category", "“platinum” cannot be read. Use seats, plan, cross_sell or other"),

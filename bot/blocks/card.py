@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from bot.blocks.text import mrkdwn, text_or_link
 from i18n import t
 from models.lifecycle import Action, State, available
+from models.routing import Reason
 from models.signal import EventRecord, SignalRecord
-from models.text import escape_mrkdwn, fit
+from models.text import escape_link, escape_mrkdwn, fit
 
 SECTION_MAX = 3000
 FIELD_MAX = 2000
@@ -22,6 +23,17 @@ EVENT_LINE = "hiyoko_signal_event"
 
 def _mention(user_id: str) -> str:
     return f"<@{user_id}>"
+
+
+def why_owner(signal: SignalRecord, lang: str) -> str:
+    """Why the owner has the signal ("the account's CSales", "CSales team's turn", "chosen by
+    @csm", "@x was deactivated"), mrkdwn; "" for signals from before routing."""
+    reason = Reason.from_json(signal.owner_reason)
+    if reason is None or reason.why == "nobody":
+        return ""
+    role = t(f"routing.role.{reason.role.value}", lang) if reason.role else ""
+    by = _mention(escape_link(reason.by)) if reason.by else ""
+    return t(f"routing.why.{reason.why}", lang, role=role, by=by)
 
 
 def _field(label: str, value: str) -> dict[str, str]:
@@ -125,7 +137,10 @@ def card(
                     t("field.timing", lang), signal.timing.isoformat() if signal.timing else t("card.no_timing", lang)
                 ),
                 _field(t("field.size", lang), escape_mrkdwn(signal.size) or none),
-                _field(t("field.owner", lang), _mention(signal.owner_id)),
+                _field(
+                    t("field.owner", lang),
+                    "\n".join(filter(None, (_mention(signal.owner_id), why_owner(signal, lang)))),
+                ),
                 _field(t("field.submitter", lang), _mention(signal.submitter_id)),
                 _field(t("field.status", lang), status),
             ],
@@ -139,8 +154,9 @@ def card(
 
 
 def owner_notice(signal: SignalRecord, lang: str) -> str:
-    """The thread reply that pings the owner (and credits the submitter)."""
-    return t(
+    """The thread reply that pings the owner (and credits the submitter), and why they got it."""
+    why = why_owner(signal, lang)
+    line = t(
         "thread.assigned",
         lang,
         owner=_mention(signal.owner_id),
@@ -149,6 +165,7 @@ def owner_notice(signal: SignalRecord, lang: str) -> str:
         kind=t(f"kind.{signal.kind.value}.short", lang),
         customer=escape_mrkdwn(signal.customer),
     )
+    return line + t("routing.why.line", lang, why=why) if why else line
 
 
 def event_line(event: EventRecord, lang: str) -> str:

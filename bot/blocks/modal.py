@@ -54,10 +54,12 @@ def share_modal(
     *,
     summary: str = "",
     source: str = "",
+    customer: str = "",
     draft: SignalDraft | None = None,
     warning: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The modal. The message shortcut prefills the summary and the source; the duplicate warning
+    """The modal. The message shortcut prefills the summary and the source (and the customer, in a
+    customer's channel); the duplicate warning
     re-shows a submitted draft with the warning blocks (and their choice) on top."""
     kinds = [_option(t(f"kind.{kind.value}", lang), kind.value) for kind in Kind]
     categories = [_option(t(f"category.{c.value}", lang), c.value) for c in Category]
@@ -65,12 +67,13 @@ def share_modal(
     category: dict[str, Any] = {"type": "static_select", "options": categories}
     timing: dict[str, Any] = {"type": "datepicker"}
     owner: dict[str, Any] = {"type": "users_select"}
-    customer = size = ""
+    size = ""
     if draft is not None:
         customer, summary, size, source = draft.customer, draft.summary, draft.size, draft.source
         kind["initial_option"] = kinds[list(Kind).index(draft.kind)]
         category["initial_option"] = categories[list(Category).index(draft.category)]
-        owner["initial_user"] = draft.owner_id
+        if draft.owner_id:
+            owner["initial_user"] = draft.owner_id
         if draft.timing:
             timing["initial_date"] = draft.timing.isoformat()
     return {
@@ -89,7 +92,7 @@ def share_modal(
                 "summary", t("field.summary", lang), _plain_input(lang, "summary", SUMMARY_MAX, summary, multiline=True)
             ),
             _input("timing", t("field.timing", lang), timing, optional=True, hint=t("field.timing.hint", lang)),
-            _input("owner", t("field.owner", lang), owner),
+            _input("owner", t("field.owner", lang), owner, optional=True, hint=t("field.owner.hint", lang)),
             _input("size", t("field.size", lang), _plain_input(lang, "size", SIZE_MAX, size), optional=True),
             _input("source", t("field.source", lang), _plain_input(lang, "source", SOURCE_MAX, source), optional=True),
         ],
