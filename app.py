@@ -24,7 +24,7 @@ from bot.slack_client import slack_client
 from bot.users import UserDirectory
 from i18n import t
 from jobs.relay import Relay
-from jobs.tasks import make_context
+from jobs.tasks import make_context, refresh_accounts
 from jobs.timer import Scheduler
 from models.clock import Clock, SystemClock
 from models.permissions import parse_managers
@@ -205,7 +205,8 @@ def serve(hiyoko: Hiyoko) -> None:
 
 def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
     """Fill the user directory (users.list, the managers' group) in the background: Slack and the
-    HTTP server start at once, and until the fill lands an unknown user is checked after the ack."""
+    HTTP server start at once, and until the fill lands an unknown user is checked after the ack.
+    Then read the Accounts tab, whose people resolve through the directory just filled."""
 
     def fill() -> None:
         try:
@@ -213,6 +214,10 @@ def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
             log.info("user directory filled: %d user(s)", count)
         except Exception:  # the timer and the events fill it later; the app runs without it
             log.exception("could not fill the user directory at start")
+        try:  # then the Accounts tab, so its people resolve against a filled directory
+            log.info("%s", refresh_accounts(hiyoko.settings, hiyoko.db, hiyoko.clock.now()))
+        except Exception:  # the accounts_refresh job reads it again; routing falls to the teams
+            log.exception("could not read the Accounts tab at start")
 
     thread = threading.Thread(target=fill, name="directory-fill", daemon=True)
     thread.start()

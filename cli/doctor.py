@@ -24,8 +24,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import make_url
 
 from bot.slack_client import slack_client
+from cli import accounts
 from i18n import t
 from i18n.catalog import CATALOG
+from ops.startup import CommandError
 from settings import Settings
 from sheets.google import open_client, sharing_identity
 from store import Database
@@ -75,7 +77,9 @@ class Doctor:
         checks = self.settings_checks()
         checks += self.slack_checks()
         checks.append(self.sheet_check())
-        checks.append(self.database_check())
+        database = self.database_check()
+        checks.append(database)
+        checks.append(self.accounts_check() if database.status == OK else self.skip("doctor.accounts.skipped"))
         return checks
 
     # --- settings -------------------------------------------------------------------------------
@@ -308,6 +312,23 @@ class Doctor:
         finally:
             db.dispose()
         return self.ok("doctor.db.ok", url=shown)
+
+    # --- the Accounts tab -----------------------------------------------------------------------
+
+    def accounts_check(self) -> Check:
+        """`hiyoko accounts check` in one line: how many accounts, or how many rows to fix."""
+        db = Database(self.settings.database_url)
+        try:
+            findings = accounts.check(self.settings, db)
+        except CommandError as error:
+            return self.fail("doctor.accounts.unreadable", "doctor.accounts.fix", error=str(error))
+        finally:
+            db.dispose()
+        if findings.problems:
+            return self.fail(
+                "doctor.accounts.failed", "doctor.accounts.fix", rows=findings.rows, problems=len(findings.problems)
+            )
+        return self.ok("doctor.accounts.ok", accounts=len(findings.reading.records), where=findings.tab.where)
 
 
 def manifest_scopes(path: Path) -> list[str]:

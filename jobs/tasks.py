@@ -4,6 +4,7 @@ line per message it queued (or, in a dry run, would queue). Sending goes through
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,8 +18,13 @@ from models.metrics import compute_digest
 from models.payloads import DigestPayload, DirectMessagePayload
 from models.permissions import parse_managers
 from settings import Settings
+from sheets.accounts import load_accounts
+from store.accounts import AccountStore
+from store.db import Database
 from store.directory import Directory
 from store.schedule import JobStore, SlotClaim
+
+log = logging.getLogger(__name__)
 
 
 # A chick's reminder is due K business days before its timing: never more than this many
@@ -163,3 +169,32 @@ def directory_refresh(
     users = UserDirectory(slack_client(ctx.settings), Directory(ctx.jobs.db, SystemClock()))
     count = users.refresh(parse_managers(ctx.settings.hiyoko_managers)[1])
     return [f"directory_refresh: {count} user(s)"]
+
+
+# --- issue 12: the Accounts tab -------------------------------------------------------------
+
+
+def refresh_accounts(settings: Settings, db: Database, now: datetime) -> str:
+    """Read the Accounts tab (one Sheets read), resolve its people through the user directory and
+    keep its usable rows in the database. A tab whose header has no Customer column keeps the
+    accounts last read (a header deleted by mistake must not unroute everyone)."""
+    tab, reading = load_accounts(settings, db)
+    if reading.problems:
+        log.warning(
+            "Accounts tab: %d problem(s) in %d row(s); run `hiyoko accounts check`",
+            len(reading.problems),
+            len(reading.bad_rows),
+        )
+    if not reading.header_ok:
+        return f"accounts_refresh: {tab.where} has no Customer column; the accounts last read stay"
+    count = AccountStore(db).replace_all(reading.records, now)
+    return f"accounts_refresh: {count} account(s), {len(reading.problems)} problem(s)"
+
+
+def accounts_refresh(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
+    """Read the Accounts tab again (every HIYOKO_ACCOUNTS_REFRESH_MINUTES) into the database."""
+    if dry_run:
+        return [f"accounts_refresh: the {ctx.settings.hiyoko_accounts_tab} tab into the database"]
+    return [refresh_accounts(ctx.settings, ctx.jobs.db, now)]

@@ -71,6 +71,7 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
             "weekly_digest", digest, tasks.weekly_digest, timedelta(days=1), f"weekly, {hours}", slot_per_fire=True
         ),
         "directory_refresh": directory_refresh_spec(settings),  # issue 10: the user directory
+        "accounts_refresh": accounts_refresh_spec(settings),  # issue 12: the Accounts tab
     }
 
 
@@ -236,4 +237,20 @@ def directory_refresh_spec(settings: Settings) -> JobSpec:
         trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
     return JobSpec(
         "directory_refresh", trigger, tasks.directory_refresh, timedelta(0), f"every {minutes} min", slot_per_fire=True
+    )
+
+
+# --- issue 12: the Accounts tab -------------------------------------------------------------
+
+
+def accounts_refresh_spec(settings: Settings) -> JobSpec:
+    """The Accounts tab read again every HIYOKO_ACCOUNTS_REFRESH_MINUTES, on the clock like the
+    directory's (one replica per slot); at start each process reads it after the directory fill."""
+    minutes = max(1, settings.hiyoko_accounts_refresh_minutes)
+    if minutes < 60:
+        trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
+    else:
+        trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
+    return JobSpec(
+        "accounts_refresh", trigger, tasks.accounts_refresh, timedelta(0), f"every {minutes} min", slot_per_fire=True
     )

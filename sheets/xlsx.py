@@ -76,3 +76,48 @@ def _write_row(sheet: Worksheet, number: int, values: Sequence[Cell]) -> None:
             cell.value = value
             if not isinstance(value, int):
                 cell.number_format = "yyyy-mm-dd"
+
+
+def read_tab(path: Path, tab: str) -> list[list[object]] | None:
+    """Every row of one tab (row 1 first), or None when the file or the tab is not there."""
+    if not path.exists():
+        return None
+    with _lock:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if tab not in workbook.sheetnames:
+            return None
+        return [list(values) for values in workbook[tab].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def replace_tab(path: Path, tab: str, rows: list[list[str]]) -> None:
+    """Make the tab hold exactly these rows, every cell as text; the other tabs are kept."""
+    with _lock:
+        workbook = load_workbook(path) if path.exists() else None
+        if workbook is None:
+            workbook = Workbook()
+            workbook.active.title = tab
+        elif tab in workbook.sheetnames:
+            index = workbook.sheetnames.index(tab)
+            workbook.remove(workbook[tab])
+            workbook.create_sheet(tab, index)
+        else:
+            workbook.create_sheet(tab)
+        sheet = workbook[tab]
+        for number, row in enumerate(rows, start=1):
+            _write_row(sheet, number, row)
+        _save(workbook, path)
+
+
+def _save(workbook: Workbook, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".xlsx.tmp")
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.accounts import person_key
 from models.clock import Clock
 from store.db import Database
 from store.tables import UserGroupRow, UserRow
@@ -32,6 +33,31 @@ def _user(row: UserRow) -> DirectoryUser:
     return DirectoryUser(row.user_id, row.name, row.real_name, row.email, row.locale, row.is_bot, row.deleted)
 
 
+class PeopleIndex:
+    """The directory looked up by id, by e-mail (case-insensitive) and by display or real name
+    (as models.accounts.person_key compares them): the lookups the Accounts tab needs."""
+
+    def __init__(self, users: Iterable[DirectoryUser]) -> None:
+        self._ids: dict[str, DirectoryUser] = {}
+        self._emails: dict[str, list[DirectoryUser]] = {}
+        self._names: dict[str, list[DirectoryUser]] = {}
+        for user in users:
+            self._ids[user.id] = user
+            if user.email:
+                self._emails.setdefault(user.email.casefold(), []).append(user)
+            for key in {person_key(user.name), person_key(user.real_name)} - {""}:
+                self._names.setdefault(key, []).append(user)
+
+    def by_id(self, user_id: str) -> DirectoryUser | None:
+        return self._ids.get(user_id)
+
+    def by_email(self, email: str) -> list[DirectoryUser]:
+        return list(self._emails.get(email.strip().casefold(), []))
+
+    def by_name(self, name: str) -> list[DirectoryUser]:
+        return list(self._names.get(person_key(name), []))
+
+
 class Directory:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -49,6 +75,11 @@ class Directory:
         with self.db.read() as session:
             rows = session.scalars(select(UserRow).where(UserRow.user_id.in_(wanted)))
             return {row.user_id: _user(row) for row in rows}
+
+    def people(self) -> PeopleIndex:
+        """Every user, in memory, for resolving many person cells at once (one query)."""
+        with self.db.read() as session:
+            return PeopleIndex(_user(row) for row in session.scalars(select(UserRow)))
 
     def count(self) -> int:
         with self.db.read() as session:

@@ -311,7 +311,13 @@ def test_the_real_apscheduler_timer_has_the_jobs_and_zone(hiyoko: Hiyoko) -> Non
         timer = hiyoko.scheduler._timer
         assert timer is not None and str(timer.timezone) == "Asia/Tokyo"
         jobs = {job.id: job for job in timer.get_jobs()}
-        assert set(jobs) == {"nudge_stale_eggs", "remind_chicks", "weekly_digest", "directory_refresh"}
+        assert set(jobs) == {
+            "nudge_stale_eggs",
+            "remind_chicks",
+            "weekly_digest",
+            "directory_refresh",
+            "accounts_refresh",
+        }
         digest_next = jobs["weekly_digest"].trigger.get_next_fire_time(None, at("2027-03-02T10:00"))
         assert digest_next == at("2027-03-08T09:00")
         nudge_next = jobs["nudge_stale_eggs"].trigger.get_next_fire_time(None, at("2027-03-05T17:30"))
