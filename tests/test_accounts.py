@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,12 +18,13 @@ from app import Hiyoko, start_directory_fill
 from cli.doctor import MANIFEST, manifest_scopes
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import DEFAULT_SCOPES, FakeSlack
-from models.accounts import read_accounts, split_aliases
+from models.accounts import AccountRecord, read_accounts, split_aliases
 from models.clock import FixedClock
 from models.customers import normalize_customer
 from models.routing import Account
 from settings import Settings
 from sheets.google import open_client
+from store import Database, upgrade_database
 from store.accounts import AccountStore
 from store.directory import DirectoryUser, PeopleIndex
 from tests.conftest import AE, CSM, OTHER_AE, SPREADSHEET, build
@@ -376,3 +378,33 @@ def test_doctor_has_one_accounts_line(
     at = lines.index("❌ Accounts: 16 row(s) cannot be used as written (16 problem(s))")
     assert lines[at + 1] == "   → run `hiyoko accounts check` for each row and its fix"
     assert code == 1
+
+
+# --- replicas ------------------------------------------------------------------------------------
+
+
+def test_two_replicas_replacing_at_once_both_succeed_on_postgresql(postgres_url: str, clock: FixedClock) -> None:
+    """Each replica reads the tab at start: their replace_all take turns (an advisory lock), or
+    the second would insert the keys the first has just inserted."""
+    db = Database(postgres_url)
+    upgrade_database(db.engine)
+    records = [AccountRecord(n + 2, Account(f"Customer {n}"), [f"alias {n}"]) for n in range(300)]
+    errors: list[BaseException] = []
+    for _ in range(3):
+        start = threading.Barrier(2)
+
+        def replace(start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                AccountStore(db).replace_all(records, clock.now())
+            except BaseException as error:  # reported by the assertion below
+                errors.append(error)
+
+        threads = [threading.Thread(target=replace) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert AccountStore(db).count() == 300 and AccountStore(db).find("ALIAS 7") == Account("Customer 7")
+    db.dispose()
