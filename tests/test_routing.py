@@ -331,3 +331,20 @@ def test_import_rows_without_an_owner_are_routed(
     assert owners[0] == ("ｻﾝﾌﾟﾙ", ACCOUNT_CSALES, Reason("account", Role.CSALES))
     assert owners[1][1] in TEAM and owners[1][2] == Reason("team", Role.CSALES)
     assert owners[2] == ("別の会社", AE, Reason("chosen", by=CSM))
+
+
+def test_a_team_given_as_a_user_group_routes_to_its_members_and_skips_the_deactivated(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str, clock: FixedClock
+) -> None:
+    settings = routed_settings(
+        tmp_path, fake_slack, fake_sheets, database_url, hiyoko_team_csales="SCSALES", hiyoko_team_ae=""
+    )
+    hiyoko = build(settings, clock)
+    try:
+        fill_directory(hiyoko)
+        hiyoko.users.directory.set_group("SCSALES", ["UGONE", "UCS2", "UCS3"])  # UGONE is deactivated
+        for number in range(4):
+            assert share(hiyoko, f"V{number}", customer=f"新規{number}") == {}
+        assert Counter(s.owner_id for s in hiyoko.store.all()) == {"UCS2": 2, "UCS3": 2}
+    finally:
+        hiyoko.db.dispose()
