@@ -55,20 +55,19 @@ class AccountStore:
 
     def replace_all(self, rows: list[AccountRecord], now: datetime) -> int:
         """Every account and key rewritten at once; a key two records share goes to the first.
-        Returns how many accounts are kept."""
+        Returns how many accounts are kept. When nothing changed since the last read (the usual
+        refresh), nothing is written: on SQLite a write would hold back the shares' writes."""
+        plan = _plan(rows)
+        with self.db.read() as session:
+            if _stored(session) == [_signature(record, main, keys) for record, main, keys in plan]:
+                return len(plan)
         with self.db.transaction() as session:
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             session.execute(delete(AccountKeyRow))
             session.execute(delete(AccountRow))
-            taken: set[str] = set()
             kept: list[tuple[AccountRow, list[str]]] = []
-            for record in rows:
-                keys = [key for key in record.keys if key not in taken]
-                main = normalize_customer(record.account.customer)
-                if main in taken or not keys:
-                    continue
-                taken.update(keys)
+            for record, main, keys in plan:
                 account = record.account
                 row = AccountRow(
                     row_number=record.row_number,
@@ -100,3 +99,36 @@ class AccountStore:
     def count(self) -> int:
         with self.db.read() as session:
             return session.scalar(select(func.count()).select_from(AccountRow)) or 0
+
+
+Signature = tuple[int, str, str, str | None, str | None, str | None, str | None, str, tuple[str, ...]]
+
+
+def _plan(rows: list[AccountRecord]) -> list[tuple[AccountRecord, str, list[str]]]:
+    """(record, customer key, its keys) for each record kept: the first to claim a key has it."""
+    taken: set[str] = set()
+    plan = []
+    for record in rows:
+        main = normalize_customer(record.account.customer)
+        keys = [key for key in record.keys if key not in taken]
+        if main in taken or not keys:
+            continue
+        taken.update(keys)
+        plan.append((record, main, keys))
+    return plan
+
+
+def _signature(record: AccountRecord, main: str, keys: list[str]) -> Signature:
+    a = record.account
+    return (record.row_number, a.customer, main, a.ae, a.csales, a.csm, a.channel, a.crm_id, tuple(sorted(keys)))
+
+
+def _stored(session: Session) -> list[Signature]:
+    keys: dict[int, list[str]] = {}
+    for key, account_id in session.execute(select(AccountKeyRow.key, AccountKeyRow.account_id)):
+        keys.setdefault(account_id, []).append(key)
+    return [
+        (r.row_number, r.customer, r.customer_key, r.ae_id, r.csales_id, r.csm_id, r.channel_id, r.crm_id,
+         tuple(sorted(keys.get(r.id, []))))
+        for r in session.scalars(select(AccountRow).order_by(AccountRow.id))
+    ]  # fmt: skip

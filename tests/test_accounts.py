@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
 
 import cli
 from app import Hiyoko, start_directory_fill
@@ -27,6 +28,7 @@ from sheets.google import open_client
 from store import Database, upgrade_database
 from store.accounts import AccountStore
 from store.directory import DirectoryUser, PeopleIndex
+from store.tables import AccountRow
 from tests.conftest import AE, CSM, OTHER_AE, SPREADSHEET, build
 from tests.directory import fill_directory
 from tests.fixtures.accounts import CHANNEL_OK, EXPECTED_EN, ROWS, add_people
@@ -183,6 +185,10 @@ def test_the_refresh_reads_the_tab_once_and_replaces_the_accounts(people: Hiyoko
     assert accounts.find("Delta") == Account("Delta")  # the ambiguous Ken is left empty
     assert accounts.find("ｻﾝﾌﾟﾙ(株)") == sample and accounts.find("Unknown K.K.") is None
 
+    # Nothing changed: nothing is written (on SQLite a write would hold back the shares').
+    people.scheduler.run("accounts_refresh", people.clock.now().replace(minute=20))
+    with people.db.read() as session:
+        assert set(session.scalars(select(AccountRow.updated_at))) == {people.clock.now()}
     open_client(people.settings.sheets_emulator_host, None).open_by_key(SPREADSHEET).worksheet(TAB).clear()
     typed(fake_sheets, [["Customer", "AE"], ["Omega", "UAE"]])
     people.scheduler.run("accounts_refresh", people.clock.now().replace(minute=30))
