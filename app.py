@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 import bot
 from bot.delivery import SlackDelivery
-from bot.deps import BotDeps
+from bot.deps import BotDeps, team_groups
 from bot.home import HomePublisher
 from bot.http import create_asgi
 from bot.owner_check import OwnerCheck
@@ -161,7 +161,7 @@ def build(
     jobs = JobStore(db)
 
     def refresh() -> str:  # the directory_refresh job
-        return f"directory_refresh: {users.refresh(deps.managers_group)} user(s)"
+        return f"directory_refresh: {users.refresh(deps.managers_group, deps.team_groups())} user(s)"
 
     scheduler = Scheduler(
         make_context(settings, jobs, relay_drain=lambda: str(relay.drain()), directory_refresh=refresh),
@@ -210,7 +210,9 @@ def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
 
     def fill() -> None:
         try:
-            count = hiyoko.users.refresh(parse_managers(hiyoko.settings.hiyoko_managers)[1])
+            count = hiyoko.users.refresh(
+                parse_managers(hiyoko.settings.hiyoko_managers)[1], team_groups(hiyoko.settings)
+            )
             log.info("user directory filled: %d user(s)", count)
         except Exception:  # the timer and the events fill it later; the app runs without it
             log.exception("could not fill the user directory at start")

@@ -1,9 +1,11 @@
 """/hiyoko: no argument opens the share modal; `help`, `mine`, `list [egg|chick] [customer]`,
-`show S-000123` answer ephemerally, ten signals a page (Slack allows 50 blocks a message)."""
+`show S-000123`, `away [FROM] UNTIL`, `back` answer ephemerally, ten signals a page (Slack allows
+50 blocks a message)."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -44,6 +46,8 @@ class Answers:
             t("command.help", lang, channel=self.deps.settings.signals_channel_id or "")
             + "\n"
             + t("command.help_more", lang)
+            + "\n"
+            + t("command.help_away", lang)
         )
         return {"text": text, "blocks": [_section(text)]}
 
@@ -104,6 +108,36 @@ class Answers:
         return {"text": text, "blocks": [*blocks, _section("\n".join(lines))]}
 
 
+def _day(word: str) -> date | None:
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        return None
+
+
+def away(deps: BotDeps, user: str, words: list[str], lang: str) -> str:
+    """`away UNTIL` or `away FROM UNTIL` (ISO dates, both included; FROM defaults to today)."""
+    today = deps.today()
+    if len(words) not in (1, 2):
+        return t("away.usage", lang)
+    days = [_day(word) for word in words]
+    if None in days:
+        bad = next(word for word, day in zip(words, days, strict=True) if day is None)
+        return t("away.bad_date", lang, date=escape_mrkdwn(fit(bad, 40)))
+    start, until = (today, days[0]) if len(days) == 1 else (days[0], days[1])
+    assert start is not None and until is not None
+    if until < today:
+        return t("away.past", lang, until=until.isoformat())
+    if until < start:
+        return t("away.before_start", lang, start=start.isoformat(), until=until.isoformat())
+    deps.absences.set_away(user, start, until, deps.clock.now())
+    return t("away.set", lang, start=start.isoformat(), until=until.isoformat())
+
+
+def back(deps: BotDeps, user: str, lang: str) -> str:
+    return t("away.back" if deps.absences.back(user) else "away.not_away", lang)
+
+
 def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """/hiyoko [help|mine|list …|show …]: the share modal, or an answer in the ack."""
     deps = deps_of(context)
@@ -128,6 +162,10 @@ def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
         else:
             text = t("signal.not_found", lang, id=escape_mrkdwn(rest[0])) if rest else t("command.show_usage", lang)
             answer = {"text": text}
+    elif verb == "away":
+        answer = {"text": away(deps, user, rest, lang)}
+    elif verb == "back":
+        answer = {"text": back(deps, user, lang)}
     else:
         answer = answers.help(lang)
     # Answered in the ack itself: an ephemeral reply only the caller sees, in any channel.

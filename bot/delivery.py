@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.card import CARD_EVENT, EVENT_LINE, OWNER_NOTICE_EVENT, card, event_line, metadata, owner_notice
 from bot.blocks.messages import DIGEST_EVENT, DM_EVENT, digest_message, direct_message
-from bot.chart import weekly_chart
+from bot.chart import digest_chart
 from i18n import t
 from models.clock import Clock, SystemClock
 from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload
@@ -140,7 +140,7 @@ class SlackDelivery:
             ts = self.client.chat_postMessage(channel=self.digest_channel, text=text, blocks=blocks, metadata=meta)[
                 "ts"
             ]
-        png, _ = weekly_chart(payload.digest.weekly, self.lang)
+        png, _ = digest_chart(payload.digest, self.lang)
         self.client.files_upload_v2(
             channel=self.digest_channel,
             thread_ts=ts,

@@ -14,6 +14,7 @@ from models.clock import Clock
 from models.permissions import parse_managers
 from settings import Settings
 from store import SignalStore
+from store.absences import AbsenceStore
 
 
 @dataclass
@@ -23,6 +24,11 @@ class BotDeps:
     store: SignalStore
     users: UserDirectory
     on_change: Callable[[], None]  # wakes the relay after a commit
+
+    @property
+    def absences(self) -> AbsenceStore:
+        """`/hiyoko away` and `back`: kept in the signals' database."""
+        return AbsenceStore(self.store.db)
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.settings.timezone).date()
@@ -47,6 +53,15 @@ class BotDeps:
         if group is None:
             return ids
         return ids | (self.users.directory.group_members(group) or frozenset())
+
+    def team_groups(self) -> frozenset[str]:
+        """The user groups named in HIYOKO_TEAM_CSALES / HIYOKO_TEAM_AE (kept in the directory)."""
+        return team_groups(self.settings)
+
+
+def team_groups(settings: Settings) -> frozenset[str]:
+    groups = (parse_managers(value)[1] for value in (settings.hiyoko_team_csales, settings.hiyoko_team_ae))
+    return frozenset(g for g in groups if g)
 
 
 DEPS_KEY = "deps"  # where bot.register's middleware puts the BotDeps in each request's context

@@ -1,5 +1,6 @@
 """App Home: a share button, the user's open signals (as owner, as submitter; eggs and chicks
-apart, oldest first, with ages and actions) and, for managers, the team's numbers."""
+apart, oldest first, with ages and actions) and, for managers, the team's numbers, its load (open
+signals per owner) and who is away."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.blocks.messages import away_line, load_line
 from bot.blocks.rows import signal_row
 from bot.deps import BotDeps, deps_of
 from bot.shortcuts import open_share_modal
 from i18n import t
+from models.metrics import LOAD_TOP
 from models.signal import Kind, SignalRecord, Status
+from store.rerouting import open_by_owner
 
 OPEN_SHARE_MODAL = "open_share_modal"  # action_id of the App Home button
 PER_LIST = 10  # rows per list; Slack allows 100 blocks in a Home view
@@ -85,6 +89,19 @@ def home_view(user_id: str, deps: BotDeps) -> dict[str, Any]:
                         dropped=by_status[Status.DROPPED],
                         hatch_rate=_percent(hatched, eggs_submitted),
                         win_rate=_percent(by_status[Status.WON], closed),
+                    ),
+                },
+            },
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": t("home.load", lang, people=load_line(open_by_owner(deps.store.db, LOAD_TOP), lang))
+                    + "\n"
+                    + t(
+                        "home.away",
+                        lang,
+                        people=away_line([(u, until) for u, _, until in deps.absences.current(deps.today())], lang),
                     ),
                 },
             },

@@ -8,6 +8,7 @@ directory is filled by users.list at start and on a timer, and kept fresh by eve
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -91,8 +92,9 @@ class UserDirectory:
         """The directory's answer, else Slack's (for work that runs after the ack)."""
         return self.lookup(user_id) or self.fetch(user_id)
 
-    def refresh(self, managers_group: str | None = None) -> int:
-        """Read every member (users.list, 200 a page) into the directory, and the managers' group.
+    def refresh(self, managers_group: str | None = None, team_groups: Iterable[str] = ()) -> int:
+        """Read every member (users.list, 200 a page) into the directory, the managers' group and
+        the teams' groups (HIYOKO_TEAM_CSALES / HIYOKO_TEAM_AE), which routing reads.
 
         Each page is written as it arrives, so a refresh cut short still keeps what it read."""
         count, cursor = 0, ""
@@ -103,8 +105,9 @@ class UserDirectory:
             cursor = ((page.get("response_metadata") or {}).get("next_cursor")) or ""
             if not cursor:
                 break
-        if managers_group:
-            self.refresh_group(managers_group)
+        for group in dict.fromkeys([managers_group or "", *team_groups]):
+            if group:
+                self.refresh_group(group)
         return count
 
     def refresh_group(self, group_id: str) -> frozenset[str]:

@@ -4,6 +4,7 @@ Core surfaces live here; adoption and scheduled jobs keep theirs in their own mo
 at the end of this file.
 """
 
+from i18n.catalog_absences import MESSAGES as ABSENCES
 from i18n.catalog_accounts import MESSAGES as ACCOUNTS
 from i18n.catalog_adoption import MESSAGES as ADOPTION
 from i18n.catalog_jobs import MESSAGES as JOBS
@@ -363,5 +364,6 @@ CATALOG: dict[str, dict[str, str]] = {
 
 CATALOG.update(ADOPTION)
 CATALOG.update(JOBS)
+CATALOG.update(ABSENCES)
 CATALOG.update(ROUTING)
 CATALOG.update(ACCOUNTS)

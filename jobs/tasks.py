@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.deps import team_groups
 from bot.slack_client import slack_client
 from bot.users import UserDirectory
 from i18n import t
@@ -19,6 +20,7 @@ from models.payloads import DigestPayload, DirectMessagePayload
 from models.permissions import parse_managers
 from settings import Settings
 from sheets.accounts import load_accounts
+from store.absences import AbsenceStore
 from store.accounts import AccountStore
 from store.db import Database
 from store.directory import Directory
@@ -73,12 +75,13 @@ def nudge_stale_eggs(
     if waiting is not None:
         return waiting
     days = ctx.settings.hiyoko_stale_egg_days
-    eggs = {egg.number: egg for egg in ctx.jobs.stale_eggs(now, days)}
+    today = now.astimezone(ctx.calendar.zone).date()  # an owner away today is nudged once back
+    eggs = {egg.number: egg for egg in ctx.jobs.stale_eggs(now, days, today)}
     payloads = {
         number: DirectMessagePayload("stale_egg", (egg.owner_id, egg.submitter_id), stale_days=days)
         for number, egg in eggs.items()
     }
-    nudged = sorted(eggs) if dry_run else ctx.jobs.nudge(payloads, now, days)
+    nudged = sorted(eggs) if dry_run else ctx.jobs.nudge(payloads, now, days, today)
     return [f"stale_egg {eggs[n].id} → {eggs[n].owner_id} (cc {eggs[n].submitter_id})" for n in nudged]
 
 
@@ -94,7 +97,7 @@ def remind_chicks(
     ahead = ctx.settings.hiyoko_remind_business_days
     due: dict[str, list[tuple[int, date, DirectMessagePayload]]] = {"reminded_for": [], "overdue_for": []}
     lines: dict[int, str] = {}
-    for chick, reminded_for, overdue_for in ctx.jobs.open_chicks(today + _reminder_horizon(ahead)):
+    for chick, reminded_for, overdue_for in ctx.jobs.open_chicks(today + _reminder_horizon(ahead), today):
         timing = chick.timing
         assert timing is not None
         if timing < today:
@@ -110,7 +113,7 @@ def remind_chicks(
         lines[chick.number] = f"{kind} {chick.id} ({timing.isoformat()}) → {chick.owner_id}"
     if dry_run:
         return list(lines.values())
-    sent = {n for column, items in due.items() for n in ctx.jobs.mark_chicks(column, items, now)}
+    sent = {n for column, items in due.items() for n in ctx.jobs.mark_chicks(column, items, now, today)}
     return [line for number, line in lines.items() if number in sent]
 
 
@@ -126,6 +129,7 @@ def weekly_digest(
         now,
         stale_days=settings.hiyoko_stale_egg_days,
         unanswered_after=settings.hiyoko_unanswered_nudges,
+        away=AbsenceStore(ctx.jobs.db).current(now.astimezone(ctx.calendar.zone).date()),
     )
     zone = ctx.calendar.zone
     local = dataclasses.replace(
@@ -167,7 +171,7 @@ def directory_refresh(
         return [ctx.directory_refresh()]
     # `hiyoko jobs run directory_refresh` builds no app: a Slack client and the directory will do.
     users = UserDirectory(slack_client(ctx.settings), Directory(ctx.jobs.db, SystemClock()))
-    count = users.refresh(parse_managers(ctx.settings.hiyoko_managers)[1])
+    count = users.refresh(parse_managers(ctx.settings.hiyoko_managers)[1], team_groups(ctx.settings))
     return [f"directory_refresh: {count} user(s)"]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 AGE_BUCKETS = ((0, 7, "0-7"), (8, 30, "8-30"), (31, 90, "31-90"), (91, None, "91+"))
 CHART_WEEKS = 12
 TOP = 5
+LOAD_TOP = 10  # owners listed with their open signals (most first)
 
 
 class SignalFacts(Protocol):
@@ -65,6 +66,9 @@ class Digest:
     stale_owners: list[tuple[str, int]]  # open eggs untouched for the stale period, per owner
     unanswered: list[tuple[int, str, int]]  # (signal, owner, nudges) for eggs nudged M+ times unanswered
     weekly: list[tuple[datetime, int, int]]  # (week start, eggs shared, chicks shared), oldest first
+    hatched_weekly: list[int] = field(default_factory=list)  # eggs hatched in each of `weekly`'s weeks
+    open_by_owner: list[tuple[str, int]] = field(default_factory=list)  # the load: most open signals first
+    away: list[tuple[str, date]] = field(default_factory=list)  # who is away now or soon, and until when
 
 
 def _bucket(days: int) -> str:
@@ -81,16 +85,21 @@ def compute_digest(
     *,
     stale_days: int,
     unanswered_after: int,
+    away: Sequence[tuple[str, date, date]] = (),
 ) -> Digest:
     start, end = now - timedelta(days=7), now
     first_kind: dict[int, str] = {}
     first_hatch: dict[int, datetime] = {}
     this_week: Counter[str] = Counter()
+    chart_start = end - timedelta(weeks=CHART_WEEKS)
+    hatched_per_week: Counter[int] = Counter()
     for event in events:
         if event.action == "submitted":
             first_kind.setdefault(event.signal_number, event.to_kind or "egg")
         if event.action == "hatch":
             first_hatch.setdefault(event.signal_number, event.at)
+            if chart_start <= event.at < end:
+                hatched_per_week[int((event.at - chart_start) / timedelta(weeks=1))] += 1
         if start <= event.at < end:
             this_week["new_" + (event.to_kind or "egg") if event.action == "submitted" else event.action] += 1
 
@@ -105,17 +114,18 @@ def compute_digest(
 
     ages: dict[str, Counter[str]] = {"egg": Counter(), "chick": Counter()}
     stale: Counter[str] = Counter()
+    load: Counter[str] = Counter()
     unanswered = []
     for signal in signals:
         if signal.status != "open":
             continue
+        load[signal.owner_id] += 1
         ages[signal.kind][_bucket((now - signal.created_at).days)] += 1
         if signal.kind == "egg" and now - signal.last_activity_at >= timedelta(days=stale_days):
             stale[signal.owner_id] += 1
         if signal.kind == "egg" and signal.nudge_count >= unanswered_after:
             unanswered.append((signal.number, signal.owner_id, signal.nudge_count))
 
-    chart_start = end - timedelta(weeks=CHART_WEEKS)
     per_week: dict[str, Counter[int]] = {"egg": Counter(), "chick": Counter()}
     submitters: Counter[str] = Counter()
     for signal in signals:
@@ -147,4 +157,7 @@ def compute_digest(
         weekly=[
             (chart_start + timedelta(weeks=i), per_week["egg"][i], per_week["chick"][i]) for i in range(CHART_WEEKS)
         ],
+        hatched_weekly=[hatched_per_week[i] for i in range(CHART_WEEKS)],
+        open_by_owner=sorted(load.items(), key=lambda kv: (-kv[1], kv[0]))[:LOAD_TOP],
+        away=[(user, until) for user, _, until in sorted(away, key=lambda a: (a[2], a[0]))],
     )

@@ -71,6 +71,9 @@ class DigestPayload:
             "stale_owners": [list(p) for p in d.stale_owners],
             "unanswered": [list(u) for u in d.unanswered],
             "weekly": [[when.isoformat(), eggs, chicks] for when, eggs, chicks in d.weekly],
+            "hatched_weekly": list(d.hatched_weekly),
+            "open_by_owner": [list(p) for p in d.open_by_owner],
+            "away": [[user, until.isoformat()] for user, until in d.away],
             "slot": self.slot,
             "stale_days": self.stale_days,
             "unanswered_after": self.unanswered_after,
@@ -101,6 +104,10 @@ class DigestPayload:
             stale_owners=[(str(user), int(count)) for user, count in data["stale_owners"]],
             unanswered=[(int(number), str(owner), int(count)) for number, owner, count in data["unanswered"]],
             weekly=[(datetime.fromisoformat(when), int(eggs), int(chicks)) for when, eggs, chicks in data["weekly"]],
+            # A digest queued before issue 12 carries none of these.
+            hatched_weekly=[int(n) for n in data.get("hatched_weekly") or []],
+            open_by_owner=[(str(user), int(count)) for user, count in data.get("open_by_owner") or []],
+            away=[(str(user), date.fromisoformat(until)) for user, until in data.get("away") or []],
         )
         return cls(digest, str(data["slot"]), int(data["stale_days"]), int(data["unanswered_after"]))
 

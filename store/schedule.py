@@ -5,7 +5,11 @@ A slot's claim is a lease (`claimed_until`, renewed while the job runs). A claim
 before finishing leaves the slot unfinished with its lease running out; the next process to try
 the slot then takes it over — once (`attempts` ≤ 2), by a conditional update only one can win.
 Every later write about the slot names the claim's holder, so a claimant that was taken over can
-no longer mark it. The digest's message and the slot's finish mark commit together."""
+no longer mark it. The digest's message and the slot's finish mark commit together.
+
+An owner away today (`/hiyoko away`) is left alone: their eggs and chicks are neither nudged nor
+marked, so the first run after they are back (or after their absence ends) sends what waited —
+once, since that run sets the marks."""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from models.signal import Kind, SignalRecord, Status
 from store.db import Database
 from store.outbox import Target, enqueue_message
 from store.signals import to_record
-from store.tables import EventRow, JobRunRow, SignalRow
+from store.tables import AwayRow, EventRow, JobRunRow, SignalRow
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,14 @@ class DigestEvent(NamedTuple):
 
 
 BATCH = 500  # signals marked per transaction: short locks, few commits
+
+
+def _owner_here(today: date | None) -> ColumnElement[bool]:
+    """The signal's owner is not away on `today` (no day given: everyone counts as here)."""
+    if today is None:
+        return SignalRow.owner_id.is_not(None)
+    away = select(AwayRow.user_id).where(AwayRow.away_from <= today, AwayRow.away_until >= today)
+    return SignalRow.owner_id.not_in(away)
 
 
 class JobStore:
@@ -211,12 +223,17 @@ class JobStore:
             ),
         )
 
-    def stale_eggs(self, now: datetime, days: int) -> list[SignalRecord]:
+    def stale_eggs(self, now: datetime, days: int, today: date | None = None) -> list[SignalRecord]:
+        """Stale eggs whose owner is not away on `today`."""
         with self.db.read() as session:
-            rows = session.scalars(select(SignalRow).where(self._stale(now, days)).order_by(SignalRow.number))
+            rows = session.scalars(
+                select(SignalRow).where(self._stale(now, days), _owner_here(today)).order_by(SignalRow.number)
+            )
             return [to_record(row) for row in rows]
 
-    def nudge(self, payloads: dict[int, DirectMessagePayload], now: datetime, days: int) -> list[int]:
+    def nudge(
+        self, payloads: dict[int, DirectMessagePayload], now: datetime, days: int, today: date | None = None
+    ) -> list[int]:
         """Mark these eggs nudged and queue their messages, those still stale (once per period);
         one transaction per batch. Returns the numbers nudged."""
         nudged: list[int] = []
@@ -225,7 +242,11 @@ class JobStore:
             with self.db.transaction() as session:
                 result = session.execute(
                     update(SignalRow)
-                    .where(SignalRow.number.in_(numbers[start : start + BATCH]), self._stale(now, days))
+                    .where(
+                        SignalRow.number.in_(numbers[start : start + BATCH]),
+                        self._stale(now, days),
+                        _owner_here(today),
+                    )
                     .values(last_nudged_at=now, nudge_count=SignalRow.nudge_count + 1)
                     .returning(SignalRow.number)
                     .execution_options(synchronize_session=False)
@@ -238,8 +259,9 @@ class JobStore:
 
     # --- chicks ----------------------------------------------------------------------------
 
-    def open_chicks(self, timing_until: date) -> list[Chick]:
-        """Open chicks whose timing is on or before `timing_until` (overdue ones included)."""
+    def open_chicks(self, timing_until: date, today: date | None = None) -> list[Chick]:
+        """Open chicks whose timing is on or before `timing_until` (overdue ones included), of
+        owners not away on `today`."""
         with self.db.read() as session:
             rows = session.scalars(
                 select(SignalRow)
@@ -248,12 +270,19 @@ class JobStore:
                     SignalRow.kind == Kind.CHICK.value,
                     SignalRow.timing.is_not(None),
                     SignalRow.timing <= timing_until,
+                    _owner_here(today),
                 )
                 .order_by(SignalRow.timing, SignalRow.number)
             )
             return [Chick(to_record(row), row.reminded_for, row.overdue_for) for row in rows]
 
-    def mark_chicks(self, column: str, due: list[tuple[int, date, DirectMessagePayload]], now: datetime) -> list[int]:
+    def mark_chicks(
+        self,
+        column: str,
+        due: list[tuple[int, date, DirectMessagePayload]],
+        now: datetime,
+        today: date | None = None,
+    ) -> list[int]:
         """Remember the reminder (`reminded_for`) or overdue nudge (`overdue_for`) was sent for each
         chick's current timing, and queue it — unless it already was (a new timing gets a new one).
         Batched like `nudge`; returns the numbers marked."""
@@ -270,6 +299,7 @@ class JobStore:
                             SignalRow.kind == Kind.CHICK.value,
                             SignalRow.timing == timing,
                             or_(mark.is_(None), mark != timing),
+                            _owner_here(today),
                         )
                         .values({column: timing})
                         .execution_options(synchronize_session=False)

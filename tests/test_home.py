@@ -4,6 +4,7 @@ ages and actions; managers also see the team's numbers."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from fakes.slack_api import FakeSlack
 from fakes.slack_requests import modal_state, view_submission
 from models.clock import FixedClock
 from store import ChangeRequest, Hatch, Lose, Win
-from tests.conftest import AE, CSM, build, dispatch, make_settings
+from store.absences import AbsenceStore
+from tests.conftest import AE, CSM, OTHER_AE, build, dispatch, make_settings
 from tests.directory import fill_directory, filled_directory  # noqa: F401 (an autouse fixture)
 
 
@@ -81,3 +83,22 @@ def test_managers_see_the_team_numbers(
     assert "進行中: 🥚 2件 · 🐣 0件 / 受注 1件 · 失注 1件 · 取り下げ 0件" in lines
     assert "孵化率 25% · 受注率 50%" in lines
     assert json.dumps(fake_slack.home_views[AE]).count("UCSM") >= 1
+
+
+def test_managers_see_the_load_per_owner_and_who_is_away(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, clock: FixedClock, database_url: str
+) -> None:
+    settings = make_settings(tmp_path, fake_slack, fake_sheets, hiyoko_managers=CSM, database_url=database_url)
+    hiyoko = fill_directory(build(settings, clock))
+    for index in range(3):
+        share(hiyoko, index)
+    share(hiyoko, 3, owner=OTHER_AE)
+    today = clock.now().date()
+    hiyoko.store.change(1, ChangeRequest(Win(), AE), managers=frozenset(), today=today)  # closed: not load
+    AbsenceStore(hiyoko.db).set_away(OTHER_AE, today, date(2026, 12, 4), clock.now())
+    AbsenceStore(hiyoko.db).set_away(AE, date(2026, 11, 1), date(2026, 11, 20), clock.now())  # over
+    hiyoko.relay.drain()
+    lines = "\n".join(texts(fake_slack.home_views[CSM]))
+    assert f"*担当ごとの進行中の予兆*: <@{AE}> 2件 · <@{OTHER_AE}> 1件" in lines
+    assert f"*不在*: <@{OTHER_AE}>(2026-12-04 まで)" in lines
+    assert "担当ごとの" not in "\n".join(texts(fake_slack.home_views[AE]))  # managers only

@@ -204,16 +204,17 @@ def test_the_area_catalogs_do_not_redefine_each_others_keys() -> None:
     import re
     from pathlib import Path
 
-    from i18n import catalog_adoption, catalog_jobs, catalog_routing
+    from i18n import catalog_absences, catalog_adoption, catalog_jobs, catalog_routing
 
     core_source = (Path(__file__).parents[1] / "i18n" / "catalog.py").read_text(encoding="utf-8")
     core = set(re.findall(r'^    "([a-z0-9_.]+)": \{', core_source, re.MULTILINE))
     assert len(core) > 100
     adoption, jobs = set(catalog_adoption.MESSAGES), set(catalog_jobs.MESSAGES)
     assert not core & adoption and not core & jobs and not adoption & jobs
+    absences = set(catalog_absences.MESSAGES)
+    assert not absences & (core | adoption | jobs)
     routing = set(catalog_routing.MESSAGES)
-    assert not routing & (core | adoption | jobs)
-
+    assert not routing & (core | adoption | jobs | absences)
 
 
 def test_the_accounts_catalog_redefines_no_other_key() -> None:

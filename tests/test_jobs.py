@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import matplotlib.ft2font
 import pytest
+from matplotlib import font_manager
+from sqlalchemy import select
 
 import cli
 from app import Hiyoko
-from bot.chart import weekly_chart
+from bot.chart import font_file, font_name, weekly_chart
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
 from fakes.slack_requests import block_action
@@ -25,7 +29,9 @@ from models.metrics import compute_digest
 from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload, OutboxPayload
 from models.signal import Category, Kind, SignalDraft
 from store import BackToEgg, ChangeRequest, Hatch, Lose, Win
+from store.absences import AbsenceStore
 from store.schedule import LostSlot, SlotClaim
+from store.tables import OutboxRow
 from tests.conftest import AE, CSM, DIGEST, OTHER_AE, build, dispatch, make_settings, wait_for
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -376,3 +382,72 @@ def test_outbox_payloads_survive_their_json_and_an_old_digest_still_reads() -> N
     # A digest queued before win_rate was renamed.
     old = {k: v for k, v in payloads[0].to_json().items() if k != "win_rate"} | {"chick_win_rate": 0.5}
     assert DigestPayload.from_json(old).digest.win_rate == 0.5
+
+
+# --- issue 12: the load, who is away, and a chart that reads in Japanese ---------------------
+
+
+def test_the_digest_shows_the_load_per_owner_who_is_away_and_the_eggs_hatched(
+    hiyoko: Hiyoko, fake_slack: FakeSlack
+) -> None:
+    monday = "2027-03-01T09:00"
+    a = seed(hiyoko, "2027-02-01T10:00", customer="A")
+    seed(hiyoko, "2027-02-02T10:00", customer="B")
+    seed(hiyoko, "2027-02-03T10:00", customer="C", owner=OTHER_AE)
+    won = seed(hiyoko, "2027-02-04T10:00", customer="D")
+    hiyoko.clock.at = at("2027-02-24T10:00")  # type: ignore[attr-defined]
+    hiyoko.store.change(a, ChangeRequest(Hatch(date(2027, 4, 1)), AE), managers=frozenset(), today=date(2027, 2, 24))
+    hiyoko.store.change(won, ChangeRequest(Win(), AE), managers=frozenset(), today=date(2027, 2, 24))
+    absences = AbsenceStore(hiyoko.db)
+    absences.set_away(OTHER_AE, date(2027, 2, 26), date(2027, 3, 5), hiyoko.clock.now())
+    absences.set_away(CSM, date(2027, 2, 1), date(2027, 2, 20), hiyoko.clock.now())  # over before the digest
+    run(hiyoko, "weekly_digest", monday)
+    hiyoko.relay.drain()
+    [digest] = fake_slack.messages(DIGEST)
+    text = "\n".join(b["text"]["text"] for b in digest["blocks"] if b["type"] == "section")
+    assert "担当ごとの進行中の予兆(上位)*: <@UAE> 2件 · <@UAE2> 1件" in text  # the won one is not load
+    assert "🌴 *不在*: <@UAE2>(2027-03-05 まで)" in text and "UCSM>(" not in text
+    payload = DigestPayload.from_json(json.loads(json.dumps(tasks_payload(hiyoko))))
+    assert payload.digest.hatched_weekly[-1] == 1 and sum(payload.digest.hatched_weekly) == 1
+
+
+def tasks_payload(hiyoko: Hiyoko) -> dict[str, Any]:
+    with hiyoko.db.read() as session:
+        [row] = session.scalars(select(OutboxRow).where(OutboxRow.target == "digest"))
+        payload: dict[str, Any] = json.loads(row.payload)
+        return payload
+
+
+def test_the_chart_reads_in_japanese_with_the_bundled_font(tmp_path: Path) -> None:
+    path = font_file()
+    assert path.is_file() and path.name == "ipaexg.ttf"
+    family = font_name()
+    resolved = Path(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
+    assert resolved == path  # the bundled IPAex Gothic, not DejaVu Sans nor a font of this machine
+    for text in ("週ごとの予兆数", "卵", "ひよこ", "孵化", "進行中の予兆の経過日数", "日"):
+        font = matplotlib.ft2font.FT2Font(str(resolved))
+        assert all(font.get_char_index(ord(ch)) for ch in text), text  # a glyph for every character
+    weeks = [(datetime(2027, 1, 4) + timedelta(weeks=i), i, 12 - i) for i in range(12)]
+    ages = ({"0-7": 3, "8-30": 5, "31-90": 2, "91+": 1}, {"0-7": 1, "8-30": 2, "31-90": 0, "91+": 0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font" would be a tofu box
+        png, bars = weekly_chart(weeks, "ja", hatched=[i % 3 for i in range(12)], ages=ages)
+    assert bars == 24 and png[:8] == b"\x89PNG\r\n\x1a\n"
+    (tmp_path / "chart.png").write_bytes(png)
+
+
+def test_the_digest_payload_keeps_the_load_and_an_older_one_still_reads() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    digest = compute_digest(
+        [],
+        [],
+        datetime(2027, 3, 1, 9, tzinfo=tokyo),
+        stale_days=30,
+        unanswered_after=3,
+        away=[("U2", date(2027, 2, 1), date(2027, 3, 9)), ("U1", date(2027, 3, 1), date(2027, 3, 4))],
+    )
+    assert digest.away == [("U1", date(2027, 3, 4)), ("U2", date(2027, 3, 9))]  # soonest back first
+    payload = DigestPayload(digest, "slot", 30, 3)
+    assert DigestPayload.from_json(json.loads(json.dumps(payload.to_json()))) == payload
+    old = {k: v for k, v in payload.to_json().items() if k not in ("hatched_weekly", "open_by_owner", "away")}
+    assert DigestPayload.from_json(old).digest.away == []

@@ -23,6 +23,7 @@ DM_BUTTONS = {
     "stale_egg": (Action.HATCH, Action.SNOOZE, Action.DROP),
     "remind_chick": (),
     "overdue_chick": (Action.WIN, Action.LOSE, Action.BACK_TO_EGG),
+    "owner_left": (),  # to the managers: its owner was deactivated and nobody could take it over
 }
 
 
@@ -55,6 +56,18 @@ def _percent(value: float | None) -> str:
 
 def _people(pairs: list[tuple[str, int]], lang: str) -> str:
     return " · ".join(f"<@{user}> {count}" for user, count in pairs) or t("digest.none", lang)
+
+
+def load_line(pairs: list[tuple[str, int]], lang: str) -> str:
+    """Open signals per owner, most first: "@a 5件 · @b 3件"."""
+    return " · ".join(t("load.person", lang, user=user, count=count) for user, count in pairs) or t("load.none", lang)
+
+
+def away_line(people: list[tuple[str, date]], lang: str) -> str:
+    """Who is away and until when: "@a (until 2026-12-28)"."""
+    return " · ".join(t("away.person", lang, user=user, until=until.isoformat()) for user, until in people) or t(
+        "load.none", lang
+    )
 
 
 def digest_message(payload: DigestPayload, lang: str) -> tuple[str, list[dict[str, Any]]]:
@@ -98,5 +111,7 @@ def digest_message(payload: DigestPayload, lang: str) -> tuple[str, list[dict[st
         _section(
             t("digest.unanswered", lang, count=payload.unanswered_after, items=unanswered or t("digest.none", lang))
         ),
+        _section(t("digest.load", lang, people=load_line(numbers.open_by_owner, lang))),
+        _section(t("digest.away", lang, people=away_line(numbers.away, lang))),
     ]
     return title, blocks
