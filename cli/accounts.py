@@ -25,7 +25,7 @@ from models.clock import SystemClock
 from models.permissions import parse_managers
 from ops.startup import CommandError, load_settings, open_database
 from settings import Settings
-from sheets.accounts import AccountsTab, load_accounts, write_accounts_tab
+from sheets.accounts import AccountsTab, accounts_where, load_accounts, write_accounts_tab
 from store.accounts import AccountStore
 from store.db import Database
 from store.directory import Directory
@@ -75,7 +75,7 @@ def check(settings: Settings, db: Database, *, fill_directory: bool = True) -> F
     try:
         tab, reading = load_accounts(settings, db)
     except Exception as error:  # Google's refusal, the network, a damaged file: one line
-        raise CommandError(t("accounts.error.read", lang, where=_where(settings), error=error)) from None
+        raise CommandError(t("accounts.error.read", lang, where=accounts_where(settings), error=error)) from None
     problems = list(reading.problems)
     if client is None:
         if not settings.slack_bot_token:
@@ -85,10 +85,6 @@ def check(settings: Settings, db: Database, *, fill_directory: bool = True) -> F
         problems += channel_problems(client, reading, notes, lang)
     problems.sort(key=lambda problem: problem.row)
     return Findings(tab, reading, problems, notes)
-
-
-def _where(settings: Settings) -> str:
-    return f"{settings.spreadsheet_id or settings.hiyoko_xlsx_path}, tab {settings.hiyoko_accounts_tab}"
 
 
 def _slack_error(error: Exception) -> str:
@@ -200,8 +196,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         try:
             where = write_accounts_tab(settings, rows)
-        except Exception as error:
-            raise CommandError(t("accounts.error.read", lang, where=_where(settings), error=error)) from None
+        except Exception as error:  # Google's refusal (not shared as Editor), the network: one line
+            raise CommandError(t("accounts.error.write", lang, where=accounts_where(settings), error=error)) from None
         print(t("accounts.import.written", lang, where=where, rows=len(rows) - 1))
         findings = check(settings, db)
         if findings.reading.header_ok:

@@ -171,6 +171,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "could not read {where}: {error}",
     },
     # --- hiyoko accounts import ---------------------------------------------------------------
+    "accounts.error.write": {
+        "ja": "{where} に書き込めませんでした: {error}",
+        "en": "could not write to {where}: {error}",
+    },
     "accounts.import.no_file": {"ja": "ファイルがありません: {path}", "en": "no such file: {path}"},
     "accounts.import.format": {
         "ja": "{path}: .csv か .xlsx を指定してください",

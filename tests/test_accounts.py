@@ -414,3 +414,20 @@ def test_two_replicas_replacing_at_once_both_succeed_on_postgresql(postgres_url:
     assert errors == []
     assert AccountStore(db).count() == 300 and AccountStore(db).find("ALIAS 7") == Account("Customer 7")
     db.dispose()
+
+
+def test_import_into_a_sheet_hiyoko_may_not_write_is_one_line(
+    people: Hiyoko,
+    fake_sheets: FakeSheets,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source = write_csv(tmp_path / "accounts.csv", IMPORTED, "utf-8")
+    fake_sheets.set_writable(SPREADSHEET, False)
+    use_env(monkeypatch, tmp_path, people.settings)
+    code = cli.main(["accounts", "import", str(source)])
+    err = capsys.readouterr().err
+    reason = err.strip().splitlines()[-1]  # above it: the migration's log lines
+    assert code == 2 and reason.startswith(f"hiyoko: Google Sheet {SPREADSHEET}, tab {TAB} に書き込めませんでした: ")
+    assert "Traceback" not in err and AccountStore(people.db).count() == 0
