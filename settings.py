@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     hiyoko_team_ae: str = ""
     hiyoko_accounts_tab: str = "Accounts"
     hiyoko_accounts_refresh_minutes: int = 10
+    # The sheet talks back (issue: read-back, proposals, a Slack List).
+    hiyoko_sheet_readback_minutes: int = 5
+    hiyoko_sheet_readback_columns: str = ""  # more people's columns to read back, comma-separated headers
+    hiyoko_slack_list_id: str | None = None  # a Slack List that mirrors the signals (paid plans)
     hiyoko_directory_refresh_minutes: int = 60  # users.list again this often (events keep it fresh between)
 
     @field_validator("hiyoko_timezone")

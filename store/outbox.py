@@ -49,6 +49,7 @@ class Target(StrEnum):
     DIGEST = "digest"  # the weekly digest and its chart: payload holds the numbers
     ADMIN_ALERT = "admin_alert"  # tell the admin channel a delivery died; never dies itself
     CHECK_OWNER = "check_owner"  # an owner the directory did not know at share time: ask Slack now
+    SYNC_LIST = "sync_list"  # upsert the signal's item in the Slack List (HIYOKO_SLACK_LIST_ID)
 
 
 class State(StrEnum):

@@ -205,3 +205,44 @@ class AwayRow(Base):
     away_from: Mapped[date] = mapped_column()
     away_until: Mapped[date] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SheetCellRow(Base):
+    """The last value seen in a people's column (or of a watched own column) of one signal's row,
+    in the sheet or the Slack List: a changed cell is told once, an unchanged one never again."""
+
+    __tablename__ = "sheet_cells"
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # "sheet" | "list"
+    signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), primary_key=True)
+    column_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProposalRow(Base):
+    """A person's edit of hiyoko's Status, Owner or Timing in the sheet or list, waiting for
+    someone with rights on the signal to confirm it (the normal action runs) or discard it."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str] = mapped_column(String(16))  # "status" | "owner" | "timing"
+    value: Mapped[str] = mapped_column(Text)  # as hiyoko reads it: a status, a user id, an ISO date
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | discarded
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ListItemRow(Base):
+    """The Slack List item that mirrors a signal (upserted by the signal's ID)."""
+
+    __tablename__ = "list_items"
+
+    signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), primary_key=True)
+    list_id: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
