@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltContext
 
-from bot import actions, commands, events, home, shortcuts, views, workflow
+from bot import actions, commands, events, home, proposals, shortcuts, views, workflow
 from bot.deps import DEPS_KEY, BotDeps
 
 
@@ -28,5 +28,6 @@ def register(app: App, deps: BotDeps) -> None:
     commands.register(app)
     home.register(app)
     actions.register(app)
+    proposals.register(app)
     workflow.register(app)
     events.register(app)

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.card import CARD_EVENT, EVENT_LINE, OWNER_NOTICE_EVENT, card, event_line, metadata, owner_notice
 from bot.blocks.messages import DIGEST_EVENT, DM_EVENT, digest_message, direct_message
+from bot.blocks.proposal import PROPOSAL_EVENT, proposal_message
 from bot.chart import digest_chart
 from i18n import t
 from models.clock import Clock, SystemClock
@@ -113,6 +114,12 @@ class SlackDelivery:
         key = {"signal_id": signal.id, "event_id": event.public_id}
         meta = {"event_type": EVENT_LINE, "event_payload": key}
         if retried and self._find(signal.card_channel, EVENT_LINE, key, thread_ts=signal.card_ts):
+            return
+        if event.action == PROPOSAL_EVENT:  # a person's edit of hiyoko's columns: asked, with buttons
+            text, blocks = proposal_message(event, self.lang)
+            self.client.chat_postMessage(
+                channel=signal.card_channel, thread_ts=signal.card_ts, text=text, blocks=blocks, metadata=meta
+            )
             return
         self.client.chat_postMessage(
             channel=signal.card_channel, thread_ts=signal.card_ts, text=event_line(event, self.lang), metadata=meta

@@ -8,6 +8,9 @@ from i18n.catalog_absences import MESSAGES as ABSENCES
 from i18n.catalog_accounts import MESSAGES as ACCOUNTS
 from i18n.catalog_adoption import MESSAGES as ADOPTION
 from i18n.catalog_jobs import MESSAGES as JOBS
+from i18n.catalog_lists import MESSAGES as LISTS
+from i18n.catalog_proposals import MESSAGES as PROPOSALS
+from i18n.catalog_readback import MESSAGES as READBACK
 from i18n.catalog_routing import MESSAGES as ROUTING
 
 CATALOG: dict[str, dict[str, str]] = {
@@ -367,3 +370,6 @@ CATALOG.update(JOBS)
 CATALOG.update(ABSENCES)
 CATALOG.update(ROUTING)
 CATALOG.update(ACCOUNTS)
+CATALOG.update(PROPOSALS)
+CATALOG.update(READBACK)
+CATALOG.update(LISTS)
