@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,14 +29,17 @@ from jobs.tasks import make_context, refresh_accounts
 from jobs.timer import Scheduler
 from models.clock import Clock, SystemClock
 from models.permissions import parse_managers
+from models.signal import SignalRecord
 from ops import logs
 from ops.logs import ContextExecutor
 from ops.metrics import Metrics
 from ops.startup import CommandError, exit_code, load_settings, open_database
 from settings import Settings
 from sheets import SheetSync, SheetTable, open_tables
+from sheets.slack_list import SlackList
 from store import Database, Outbox, SignalStore
 from store.directory import Directory
+from store.list_items import ListItemStore
 from store.schedule import JobStore
 
 log = logging.getLogger("hiyoko")
@@ -131,8 +135,19 @@ def delivery(
         publish_home=HomePublisher(client, deps),
         on_delivery=metrics.delivered if metrics else None,
         check_owner=OwnerCheck(client, users, store, settings),
+        sync_list=slack_list(settings, clock, db, client),
     )
     return Delivery(outbox, sheet, users, deps, relay)
+
+
+def slack_list(
+    settings: Settings, clock: Clock, db: Database, client: WebClient
+) -> Callable[[SignalRecord], str] | None:
+    """The Slack List's upsert of one signal, when HIYOKO_SLACK_LIST_ID is set."""
+    if not settings.hiyoko_slack_list_id:
+        return None
+    items = ListItemStore(db, clock)
+    return SlackList(client, items, settings.hiyoko_slack_list_id, settings.hiyoko_language, settings.timezone).sync
 
 
 def build(
@@ -141,7 +156,7 @@ def build(
     """Wire the app from settings. Tests hand in a fixed clock; nothing here reads globals."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
-    store = SignalStore(db, clock)
+    store = SignalStore(db, clock, slack_list=bool(settings.hiyoko_slack_list_id))
     metrics = Metrics()
     client = slack_client(settings)
     parts = delivery(settings, clock, db, store, client, tables=tables, metrics=metrics)

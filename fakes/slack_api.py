@@ -28,7 +28,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +55,8 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     "im:history",
     "im:read",
     "im:write",
+    "lists:read",
+    "lists:write",
     "mpim:history",
     "mpim:write",
     "usergroups:read",
@@ -126,7 +128,51 @@ ACCEPTED_SCOPES: dict[str, tuple[str, ...]] = {
     "files.completeUploadExternal": ("files:write",),
     "functions.completeSuccess": (),
     "functions.completeError": (),
+    "slackLists.create": ("lists:write",),
+    "slackLists.items.create": ("lists:write",),
+    "slackLists.items.update": ("lists:write",),
+    "slackLists.items.list": ("lists:read",),
 }
+
+# Slack's documented tiers: create and items.list are Tier 2 (20+ a minute), item writes Tier 3 (50+).
+_LISTS_TIER2 = frozenset({"slackLists.create", "slackLists.items.list"})
+_LIST_COLUMN_TYPES = frozenset({"text", "rich_text", "select", "date", "user", "number", "checkbox", "link"})
+# The typed key a written cell carries, by column type (the docs' samples: text takes rich_text).
+_LIST_VALUE_KEY_OF = {
+    "text": "rich_text",
+    "rich_text": "rich_text",
+    "select": "select",
+    "date": "date",
+    "user": "user",
+    "number": "number",
+    "checkbox": "checkbox",
+    "link": "link",
+}
+_LIST_VALUE_KEYS = frozenset(_LIST_VALUE_KEY_OF.values())
+
+
+def _rich_text(text: str) -> list[dict[str, Any]]:
+    section = {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
+    return [{"type": "rich_text", "elements": [section]}]
+
+
+def _plain_rich_text(blocks: Any) -> str:
+    """The plain text of rich_text blocks (the `text` Slack shows for a text cell)."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("text", "link") and isinstance(node.get("text") or node.get("url"), str):
+                out.append(str(node.get("text") or node.get("url")))
+            for child in node.get("elements", []) or []:
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(blocks)
+    return "".join(out)
+
 
 JsonDict = dict[str, Any]
 
@@ -501,6 +547,9 @@ class FakeSlack:
         *,
         channel_rate: float | None = 1.0,
         channel_burst: int = 3,
+        lists_tier2: int = 20,
+        lists_tier3: int = 50,
+        lists_enabled: bool = True,
     ) -> None:
         """``channel_rate`` posts a second per channel (None: no limit), ``channel_burst`` at once."""
         self.bot_token = bot_token
@@ -542,6 +591,11 @@ class FakeSlack:
         self._triggers: dict[str, float] = {}  # trigger id -> when issued (monotonic)
         self._exchanged: set[str] = set()
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, at)
+        self.lists_tier2 = lists_tier2  # Slack Lists calls a minute per Tier 2 method, then 429
+        self.lists_tier3 = lists_tier3  # ... per Tier 3 method
+        self.lists_enabled = lists_enabled  # False: a free workspace (Lists need a paid plan)
+        self._lists: dict[str, JsonDict] = {}
+        self._lists_calls: dict[str, list[float]] = {}  # method -> monotonic times in the last minute
 
         self._methods: dict[str, _MethodHandler] = {
             "auth.test": self._auth_test,
@@ -567,6 +621,10 @@ class FakeSlack:
             "files.completeUploadExternal": self._files_complete_upload,
             "functions.completeSuccess": self._functions_complete_success,
             "functions.completeError": self._functions_complete_error,
+            "slackLists.create": self._slack_lists_create,
+            "slackLists.items.create": self._slack_lists_items_create,
+            "slackLists.items.update": self._slack_lists_items_update,
+            "slackLists.items.list": self._slack_lists_items_list,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -1503,6 +1561,234 @@ class FakeSlack:
             raise SlackError("invalid_arguments")
         self.function_results.append({"function_execution_id": execution_id, "error": error, "ok": False})
         return {}
+
+    # ------------------------------------------------------------------ Slack Lists
+    #
+    # Modelled on docs.slack.dev/reference/methods/slackLists.*: a List is a file ("F…") with a
+    # schema of columns (id "Col…", key, name, type, is_primary_column, options.choices for
+    # selects); items ("Rec…") carry `fields`. Writes name cells by column_id with one typed
+    # key each — text columns take `rich_text` blocks, selects `select: [value]`, users
+    # `user: [ids]`, dates `date: ["YYYY-MM-DD"]`. Where the docs are silent the fake is narrow:
+    # a cell with more than one typed key, or a type the column does not take, is
+    # `invalid_input_type`; an unknown list is `list_not_found`; a workspace without Lists (a
+    # free plan) answers every method with `paid_only` (the docs only say "paid plan", not the
+    # error — paid_only is Slack's common error for paid-only methods).
+
+    def add_list(self, name: str, schema: list[JsonDict]) -> str:
+        """Make a List directly (as a person would in Slack); returns its id."""
+        with self._lock:
+            return self._make_list(name, schema)
+
+    def list_items(self, list_id: str) -> list[JsonDict]:
+        """A List's items as items.list would answer them (tests)."""
+        with self._lock:
+            return [self._item_view(self._lists[list_id], item) for item in self._lists[list_id]["items"]]
+
+    def reset_list(self, list_id: str) -> None:
+        """Delete every item of a List (tests)."""
+        with self._lock:
+            self._lists[list_id]["items"] = []
+
+    def list_cell(self, list_id: str, item_id: str, key: str) -> str:
+        """The text a person sees in one cell (a select shows its label)."""
+        with self._lock:
+            lst = self._lists[list_id]
+            item = next(i for i in lst["items"] if i["id"] == item_id)
+            found = next((f for f in self._item_view(lst, item)["fields"] if f["key"] == key), None)
+            return "" if found is None else str(found["text"])
+
+    def edit_list_cell(self, list_id: str, item_id: str, key: str, value: str, *, user: str = "UPERSON") -> None:
+        """A person edits a cell in Slack: text for a text column, a choice's label for a select."""
+        with self._lock:
+            lst = self._lists[list_id]
+            column = next(c for c in lst["schema"] if c["key"] == key)
+            item = next(i for i in lst["items"] if i["id"] == item_id)
+            if column["type"] == "select":
+                choice = next(c for c in column["options"]["choices"] if c["label"] == value)
+                item["cells"][column["id"]] = [choice["value"]]
+            elif column["type"] in ("text", "rich_text"):
+                item["cells"][column["id"]] = _rich_text(value) if value else None
+            else:
+                item["cells"][column["id"]] = [value] if value else None
+            item["updated_by"] = user
+            item["updated_timestamp"] = str(int(self.clock()))
+
+    def _lists_limit(self, method: str) -> None:
+        """Tier 2 (~20 a minute) or Tier 3 (~50) per method, over a sliding minute."""
+        limit = self.lists_tier2 if method in _LISTS_TIER2 else self.lists_tier3
+        now = self.monotonic()
+        calls = [at for at in self._lists_calls.get(method, []) if now - at < 60.0]
+        if len(calls) >= limit:
+            self._lists_calls[method] = calls
+            raise SlackError("ratelimited", _retry_after=max(1, math.ceil(60.0 - (now - calls[0]))))
+        calls.append(now)
+        self._lists_calls[method] = calls
+
+    def _lists_gate(self, method: str, args: JsonDict) -> JsonDict:
+        if not self.lists_enabled:
+            raise SlackError("paid_only")
+        self._lists_limit(method)
+        list_id = _arg_str(args, "list_id")
+        if method != "slackLists.create":
+            if list_id is None or list_id not in self._lists:
+                raise SlackError("list_not_found")
+            return self._lists[list_id]
+        return {}
+
+    def _make_list(self, name: str, schema: list[JsonDict]) -> str:
+        list_id = self._next_id("F")
+        columns = []
+        if not schema:
+            schema = [{"key": "name", "name": "Name", "type": "text", "is_primary_column": True}]
+        for column in schema:
+            if not isinstance(column, dict) or not column.get("key") or not column.get("name"):
+                raise SlackError("invalid_schema")
+            if column.get("type") not in _LIST_COLUMN_TYPES:
+                raise SlackError("invalid_column_type")
+            choices = (column.get("options") or {}).get("choices")
+            if column["type"] == "select" and not (
+                isinstance(choices, list) and all(isinstance(c, dict) and c.get("value") for c in choices)
+            ):
+                raise SlackError("invalid_schema")
+            columns.append({"id": self._next_id("Col"), **column})
+        primaries = [c for c in columns if c.get("is_primary_column")]
+        if len(primaries) != 1 or primaries[0]["type"] != "text":
+            raise SlackError("invalid_primary_column")
+        if len({c["key"] for c in columns}) != len(columns):
+            raise SlackError("invalid_schema")
+        self._lists[list_id] = {"id": list_id, "name": name, "schema": columns, "items": []}
+        return list_id
+
+    def _slack_lists_create(self, args: JsonDict) -> JsonDict:
+        self._lists_gate("slackLists.create", args)
+        name = _arg_str(args, "name")
+        if name is None:
+            raise SlackError("invalid_arguments")
+        schema = args.get("schema") or []
+        if isinstance(schema, str):
+            schema = json.loads(schema)
+        if not isinstance(schema, list):
+            raise SlackError("invalid_schema")
+        list_id = self._make_list(name, schema)
+        return {"list_id": list_id, "list_metadata": {"schema": self._lists[list_id]["schema"]}}
+
+    def _cell_value(self, lst: JsonDict, cell: Any) -> tuple[str, Any]:
+        """Validate one written cell; returns (column id, stored value)."""
+        if not isinstance(cell, dict) or not cell.get("column_id"):
+            raise SlackError("column_id_not_provided")
+        column = next((c for c in lst["schema"] if c["id"] == cell["column_id"]), None)
+        if column is None:
+            raise SlackError("invalid_column_id")
+        typed = [k for k in cell if k in _LIST_VALUE_KEYS]
+        if len(typed) != 1 or typed[0] != _LIST_VALUE_KEY_OF[column["type"]]:
+            raise SlackError("invalid_input_type")
+        value = cell[typed[0]]
+        if not isinstance(value, list):
+            raise SlackError("invalid_input_type")
+        if typed[0] == "rich_text":
+            if _block_errors(value, "/rich_text", 50) or any(b.get("type") != "rich_text" for b in value):
+                raise SlackError("invalid_blocks")
+        elif typed[0] == "select":
+            allowed = {c["value"] for c in column["options"]["choices"]}
+            if len(value) > 1 or any(v not in allowed for v in value):
+                raise SlackError("invalid_option_id")
+        elif typed[0] == "user":
+            if any(u not in self._users for u in value):
+                raise SlackError("user_not_found")
+        elif typed[0] == "date":
+            for day in value:
+                try:
+                    date.fromisoformat(str(day))
+                except ValueError:
+                    raise SlackError("invalid_date") from None
+        return column["id"], value or None
+
+    def _slack_lists_items_create(self, args: JsonDict) -> JsonDict:
+        lst = self._lists_gate("slackLists.items.create", args)
+        fields = args.get("initial_fields") or []
+        if isinstance(fields, str):
+            fields = json.loads(fields)
+        if not isinstance(fields, list):
+            raise SlackError("invalid_args")
+        cells = dict(self._cell_value(lst, f) for f in fields)
+        now = str(int(self.clock()))
+        item = {
+            "id": self._next_id("Rec"),
+            "list_id": lst["id"],
+            "date_created": int(self.clock()),
+            "created_by": self.bot_user_id,
+            "updated_by": self.bot_user_id,
+            "updated_timestamp": now,
+            "cells": cells,
+        }
+        lst["items"].append(item)
+        return {"item": self._item_view(lst, item)}
+
+    def _slack_lists_items_update(self, args: JsonDict) -> JsonDict:
+        lst = self._lists_gate("slackLists.items.update", args)
+        cells = args.get("cells")
+        if isinstance(cells, str):
+            cells = json.loads(cells)
+        if not isinstance(cells, list) or not cells:
+            raise SlackError("invalid_args")
+        by_id = {i["id"]: i for i in lst["items"]}
+        staged = []
+        for cell in cells:  # all or nothing: validate every cell before writing any
+            item = by_id.get(cell.get("row_id") if isinstance(cell, dict) else None)
+            if item is None:
+                raise SlackError("invalid_row_id")
+            staged.append((item, *self._cell_value(lst, cell)))
+        for item, column_id, value in staged:
+            item["cells"][column_id] = value
+            item["updated_by"] = self.bot_user_id
+            item["updated_timestamp"] = str(int(self.clock()))
+        return {}
+
+    def _slack_lists_items_list(self, args: JsonDict) -> JsonDict:
+        lst = self._lists_gate("slackLists.items.list", args)
+        items = lst["items"]
+        cursor = _arg_str(args, "cursor")
+        start = 0
+        if cursor is not None:
+            try:
+                prefix, _, offset = base64.b64decode(cursor.encode(), validate=True).decode().partition(":")
+                start = int(offset)
+            except ValueError:
+                raise SlackError("invalid_cursor") from None
+            if prefix != lst["id"]:
+                raise SlackError("invalid_cursor")
+        limit = max(1, min(_arg_int(args, "limit", 100) or 100, 1000))
+        page = items[start : start + limit]
+        more = start + limit < len(items)
+        result: JsonDict = {
+            "items": [self._item_view(lst, i) for i in page],
+            "response_metadata": {
+                "next_cursor": base64.b64encode(f"{lst['id']}:{start + limit}".encode()).decode() if more else ""
+            },
+        }
+        if _arg_bool(args, "include_list"):
+            result["list"] = {"id": lst["id"], "title": lst["name"], "list_metadata": {"schema": lst["schema"]}}
+        return result
+
+    def _item_view(self, lst: JsonDict, item: JsonDict) -> JsonDict:
+        fields = []
+        for column in lst["schema"]:
+            value = item["cells"].get(column["id"])
+            if value is None:
+                continue
+            key = _LIST_VALUE_KEY_OF[column["type"]]
+            if key == "rich_text":
+                text = _plain_rich_text(value)
+            elif key == "select":
+                labels = {c["value"]: c.get("label", c["value"]) for c in column["options"]["choices"]}
+                text = ", ".join(labels[v] for v in value)
+            else:
+                text = ", ".join(str(v) for v in value)
+            entry: JsonDict = {"key": column["key"], "column_id": column["id"], "value": value, "text": text}
+            entry[key] = value
+            fields.append(entry)
+        view = {k: v for k, v in item.items() if k != "cells"}
+        return {**view, "fields": fields}
 
     # ------------------------------------------------------------------ latency (bench)
 

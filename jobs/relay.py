@@ -40,6 +40,7 @@ SLACK_LANE = (
     Target.DIGEST,
     Target.ADMIN_ALERT,
     Target.CHECK_OWNER,
+    Target.SYNC_LIST,  # a Slack API call (slackLists.items.*), paced by Slack's 429s like the rest
 )
 ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT})
 HEARTBEAT_STALE_SECONDS = 60.0  # a lane silent this long is reported dead by /healthz
@@ -84,8 +85,10 @@ class Relay:
         batch_size: int = 200,
         on_delivery: Callable[[str, str, int], None] | None = None,
         check_owner: Callable[[SignalRecord], None] | None = None,
+        sync_list: Callable[[SignalRecord], object] | None = None,
     ) -> None:
         self.outbox = outbox
+        self.sync_list = sync_list  # upserts the signal's Slack List item (HIYOKO_SLACK_LIST_ID)
         self.check_owner = check_owner  # looks up an owner the directory did not know at share time
         self.on_delivery = on_delivery  # metrics: (target, "delivered" | "failed" | "dead", count)
         self._beats: dict[str, float] = {}
@@ -142,6 +145,7 @@ class Relay:
             Target.DIRECT_MESSAGE: 3,
             Target.DIGEST: 3,
             Target.CHECK_OWNER: 3,
+            Target.SYNC_LIST: 3,
             Target.ADMIN_ALERT: 4,
         }
         for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
@@ -220,6 +224,9 @@ class Relay:
             case Target.CHECK_OWNER:
                 if self.check_owner is not None:
                     self.check_owner(signal)
+            case Target.SYNC_LIST:
+                if self.sync_list is not None:
+                    self.sync_list(signal)
 
     def _sync_sheet(self, claimed: list[Delivery]) -> RelayStats:
         """One batched upsert per tab; a failing tab fails (and retries) only its own rows."""

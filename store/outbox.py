@@ -79,7 +79,7 @@ CHAIN_MARK = "waits on its card, outbox #{id}, which is dead"
 
 # Targets that render the signal's current state: one waiting row is enough, since it reads the
 # signal when it runs. (A thread line is a message of its own and is never merged.)
-COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET})
+COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET, Target.SYNC_LIST})
 
 
 def enqueue(

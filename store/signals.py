@@ -4,7 +4,7 @@ in the same transaction, so a signal and the work it owes are never apart."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
@@ -209,9 +209,14 @@ def to_event(row: EventRow) -> EventRecord:
 class SignalStore:
     """Signals in the database: submit, change, read, and record where their Slack card lives."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, slack_list: bool = False) -> None:
         self.db = db
         self.clock = clock
+        self.slack_list = slack_list  # HIYOKO_SLACK_LIST_ID is set: every change also owes SYNC_LIST
+
+    def _with_list(self, work: Sequence[Target]) -> list[Target]:
+        """The work, plus the Slack List item when a list is configured."""
+        return [*work, Target.SYNC_LIST] if self.slack_list else list(work)
 
     def submit(
         self,
@@ -300,7 +305,7 @@ class SignalStore:
             session.add(event)
             session.flush()
             due = self.clock.now()  # work is due now, even for a signal that happened years ago
-            work = [*(NEW_SIGNAL_WORK if announce else [Target.SYNC_SHEET])]
+            work = self._with_list(NEW_SIGNAL_WORK if announce else [Target.SYNC_SHEET])
             if check_owner:
                 work.append(Target.CHECK_OWNER)
             enqueue(session, row.number, work, due, new_signal=True)
@@ -381,7 +386,7 @@ class SignalStore:
             )
             session.add(event)
             session.flush()
-            enqueue(session, row.number, CHANGE_WORK, now, event_id=event.id)
+            enqueue(session, row.number, self._with_list(CHANGE_WORK), now, event_id=event.id)
             if check_owner:
                 enqueue(session, row.number, [Target.CHECK_OWNER], now)
             enqueue_homes(session, row.number, [row.owner_id, row.submitter_id, old_owner, request.actor_id], now)
@@ -427,7 +432,7 @@ class SignalStore:
                 .values(card_channel=channel, card_ts=ts, card_permalink=permalink)
             )
             if permalink:
-                enqueue(session, number, [Target.SYNC_SHEET], self.clock.now())
+                enqueue(session, number, self._with_list([Target.SYNC_SHEET]), self.clock.now())
 
     def fill_names(self, number: int, names: dict[str, str]) -> bool:
         """Put people's names where a signal still shows their raw id (they were not in the user
