@@ -252,3 +252,21 @@ def test_the_lists_catalog_redefines_no_other_key() -> None:
             others |= set(importlib.import_module(f"i18n.{path.stem}").MESSAGES)
     assert not set(catalog_lists.MESSAGES) & others
     assert set(catalog_lists.MESSAGES) <= set(CATALOG)
+
+
+def test_the_proposals_catalog_redefines_no_other_key() -> None:
+    """i18n/catalog_proposals.py against the core catalog and every other area's."""
+    import importlib
+    import re
+    from pathlib import Path
+
+    from i18n import catalog_proposals
+
+    folder = Path(__file__).parents[1] / "i18n"
+    core_source = (folder / "catalog.py").read_text(encoding="utf-8")
+    others = set(re.findall(r'^    "([a-z0-9_.]+)": \{', core_source, re.MULTILINE))
+    for path in sorted(folder.glob("catalog_*.py")):
+        if path.stem != "catalog_proposals":
+            others |= set(importlib.import_module(f"i18n.{path.stem}").MESSAGES)
+    assert not set(catalog_proposals.MESSAGES) & others
+    assert set(catalog_proposals.MESSAGES) <= set(CATALOG)

@@ -226,3 +226,15 @@ def test_unreadable_or_current_values_and_repeats_propose_nothing(hiyoko: Hiyoko
     assert proposal_states(hiyoko) == [("status", "won", "pending")]
     assert [r for r in fake_slack.replies(CHANNEL, card["ts"]) if buttons(r)] == [question(fake_slack, card)]
     assert ProposalStore(hiyoko.db, hiyoko.clock).pending(1)[0].value == "won"
+
+
+def test_two_decisions_at_once_make_one(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
+    """The store decides once under the signal's lock: the later click is told who came first."""
+    shared(hiyoko, fake_slack)
+    assert proposed(hiyoko, "status", "Won")
+    proposals = ProposalStore(hiyoko.db, hiyoko.clock)
+    assert proposals.decide(1, "USTRANGER", True, frozenset()).outcome == "denied"
+    assert proposals.decide(1, "UBOSS", False, frozenset({"UBOSS"})).outcome == "decided"  # a manager
+    later = proposals.decide(1, AE, True, frozenset())
+    assert later.outcome == "already" and later.proposal and later.proposal.decided_by == "UBOSS"
+    assert proposal_states(hiyoko) == [("status", "won", "discarded")]
