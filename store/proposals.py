@@ -147,7 +147,8 @@ def propose(session: Session, *, number: int, source: str, field: str, text: str
     )
     session.add(event)
     session.flush()
-    enqueue(session, number, [Target.SYNC_SHEET], now)
+    # hiyoko's own value goes back where the person typed it (a list edit: the list item too).
+    enqueue(session, number, [Target.SYNC_SHEET, *([Target.SYNC_LIST] if source == "list" else [])], now)
     enqueue(session, number, [Target.THREAD_LINE, Target.SYNC_HISTORY], now, event_id=event.id)
     return True
 

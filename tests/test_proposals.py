@@ -238,3 +238,14 @@ def test_two_decisions_at_once_make_one(hiyoko: Hiyoko, fake_slack: FakeSlack) -
     later = proposals.decide(1, AE, True, frozenset())
     assert later.outcome == "already" and later.proposal and later.proposal.decided_by == "UBOSS"
     assert proposal_states(hiyoko) == [("status", "won", "discarded")]
+
+
+def test_a_status_changed_in_the_slack_list_is_asked_and_the_item_put_back(
+    hiyoko: Hiyoko, fake_slack: FakeSlack
+) -> None:
+    card = shared(hiyoko, fake_slack)
+    with hiyoko.db.transaction() as session:
+        assert propose(session, number=1, source="list", field="status", text="Won", now=hiyoko.clock.now())
+    assert {row.target for row in hiyoko.outbox.rows() if row.state == "pending"} >= {"sync_sheet", "sync_list"}
+    hiyoko.relay.drain()
+    assert question(fake_slack, card)["text"] == "Slackリストで「受注」に変更されました — 確定しますか?"
