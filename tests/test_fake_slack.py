@@ -455,3 +455,128 @@ def test_plain_special_mentions_outside_verbatim_text_are_recorded(fake: FakeSla
         ("chat.postEphemeral", "/blocks/0/elements/0"),
         ("views (home)", "/view/blocks/0/text"),
     ]
+
+
+# --- Slack Lists ------------------------------------------------------------------------------
+
+_LIST_SCHEMA = [
+    {"key": "task", "name": "Task", "type": "text", "is_primary_column": True},
+    {"key": "due", "name": "Due", "type": "date"},
+    {
+        "key": "state",
+        "name": "State",
+        "type": "select",
+        "options": {"choices": [{"value": "todo", "label": "To do"}, {"value": "done", "label": "Done"}]},
+    },
+    {"key": "who", "name": "Who", "type": "user"},
+]
+
+
+def _rich(text: str) -> list[dict[str, Any]]:
+    return [
+        {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}
+    ]
+
+
+def _columns(client: WebClient, list_id: str) -> dict[str, str]:
+    answer = client.api_call("slackLists.items.list", json={"list_id": list_id, "include_list": True})
+    return {c["key"]: c["id"] for c in answer["list"]["list_metadata"]["schema"]}
+
+
+def test_lists_create_items_update_and_list_in_the_documented_format(fake: FakeSlack, client: WebClient) -> None:
+    made = client.api_call("slackLists.create", json={"name": "Tasks", "schema": _LIST_SCHEMA})
+    list_id = made["list_id"]
+    assert list_id.startswith("F") and [c["key"] for c in made["list_metadata"]["schema"]] == [
+        "task",
+        "due",
+        "state",
+        "who",
+    ]
+    col = _columns(client, list_id)
+    item = client.api_call(
+        "slackLists.items.create",
+        json={
+            "list_id": list_id,
+            "initial_fields": [
+                {"column_id": col["task"], "rich_text": _rich("Write docs")},
+                {"column_id": col["state"], "select": ["todo"]},
+                {"column_id": col["who"], "user": ["U1"]},
+                {"column_id": col["due"], "date": ["2026-12-24"]},
+            ],
+        },
+    )["item"]
+    assert item["id"].startswith("Rec") and item["list_id"] == list_id
+    texts = {f["key"]: f["text"] for f in item["fields"]}
+    assert texts == {"task": "Write docs", "due": "2026-12-24", "state": "To do", "who": "U1"}
+    client.api_call(
+        "slackLists.items.update",
+        json={"list_id": list_id, "cells": [{"row_id": item["id"], "column_id": col["state"], "select": ["done"]}]},
+    )
+    assert fake.list_cell(list_id, item["id"], "state") == "Done"
+    fake.edit_list_cell(list_id, item["id"], "task", "Write better docs")  # a person types
+    [listed] = client.api_call("slackLists.items.list", json={"list_id": list_id})["items"]
+    assert {f["key"]: f["text"] for f in listed["fields"]}["task"] == "Write better docs"
+
+    for _ in range(3):
+        client.api_call("slackLists.items.create", json={"list_id": list_id})
+    first = client.api_call("slackLists.items.list", json={"list_id": list_id, "limit": 3})
+    cursor = first["response_metadata"]["next_cursor"]
+    assert len(first["items"]) == 3 and cursor
+    rest = client.api_call("slackLists.items.list", json={"list_id": list_id, "limit": 3, "cursor": cursor})
+    assert len(rest["items"]) == 1 and rest["response_metadata"]["next_cursor"] == ""
+
+
+def test_lists_errors(fake: FakeSlack, client: WebClient) -> None:
+    list_id = fake.add_list("Tasks", _LIST_SCHEMA)
+    col = _columns(client, list_id)
+    item_id = client.api_call("slackLists.items.create", json={"list_id": list_id})["item"]["id"]
+
+    def error(method: str, **args: Any) -> str:
+        with pytest.raises(SlackApiError) as exc:
+            client.api_call(method, json=args)
+        return _error(exc)
+
+    assert error("slackLists.items.list", list_id="FNOPE") == "list_not_found"
+    assert error(
+        "slackLists.items.create", list_id=list_id, initial_fields=[{"column_id": "ColX", "select": ["todo"]}]
+    ) == ("invalid_column_id")
+    assert error(
+        "slackLists.items.create", list_id=list_id, initial_fields=[{"column_id": col["task"], "text": "x"}]
+    ) == ("invalid_input_type")
+    cell = {"row_id": item_id, "column_id": col["state"], "select": ["later"]}
+    assert error("slackLists.items.update", list_id=list_id, cells=[cell]) == "invalid_option_id"
+    cell = {"row_id": "RecNOPE", "column_id": col["state"], "select": ["done"]}
+    assert error("slackLists.items.update", list_id=list_id, cells=[cell]) == "invalid_row_id"
+    cell = {"row_id": item_id, "column_id": col["due"], "date": ["24/12/2026"]}
+    assert error("slackLists.items.update", list_id=list_id, cells=[cell]) == "invalid_date"
+    cell = {"row_id": item_id, "column_id": col["who"], "user": ["UNOBODY"]}
+    assert error("slackLists.items.update", list_id=list_id, cells=[cell]) == "user_not_found"
+    no_primary = [{"key": "a", "name": "A", "type": "date"}]
+    assert error("slackLists.create", name="x", schema=no_primary) == "invalid_primary_column"
+    fake.scopes = [s for s in fake.scopes if s != "lists:write"]
+    assert error("slackLists.items.create", list_id=list_id) == "missing_scope"
+    client.api_call("slackLists.items.list", json={"list_id": list_id})  # lists:read is enough to read
+    fake.lists_enabled = False
+    fake.scopes.append("lists:write")
+    assert error("slackLists.create", name="x") == "paid_only"
+
+
+def test_lists_rate_limits_per_method_and_tier() -> None:
+    with FakeSlack(channel_rate=None, lists_tier2=2, lists_tier3=3).start() as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        list_id = fake.add_list("Tasks", _LIST_SCHEMA)
+        now = [1000.0]
+        fake.monotonic = lambda: now[0]
+        for _ in range(2):  # Tier 2: items.list
+            client.api_call("slackLists.items.list", json={"list_id": list_id})
+        with pytest.raises(SlackApiError) as exc:
+            client.api_call("slackLists.items.list", json={"list_id": list_id})
+        assert exc.value.response.status_code == 429 and _error(exc) == "ratelimited"
+        assert int(exc.value.response.headers["Retry-After"]) == 60
+        for _ in range(3):  # Tier 3: items.create, counted on its own
+            client.api_call("slackLists.items.create", json={"list_id": list_id})
+        with pytest.raises(SlackApiError):
+            client.api_call("slackLists.items.create", json={"list_id": list_id})
+        now[0] += 61
+        client.api_call("slackLists.items.list", json={"list_id": list_id})
+        client.api_call("slackLists.items.create", json={"list_id": list_id})

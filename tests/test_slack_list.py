@@ -108,7 +108,8 @@ def test_every_signal_is_mirrored_once_created_then_updated(
     assert created["slackLists.items.create"] == 3
 
     before = list_calls(fake_slack)
-    hiyoko.store.change(2, ChangeRequest(Note("来週訪問"), AE), managers=frozenset(), today=clock.now().date())
+    for note in ("来週訪問", "見積もり送付"):  # two changes before the relay runs: one update (coalesced)
+        hiyoko.store.change(2, ChangeRequest(Note(note), AE), managers=frozenset(), today=clock.now().date())
     settle(hiyoko, clock)
     after = list_calls(fake_slack)
     assert len(fake_slack.list_items(list_id)) == 3, "a change updates the item, it makes no other"
@@ -262,3 +263,21 @@ def test_lists_create_refusals_are_one_line(
 def test_the_manifest_asks_for_the_list_scopes() -> None:
     manifest = yaml.safe_load((Path(__file__).parents[1] / "manifest.yml").read_text(encoding="utf-8"))
     assert {"lists:read", "lists:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_sheet_readback_job_reads_the_list_too(
+    hiyoko: app.Hiyoko, fake_slack: FakeSlack, clock: FixedClock, list_id: str
+) -> None:
+    from jobs.tasks import list_readback, make_context, sheet_readback
+    from store.schedule import JobStore
+
+    share(hiyoko, "顧客A", "V1")
+    settle(hiyoko, clock)
+    ctx = make_context(hiyoko.settings, JobStore(hiyoko.db))
+    lines = sheet_readback(ctx, clock.now(), False)  # the sheet's poll, then the list's: the baselines
+    assert lines[-1].startswith("slack list: 1 items read"), lines
+    fake_slack.edit_list_cell(list_id, item_of(fake_slack, list_id, "S-000001"), "comment", "来月また連絡")
+    clock.advance(minutes=5)
+    fake_slack.rate_limit_next(3, method="slackLists.items.list", retry_after=0)  # the client retries twice
+    assert list_readback(ctx, clock.now()) == "slack list: skipped (ratelimited)"
+    assert "1 notes" in list_readback(ctx, clock.now())
