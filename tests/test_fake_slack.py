@@ -459,7 +459,7 @@ def test_plain_special_mentions_outside_verbatim_text_are_recorded(fake: FakeSla
 
 # --- Slack Lists ------------------------------------------------------------------------------
 
-_LIST_SCHEMA = [
+_LIST_SCHEMA: list[dict[str, Any]] = [
     {"key": "task", "name": "Task", "type": "text", "is_primary_column": True},
     {"key": "due", "name": "Due", "type": "date"},
     {
