@@ -9,21 +9,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from slack_sdk.errors import SlackApiError
+
 from bot.deps import team_groups
 from bot.slack_client import slack_client
 from bot.users import UserDirectory
 from i18n import t
 from models.calendar import WorkCalendar
-from models.clock import SystemClock
+from models.clock import FixedClock, SystemClock
 from models.metrics import compute_digest
 from models.payloads import DigestPayload, DirectMessagePayload
 from models.permissions import parse_managers
 from settings import Settings
 from sheets.accounts import load_accounts
+from sheets.readback import SheetReadback
+from sheets.slack_list import SlackList, read_back
 from store.absences import AbsenceStore
 from store.accounts import AccountStore
 from store.db import Database
 from store.directory import Directory
+from store.list_items import ListItemStore
+from store.readback import ReadbackStore
 from store.schedule import JobStore, SlotClaim
 
 log = logging.getLogger(__name__)
@@ -202,3 +208,35 @@ def accounts_refresh(
     if dry_run:
         return [f"accounts_refresh: the {ctx.settings.hiyoko_accounts_tab} tab into the database"]
     return [refresh_accounts(ctx.settings, ctx.jobs.db, now)]
+
+
+# --- issue 14: sheet read-back --------------------------------------------------------------
+
+
+def sheet_readback(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
+    """Read the Signals tab once (every HIYOKO_SHEET_READBACK_MINUTES): people's notes to the
+    threads, edits of hiyoko's own cells to proposals. A 429 skips the poll and slows the next."""
+    if dry_run:
+        return [f"sheet_readback: the {ctx.settings.hiyoko_sheet_tab} tab's people's columns into the threads"]
+    lines = [list_readback(ctx, now)] if ctx.settings.hiyoko_slack_list_id else []  # the Slack List (below)
+    return [SheetReadback(ctx.settings, ReadbackStore(ctx.jobs.db, FixedClock(now))).poll(now), *lines]
+
+
+# --- issue 14: the Slack List's read-back, part of sheet_readback when HIYOKO_SLACK_LIST_ID is set
+
+
+def list_readback(ctx: JobContext, now: datetime) -> str:
+    """Comment and Status of every list item, one items.list a page (Tier 2: ~20 a minute per
+    workspace); a 429 or another Slack error skips this poll, the next one reads again."""
+    settings, db, clock = ctx.settings, ctx.jobs.db, FixedClock(now)
+    assert settings.hiyoko_slack_list_id
+    items = ListItemStore(db, clock)
+    slack_list = SlackList(
+        slack_client(settings), items, settings.hiyoko_slack_list_id, settings.hiyoko_language, settings.timezone
+    )
+    try:
+        return read_back(slack_list, ReadbackStore(db, clock))
+    except SlackApiError as error:
+        return f"slack list: skipped ({error.response.get('error') or error.response.status_code})"

@@ -72,6 +72,7 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
         ),
         "directory_refresh": directory_refresh_spec(settings),  # issue 10: the user directory
         "accounts_refresh": accounts_refresh_spec(settings),  # issue 12: the Accounts tab
+        "sheet_readback": sheet_readback_spec(settings),  # issue 14: people's columns read back
     }
 
 
@@ -253,4 +254,20 @@ def accounts_refresh_spec(settings: Settings) -> JobSpec:
         trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
     return JobSpec(
         "accounts_refresh", trigger, tasks.accounts_refresh, timedelta(0), f"every {minutes} min", slot_per_fire=True
+    )
+
+
+# --- issue 14: sheet read-back --------------------------------------------------------------
+
+
+def sheet_readback_spec(settings: Settings) -> JobSpec:
+    """The Signals tab read back every HIYOKO_SHEET_READBACK_MINUTES, on the clock (one replica
+    per slot; the store's conditional updates keep even two at once from telling an edit twice)."""
+    minutes = max(1, settings.hiyoko_sheet_readback_minutes)
+    if minutes < 60:
+        trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
+    else:
+        trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
+    return JobSpec(
+        "sheet_readback", trigger, tasks.sheet_readback, timedelta(0), f"every {minutes} min", slot_per_fire=True
     )

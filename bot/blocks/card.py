@@ -181,6 +181,11 @@ def event_line(event: EventRecord, lang: str) -> str:
         "fields": "、".join(t(f"edit.fields.{f}", lang) for f in detail.get("fields", "").split(",") if f)
         or t("edit.fields.none", lang),
     }
+    if event.action == "sheet_note":  # a person's cell in the sheet or Slack List (issue 14)
+        value = detail.get("value", "")
+        params["where"] = t(f"readback.where.{detail.get('source', 'sheet')}", lang)
+        params["column"] = escape_mrkdwn(detail.get("column", ""))
+        params["value"] = escape_mrkdwn(value) if value else t("readback.cleared", lang)
     line = t(f"thread.{event.action}", lang, **params)
     if event.note and event.action in ("hatch", "back_to_egg", "reassign", "win", "reopen"):
         line += t("thread.with_note", lang, note=escape_mrkdwn(event.note).replace("\n", "\n> "))
