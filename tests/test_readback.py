@@ -300,3 +300,18 @@ def test_a_status_edit_hiyoko_could_not_put_back_is_proposed_once(
     assert "0 proposal(s)" in poll(hiyoko, clock)[0]
     with hiyoko.db.read() as session:
         assert len(session.scalars(select(ProposalRow)).all()) == 1
+
+
+def test_a_chicks_timing_as_the_sheet_shows_it_is_not_a_proposal(
+    hiyoko: Hiyoko, fake_sheets: FakeSheets, clock: FixedClock
+) -> None:
+    state = modal_state(customer="顧客", kind="chick", timing="2027-04-01")
+    assert dispatch(hiyoko, view_submission(CSM, state, view_id="VC")).status == 200
+    hiyoko.relay.drain()
+    poll(hiyoko, clock)
+    assert fake_sheets.values(SPREADSHEET, "Signals")[1][6] == "2027-04-01"
+    assert "0 proposal(s)" in poll(hiyoko, clock)[0]
+    type_in(fake_sheets, "G2", ["2027-05-10"])
+    assert "1 proposal(s)" in poll(hiyoko, clock)[0]
+    with hiyoko.db.read() as session:
+        assert [(p.field, p.value) for p in session.scalars(select(ProposalRow))] == [("timing", "2027-05-10")]
