@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.card import card
+from bot.blocks.card import actor_of, card
 from bot.blocks.rows import signal_row
 from bot.blocks.text import mrkdwn
 from bot.deps import BotDeps, deps_of
@@ -101,7 +101,7 @@ class Answers:
                     lang,
                     when=event.at.astimezone(self.deps.settings.timezone).strftime("%Y-%m-%d %H:%M"),
                     action=t(f"action.{event.action}", lang),
-                    actor=f"<@{event.actor_id}>",
+                    actor=actor_of(event, lang),
                     note=note,
                 )
             )

@@ -3,6 +3,7 @@ once per change, across restarts and replicas; edits of hiyoko's own cells becom
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -12,9 +13,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app import Hiyoko
+from bot.blocks.card import card
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
-from fakes.slack_requests import modal_state, view_submission
+from fakes.slack_requests import bolt_request, modal_state, slash_command, view_submission
 from models.clock import FixedClock
 from sheets.readback import SheetReadback, observe
 from store.outbox import Target, enqueue
@@ -315,3 +317,25 @@ def test_a_chicks_timing_as_the_sheet_shows_it_is_not_a_proposal(
     assert "1 proposal(s)" in poll(hiyoko, clock)[0]
     with hiyoko.db.read() as session:
         assert [(p.field, p.value) for p in session.scalars(select(ProposalRow))] == [("timing", "2027-05-10")]
+
+
+def test_a_note_from_the_sheet_names_the_sheet_not_an_empty_mention(
+    hiyoko: Hiyoko, fake_sheets: FakeSheets, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    # No Slack user stands behind a sheet edit: the card's "last change" and /hiyoko show say
+    # where it came from instead of mentioning nobody (`<@>`).
+    share(hiyoko, 1)
+    type_in(fake_sheets, f"{PEOPLE}1", ["コメント"], [""])
+    poll(hiyoko, clock)
+    type_in(fake_sheets, f"{PEOPLE}2", ["来週お電話します"])
+    poll(hiyoko, clock)
+    hiyoko.relay.drain()
+    signal, last = hiyoko.store.get(1), hiyoko.store.last_event(1)
+    assert signal is not None and last is not None and last.action == "sheet_note"
+    _, blocks = card(signal, "ja", hiyoko.settings.timezone, last)  # as any later redraw shows it
+    context = json.dumps(blocks, ensure_ascii=False)
+    assert "シート" in context and "<@>" not in context
+    response = hiyoko.bolt.dispatch(bolt_request(slash_command(CSM, "show S-000001")))
+    shown = json.loads(response.body)
+    assert "<@>" not in json.dumps(shown, ensure_ascii=False)
+    assert "シート" in json.dumps(shown["blocks"][-1], ensure_ascii=False)

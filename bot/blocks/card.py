@@ -25,6 +25,14 @@ def _mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
+def actor_of(event: EventRecord, lang: str) -> str:
+    """Who did it: a mention, or — for what came from the sheet or the Slack List, where no Slack
+    user stands behind the edit — the place it came from."""
+    if event.actor_id:
+        return _mention(event.actor_id)
+    return t("actor.list" if event.detail.get("source") == "list" else "actor.sheet", lang)
+
+
 def why_owner(signal: SignalRecord, lang: str) -> str:
     """Why the owner has the signal ("the account's CSales", "CSales team's turn", "chosen by
     @csm", "@x was deactivated"), mrkdwn; "" for signals from before routing."""
@@ -120,7 +128,7 @@ def card(
             "card.last_change",
             lang,
             when=_when(last.at, zone),
-            actor=_mention(last.actor_id),
+            actor=actor_of(last, lang),
             action=t(f"action.{last.action}", lang),
         )
     status = t(f"status.{signal.status.value}", lang)
@@ -172,7 +180,7 @@ def event_line(event: EventRecord, lang: str) -> str:
     """The thread line for one change: who did what ("🐣 hatched by @a — timing 2027-04-01")."""
     detail = event.detail
     params: dict[str, object] = {
-        "actor": _mention(event.actor_id),
+        "actor": actor_of(event, lang),
         "note": escape_mrkdwn(event.note),
         "timing": detail.get("timing", ""),
         "old": _mention(detail["from"]) if detail.get("from") else "",
