@@ -21,7 +21,7 @@ from store.db import Database
 from store.outbox import Target, enqueue, enqueue_homes, enqueue_message
 from store.routing import RouteRequest, owner_name, route
 from store.signals import CHANGE_WORK, to_event
-from store.tables import EventRow, SignalRow
+from store.tables import EventRow, ListItemRow, SignalRow
 
 REROUTED = "rerouted"  # the event's action: not a lifecycle Action, nobody clicks it
 MAX_DM_USERS = 8  # conversations.open takes at most 8 users besides us
@@ -57,7 +57,10 @@ def reroute(
     )
     session.add(event)
     session.flush()
-    enqueue(session, row.number, CHANGE_WORK, now, event_id=event.id)
+    # A signal mirrored in the Slack List has its item follow the new owner too.
+    mirrored = session.get(ListItemRow, row.number) is not None
+    work = [*CHANGE_WORK, Target.SYNC_LIST] if mirrored else list(CHANGE_WORK)
+    enqueue(session, row.number, work, now, event_id=event.id)
     enqueue_homes(session, row.number, [new_owner, old_owner, row.submitter_id], now)
     return to_event(event)
 
