@@ -223,51 +223,37 @@ class Scheduler:
         return [(spec.name, spec.description, runs.get(spec.name)) for spec in self.specs.values()]
 
 
-# --- issue 10: the user directory ---------------------------------------------------------
+# --- refreshes on the clock: the user directory, the Accounts tab, the sheet read-back ----------
+
+
+def every_few_minutes(name: str, run: Runner, minutes: int, settings: Settings) -> JobSpec:
+    """A job every `minutes`, as a cron on the clock rather than an interval from start, so every
+    replica names the same slot and one of them runs it (the slot is the trigger's fire)."""
+    minutes = max(1, minutes)
+    if minutes < 60:
+        trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
+    else:
+        trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
+    return JobSpec(name, trigger, run, timedelta(0), f"every {minutes} min", slot_per_fire=True)
 
 
 def directory_refresh_spec(settings: Settings) -> JobSpec:
-    """users.list again every HIYOKO_DIRECTORY_REFRESH_MINUTES (events keep it fresh between).
-
-    A cron on the clock, not an interval from start, so every replica names the same slot and
-    one of them runs it; at start each process fills the directory itself (in the background)."""
-    minutes = max(1, settings.hiyoko_directory_refresh_minutes)
-    if minutes < 60:
-        trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
-    else:
-        trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
-    return JobSpec(
-        "directory_refresh", trigger, tasks.directory_refresh, timedelta(0), f"every {minutes} min", slot_per_fire=True
+    """users.list again every HIYOKO_DIRECTORY_REFRESH_MINUTES (events keep it fresh between); at
+    start each process fills the directory itself, in the background."""
+    return every_few_minutes(
+        "directory_refresh", tasks.directory_refresh, settings.hiyoko_directory_refresh_minutes, settings
     )
-
-
-# --- issue 12: the Accounts tab -------------------------------------------------------------
 
 
 def accounts_refresh_spec(settings: Settings) -> JobSpec:
-    """The Accounts tab read again every HIYOKO_ACCOUNTS_REFRESH_MINUTES, on the clock like the
-    directory's (one replica per slot); at start each process reads it after the directory fill."""
-    minutes = max(1, settings.hiyoko_accounts_refresh_minutes)
-    if minutes < 60:
-        trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
-    else:
-        trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
-    return JobSpec(
-        "accounts_refresh", trigger, tasks.accounts_refresh, timedelta(0), f"every {minutes} min", slot_per_fire=True
+    """The Accounts tab read again every HIYOKO_ACCOUNTS_REFRESH_MINUTES; at start each process
+    reads it after the directory fill."""
+    return every_few_minutes(
+        "accounts_refresh", tasks.accounts_refresh, settings.hiyoko_accounts_refresh_minutes, settings
     )
-
-
-# --- issue 14: sheet read-back --------------------------------------------------------------
 
 
 def sheet_readback_spec(settings: Settings) -> JobSpec:
-    """The Signals tab read back every HIYOKO_SHEET_READBACK_MINUTES, on the clock (one replica
-    per slot; the store's conditional updates keep even two at once from telling an edit twice)."""
-    minutes = max(1, settings.hiyoko_sheet_readback_minutes)
-    if minutes < 60:
-        trigger = CronTrigger(minute=f"*/{minutes}", timezone=settings.timezone)
-    else:
-        trigger = CronTrigger(hour=f"*/{max(1, minutes // 60)}", minute=0, timezone=settings.timezone)
-    return JobSpec(
-        "sheet_readback", trigger, tasks.sheet_readback, timedelta(0), f"every {minutes} min", slot_per_fire=True
-    )
+    """The Signals tab (and the Slack List) read back every HIYOKO_SHEET_READBACK_MINUTES (the
+    store's conditional updates keep even two replicas at once from telling an edit twice)."""
+    return every_few_minutes("sheet_readback", tasks.sheet_readback, settings.hiyoko_sheet_readback_minutes, settings)
