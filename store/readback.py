@@ -11,7 +11,6 @@ becomes a proposal (store/proposals.py `propose`), once per value typed.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -25,7 +24,8 @@ from models.clock import Clock
 from store.db import Database
 from store.outbox import State, Target, enqueue
 from store.proposals import propose
-from store.tables import EventRow, OutboxRow, SheetCellRow, SignalRow
+from store.signals import add_side_event
+from store.tables import OutboxRow, SheetCellRow, SignalRow
 
 SHEET_NOTE = "sheet_note"  # the event's action: a people's cell changed in the sheet or list
 OWN_PREFIX = "own:"  # sheet_cells column_name of a watched own field ("own:status")
@@ -148,21 +148,8 @@ class ReadbackStore:
             for column, value in changed:
                 if not self._claim(session, source, number, column, seen.get((number, column)), value, now):
                     continue  # another replica told it (or an empty cell nobody ever filled)
-                event = EventRow(
-                    signal_number=number,
-                    action=SHEET_NOTE,
-                    actor_id="",
-                    actor_name="",
-                    at=now,
-                    from_kind=signal.kind,
-                    to_kind=signal.kind,
-                    from_status=signal.status,
-                    to_status=signal.status,
-                    note="",
-                    detail=json.dumps({"source": source, "column": column, "value": value}, ensure_ascii=False),
-                )
-                session.add(event)
-                session.flush()
+                detail = {"source": source, "column": column, "value": value}
+                event = add_side_event(session, signal, SHEET_NOTE, now, detail=detail)
                 enqueue(session, number, (Target.THREAD_LINE, Target.SYNC_HISTORY), now, event_id=event.id)
                 notes += 1
             settling = self._sheet_write_owed(session, number, now) or signal.updated_at > now - SETTLE

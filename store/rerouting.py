@@ -6,7 +6,6 @@ with the departed owner and the managers get a direct message asking them to rea
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,8 +19,8 @@ from models.signal import Category, EventRecord, Status
 from store.db import Database
 from store.outbox import Target, enqueue, enqueue_homes, enqueue_message
 from store.routing import RouteRequest, owner_name, route
-from store.signals import CHANGE_WORK, to_event
-from store.tables import EventRow, ListItemRow, SignalRow
+from store.signals import CHANGE_WORK, add_side_event, to_event
+from store.tables import ListItemRow, SignalRow
 
 REROUTED = "rerouted"  # the event's action: not a lifecycle Action, nobody clicks it
 MAX_DM_USERS = 8  # conversations.open takes at most 8 users besides us
@@ -42,21 +41,7 @@ def reroute(
     row.owner_id, row.owner_name, row.owner_reason = new_owner, new_owner_name, reason.to_json()
     row.updated_at = now
     row.nudge_count = 0  # the new owner has not been asked anything yet
-    event = EventRow(
-        signal_number=row.number,
-        action=REROUTED,
-        actor_id=old_owner,
-        actor_name="",
-        at=now,
-        from_kind=row.kind,
-        to_kind=row.kind,
-        from_status=row.status,
-        to_status=row.status,
-        note="",
-        detail=json.dumps({"from": old_owner, "to": new_owner}, ensure_ascii=False),
-    )
-    session.add(event)
-    session.flush()
+    event = add_side_event(session, row, REROUTED, now, detail={"from": old_owner, "to": new_owner}, actor_id=old_owner)
     # A signal mirrored in the Slack List has its item follow the new owner too.
     mirrored = session.get(ListItemRow, row.number) is not None
     work = [*CHANGE_WORK, Target.SYNC_LIST] if mirrored else list(CHANGE_WORK)

@@ -189,6 +189,29 @@ def to_record(row: SignalRow) -> SignalRecord:
     )
 
 
+def add_side_event(
+    session: Session, row: SignalRow, action: str, now: datetime, *, detail: dict[str, str], actor_id: str = ""
+) -> EventRow:
+    """Record something that happened to a signal without changing its kind or status (a note read
+    back from the sheet, a re-route), flushed so its id can key the outbox rows."""
+    event = EventRow(
+        signal_number=row.number,
+        action=action,
+        actor_id=actor_id,
+        actor_name="",
+        at=now,
+        from_kind=row.kind,
+        to_kind=row.kind,
+        from_status=row.status,
+        to_status=row.status,
+        note="",
+        detail=json.dumps(detail, ensure_ascii=False),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
 def to_event(row: EventRow) -> EventRecord:
     return EventRecord(
         id=row.id,
