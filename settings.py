@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.offerings import parse_offerings
 from models.permissions import parse_managers
 from models.routing import parse_routing
 
@@ -72,6 +73,28 @@ class Settings(BaseSettings):
     hiyoko_sheet_readback_columns: str = ""  # more people's columns to read back, comma-separated headers
     hiyoko_slack_list_id: str | None = None  # a Slack List that mirrors the signals (paid plans)
     hiyoko_directory_refresh_minutes: int = 60  # users.list again this often (events keep it fresh between)
+    # Hearing eggs in customer channels (issue 13).
+    hiyoko_hearing: Literal["on", "off"] = "on"
+    hiyoko_products: str = ""  # ゲンバチェック|GenbaCheck;ゲンバカメラ|GenbaCam — the first is what most customers use
+    hiyoko_plans: str = ""  # lowest first: スタンダード|Standard;プロ|Pro;エンタープライズ|Enterprise|エンプラ
+    hiyoko_suggest_quiet_days: int = 14  # no second suggestion for one customer and category within this
+    hiyoko_hearing_train_hours: int = 24  # the team's model is retrained this often (hearing_train)
+    # CRM hand-off (issue 15).
+    hiyoko_crm: Literal["hubspot", "salesforce"] | None = None
+    hiyoko_crm_on: Literal["hatch", "share"] = "hatch"
+    hiyoko_crm_sync_minutes: int = 5  # how often Salesforce is polled for won/lost (crm_sync)
+    hiyoko_public_url: str | None = None  # the app's address as HubSpot sees it (webhook v3 signatures)
+    hubspot_access_token: str | None = None
+    hubspot_api_url: str = "https://api.hubapi.com"
+    hubspot_client_secret: str | None = None
+    hubspot_pipeline: str = "default"
+    salesforce_login_url: str = "https://login.salesforce.com"
+    salesforce_consumer_key: str | None = None
+    salesforce_consumer_secret: str | None = None
+    salesforce_username: str | None = None
+    salesforce_private_key_file: Path | None = None
+    salesforce_password: str | None = None
+    salesforce_security_token: str | None = None
 
     @field_validator("hiyoko_timezone")
     @classmethod
@@ -98,6 +121,12 @@ class Settings(BaseSettings):
     @classmethod
     def _managers(cls, value: str) -> str:
         parse_managers(value)  # raises ValueError naming the bad entry
+        return value
+
+    @field_validator("hiyoko_products", "hiyoko_plans")
+    @classmethod
+    def _offerings(cls, value: str) -> str:
+        parse_offerings(value)  # raises ValueError naming the bad part
         return value
 
     @field_validator("hiyoko_closures")
@@ -135,6 +164,28 @@ class Settings(BaseSettings):
     @property
     def manager_ids(self) -> list[str]:
         return [part.strip() for part in self.hiyoko_managers.split(",") if part.strip()]
+
+    @property
+    def hearing(self) -> bool:
+        return self.hiyoko_hearing == "on"
+
+    def missing_for_crm(self) -> list[str]:
+        """What HIYOKO_CRM still needs, in the spec's spelling (empty when no CRM is configured)."""
+        if self.hiyoko_crm == "hubspot":
+            return [] if self.hubspot_access_token else ["HUBSPOT_ACCESS_TOKEN"]
+        if self.hiyoko_crm == "salesforce":
+            missing = [] if self.salesforce_username else ["SALESFORCE_USERNAME"]
+            if not self.salesforce_consumer_key:
+                missing.append("SALESFORCE_CONSUMER_KEY")
+            if not self.salesforce_private_key_file and not (
+                self.salesforce_consumer_secret and self.salesforce_password and self.salesforce_security_token
+            ):
+                missing.append(
+                    "SALESFORCE_PRIVATE_KEY_FILE (JWT bearer) or SALESFORCE_CONSUMER_SECRET + SALESFORCE_PASSWORD"
+                    " + SALESFORCE_SECURITY_TOKEN"
+                )
+            return missing
+        return []
 
     def missing_for_run(self) -> list[str]:
         """Names of the variables the app cannot run without, in the spec's spelling."""

@@ -50,6 +50,8 @@ class Target(StrEnum):
     ADMIN_ALERT = "admin_alert"  # tell the admin channel a delivery died; never dies itself
     CHECK_OWNER = "check_owner"  # an owner the directory did not know at share time: ask Slack now
     SYNC_LIST = "sync_list"  # upsert the signal's item in the Slack List (HIYOKO_SLACK_LIST_ID)
+    SUGGEST = "suggest"  # DM a CSM a hint heard in a customer channel: payload holds the suggestion id
+    CRM_DEAL = "crm_deal"  # create the signal's deal/opportunity once, or move its stage (HIYOKO_CRM)
 
 
 class State(StrEnum):

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,6 +84,11 @@ class SignalRow(Base):
     # Why the owner has it, as a JSON object: {"why": "account"|"team"|"chosen"|"rerouted", "role": …,
     # "by": user id} — the card and the owner's thread line say it in the reader's language.
     owner_reason: Mapped[str] = mapped_column(Text, default="")
+    # The deal (HubSpot) or opportunity (Salesforce) this signal became, its page, and the outcome
+    # last agreed with the CRM ("open" | "won" | "lost"): a change that came from the CRM is not sent back.
+    crm_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    crm_url: Mapped[str | None] = mapped_column(Text)
+    crm_outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class EventRow(Base):
@@ -174,6 +190,10 @@ class AccountRow(Base):
     csm_id: Mapped[str | None] = mapped_column(String(32))
     channel_id: Mapped[str | None] = mapped_column(String(32), index=True)
     crm_id: Mapped[str] = mapped_column(Text, default="")
+    # What the customer already has, when the tab says (`Products`/`製品`, `Plan`/`プラン`):
+    # products as a JSON list of names, the plan as written.
+    products: Mapped[str] = mapped_column(Text, default="[]")
+    plan: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -245,4 +265,81 @@ class ListItemRow(Base):
     signal_number: Mapped[int] = mapped_column(ForeignKey("signals.number"), primary_key=True)
     list_id: Mapped[str] = mapped_column(String(64))
     item_id: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WatchedChannelRow(Base):
+    """`/hiyoko watch [customer]`: a channel listened to although the Accounts tab does not name it."""
+
+    __tablename__ = "watched_channels"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    customer: Mapped[str] = mapped_column(Text, default="")  # as typed; "" = the Accounts row of the channel
+    customer_key: Mapped[str] = mapped_column(String(300), default="")
+    watched_by: Mapped[str] = mapped_column(String(32))  # gets the suggestions when no CSM is known
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SuggestionRow(Base):
+    """A hint heard in a customer channel and suggested to a CSM. The message text is not kept
+    (only its permalink and what was detected) unless the CSM shares it as a signal."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "message_ts", name="uq_suggestions_message"),
+        Index("ix_suggestions_quiet", "customer_key", "category", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # Slack retries send it again
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    permalink: Mapped[str] = mapped_column(Text, default="")
+    speaker_id: Mapped[str] = mapped_column(String(32), default="")
+    customer: Mapped[str] = mapped_column(Text)
+    customer_key: Mapped[str] = mapped_column(String(300))
+    recipient_id: Mapped[str] = mapped_column(String(32))  # the account's CSM, else whoever ran watch
+    kind: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    timing: Mapped[date | None]
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    evidence: Mapped[str] = mapped_column(Text, default="")  # the phrase that gave it away
+    language: Mapped[str] = mapped_column(String(8), default="ja")
+    # pending | shared | noted | not_hint | known
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    signal_number: Mapped[int | None] = mapped_column(ForeignKey("signals.number"))  # offered or made
+    features: Mapped[str] = mapped_column(Text, default="[]")  # hashed words for learning, not the text
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HearingModelRow(Base):
+    """The team's own hearing model (`hearing_train`), as JSON weights: the newest row is used."""
+
+    __tablename__ = "hearing_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    examples: Mapped[int] = mapped_column(Integer, default=0)
+    model: Mapped[str] = mapped_column(Text, default="{}")
+    metrics: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class CrmEventRow(Base):
+    """A change heard from the CRM (a webhook's event id, a polled opportunity's change): each once."""
+
+    __tablename__ = "crm_events"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CrmCursorRow(Base):
+    """Where the CRM poll stopped (e.g. the last SystemModstamp seen), by name."""
+
+    __tablename__ = "crm_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -22,12 +22,18 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "settings": frozenset({"models", "i18n"}),
     "store": frozenset({"models", "i18n", "settings"}),
     "sheets": frozenset({"models", "i18n", "settings", "store"}),
+    "hearing": frozenset({"models", "i18n", "settings", "store"}),
+    "crm": frozenset({"models", "i18n", "settings", "store"}),
     "ops": frozenset({"models", "i18n", "settings", "store"}),
     "importing": frozenset({"models", "i18n", "settings", "store", "sheets", "ops"}),
-    "bot": frozenset({"models", "i18n", "settings", "store", "sheets", "ops"}),
-    "jobs": frozenset({"models", "i18n", "settings", "store", "sheets", "ops", "bot"}),
-    "app": frozenset({"models", "i18n", "settings", "store", "sheets", "ops", "bot", "jobs", "importing"}),
-    "cli": frozenset({"models", "i18n", "settings", "store", "sheets", "ops", "bot", "jobs", "importing", "app"}),
+    "bot": frozenset({"models", "i18n", "settings", "store", "sheets", "ops", "hearing", "crm"}),
+    "jobs": frozenset({"models", "i18n", "settings", "store", "sheets", "ops", "hearing", "crm", "bot"}),
+    "app": frozenset(
+        {"models", "i18n", "settings", "store", "sheets", "ops", "hearing", "crm", "bot", "jobs", "importing"}
+    ),
+    "cli": frozenset(
+        {"models", "i18n", "settings", "store", "sheets", "ops", "hearing", "crm", "bot", "jobs", "importing", "app"}
+    ),
 }
 OURS = frozenset(MAY_IMPORT)
 

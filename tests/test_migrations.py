@@ -38,9 +38,9 @@ def test_comparison_sees_a_difference(engine: Engine) -> None:
     changed = MetaData()
     for table in Base.metadata.sorted_tables:
         table.to_metadata(changed)
-    changed.tables["signals"].append_column(Column("crm_id", String(64), nullable=True))
+    changed.tables["signals"].append_column(Column("tomorrow", String(64), nullable=True))
     diff = _diff(engine, changed)
-    assert [(entry[0], entry[3].name) for entry in diff] == [("add_column", "crm_id")]
+    assert [(entry[0], entry[3].name) for entry in diff] == [("add_column", "tomorrow")]
 
 
 def test_tables_and_autoincrement(engine: Engine) -> None:
