@@ -20,6 +20,7 @@ class Token:
     surface: str  # as written (NFKC)
     lemma: str  # normalised: 足りなく → 足りる, ＩＤ → ID, English lower-cased and stemmed
     pos: str  # Sudachi's first part of speech (名詞, 動詞, 助動詞, …); "en" for English words
+    sub: str  # Sudachi's second part of speech (接続助詞, …); "" for English
     start: int  # offset in the analysed text
     end: int
 
@@ -52,8 +53,6 @@ _EN_IRREGULAR = {
     "ran": "run", "running": "run", "runs": "run", "men": "man", "people": "person", "children": "child",
     "bought": "buy", "thought": "think", "went": "go", "gone": "go", "has": "have", "had": "have", "was": "be",
     "were": "be", "is": "be", "are": "be", "been": "be", "am": "be", "does": "do", "did": "do", "done": "do",
-    "won't": "will", "can't": "can", "don't": "do", "doesn't": "do", "isn't": "be", "aren't": "be",
-    "wasn't": "be", "didn't": "do", "haven't": "have", "hasn't": "have", "wouldn't": "would",
     "licences": "license", "licence": "license", "offices": "office", "seats": "seat", "sites": "site",
     "teams": "team", "users": "user", "branches": "branch", "plans": "plan", "added": "add", "adding": "add",
     "adds": "add", "expanding": "expand", "expanded": "expand", "expands": "expand", "expansion": "expand",
@@ -97,14 +96,14 @@ def analyse(text: str) -> list[Token]:
             surface = m.surface()
             if not surface.strip():
                 continue
-            pos = m.part_of_speech()[0]
+            pos, sub = m.part_of_speech()[:2]
             lemma = m.normalized_form()
             if _EN_WORD.fullmatch(surface):
                 lemma = en_lemma(surface)
-            tokens.append(Token(surface, lemma, pos, m.begin(), m.end()))
+            tokens.append(Token(surface, lemma, pos, sub, m.begin(), m.end()))
         return tokens
     return [
-        Token(match.group(), en_lemma(match.group()), "en", match.start(), match.end())
+        Token(match.group(), en_lemma(match.group()), "en", "", match.start(), match.end())
         for match in _EN_WORD.finditer(text)
     ]
 

@@ -1,15 +1,27 @@
 """Is this customer-channel message an expansion hint? Rules over lemmas (ja and en), blended with
 the team's own model when there is one. Pure: the same text, date and configuration, the same answer.
+
+How a message is read: the speaker's own words (Slack markup and quoted lines out), NFKC and lower
+case, cut into clauses (sentences, and at "けど"/"but"), each clause's lemma line searched for cues
+(hearing.rules). A cue followed by a negation ("増やす予定はない") or preceded by one ("no plans to
+add") does not count; one in the past ("追加しました") counts little. Then what the message is really
+about weighs against it: removal, cancellation and downsell, billing, a bug report, the vendor's own
+proposal, a how-to question about adding a user.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from hearing.analyser import analyse, is_japanese, normalise
+from hearing import rules
+from hearing.analyser import Token, analyse, is_japanese
 from hearing.learning import TeamModel, features
+from hearing.markup import speaker_text
+from hearing.timing import heard_timing
 from models.offerings import Offering
 from models.signal import Category, Kind
 
@@ -45,6 +57,90 @@ class Heard:
 
 
 THRESHOLD = 0.5
+MODEL_WEIGHT = 0.4  # the team model's share of the score once it has learned from MODEL_FULL examples
+MODEL_FULL = 60
+EVIDENCE_MAX = 60
+
+
+@dataclass(frozen=True)
+class _Hit:
+    name: str
+    weight: float
+    category: Category | None
+    start: int  # offsets in the analysed text
+    end: int
+    clause: int
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    end: int
+    tokens: list[Token]
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A clause's tokens as " lemma lemma … " with where each token starts in that line."""
+
+    text: str
+    token_at: list[int]  # line offset → token index (-1 between tokens)
+
+    def tokens_in(self, start: int, end: int) -> tuple[int, int]:
+        inside = [i for i in self.token_at[start:end] if i >= 0]
+        return (min(inside), max(inside)) if inside else (-1, -1)
+
+
+def _line(words: Sequence[str]) -> _Line:
+    text, token_at = [" "], [-1]
+    for index, word in enumerate(words):
+        text.append(word + " ")
+        token_at.extend([index] * len(word) + [-1])
+    return _Line("".join(text), token_at)
+
+
+_SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
+_EN_BUT = {"but", "however", "although", "though", "except"}
+_JA_BUT = {"けど", "けれど", "けれども", "が", "のに", "ものの", "但し", "ただし"}
+
+
+def _clauses(text: str, tokens: list[Token]) -> list[_Clause]:
+    clauses: list[_Clause] = []
+    current: list[Token] = []
+    start = 0
+    ends = {match.end() for match in _SENTENCE_END.finditer(text)}
+    cut_points = sorted(ends)
+    cut_index = 0
+    for token in tokens:
+        while cut_index < len(cut_points) and cut_points[cut_index] <= token.start:
+            if current:
+                clauses.append(_Clause(start, current[-1].end, current))
+                current = []
+            cut_index += 1
+        if not current:
+            start = token.start
+        if token.pos in ("補助記号", "空白"):
+            continue
+        if token.lemma in _EN_BUT and token.pos == "en" and current:
+            clauses.append(_Clause(start, current[-1].end, current))
+            current, start = [], token.end
+            continue
+        current.append(token)
+        if token.lemma in _JA_BUT and token.sub == "接続助詞":
+            clauses.append(_Clause(start, token.end, current))
+            current = []
+    if current:
+        clauses.append(_Clause(start, current[-1].end, current))
+    return clauses
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    folded = re.escape(unicodedata.normalize("NFKC", name).lower())
+    if name.isascii():
+        return re.compile(rf"(?<![a-z0-9]){folded}(?![a-z0-9])")
+    # Katakana names must not be part of a longer word (プロ is not プロジェクト).
+    return re.compile(rf"(?<![ァ-ヶー]){folded}(?!(?!プラン)[ァ-ヶー])")
 
 
 class Detector:
@@ -56,20 +152,179 @@ class Detector:
         self.products = tuple(products)
         self.plans = tuple(plans)
         self.model = model
+        self._product_names = [
+            (index, _name_pattern(name)) for index, offering in enumerate(self.products) for name in offering.names
+        ]
+        self._plan_names = [
+            (index, _name_pattern(name)) for index, offering in enumerate(self.plans) for name in offering.names
+        ]
 
     def with_model(self, model: TeamModel | None) -> Detector:
         """The same detector with the team's (newer) model."""
         return Detector(self.products, self.plans, model)
 
+    # --- what the customer has -------------------------------------------------------------
+    def _owned_products(self, owned: Owned | None) -> set[int]:
+        if owned is None or not owned.products:
+            return {0} if self.products else set()
+        have = set()
+        for name in owned.products:
+            for index, pattern in self._product_names:
+                if pattern.search(unicodedata.normalize("NFKC", name).lower()):
+                    have.add(index)
+        return have or {0}
+
+    def _owned_plan(self, owned: Owned | None) -> int:
+        if owned is None or not owned.plan:
+            return 0
+        text = unicodedata.normalize("NFKC", owned.plan).lower()
+        ranks = [index for index, pattern in self._plan_names if pattern.search(text)]
+        return max(ranks) if ranks else 0
+
+    # --- hearing -----------------------------------------------------------------------------
     def hear(self, text: str, on: date, owned: Owned | None = None) -> Heard:
         """What one message (raw Slack text) says, read against the day it was written."""
-        clean = normalise(text)
-        language = "ja" if is_japanese(clean) else "en"
-        words = {token.lemma for token in analyse(clean)}
-        cue = next((w for w in ("増やす", "追加", "足りる", "add", "expand", "roll") if w in words), None)
-        score = 0.8 if cue else 0.1
+        display = unicodedata.normalize("NFKC", speaker_text(text))
+        low = display.lower()
+        if len(low) != len(display):  # a rare letter whose lower case is longer: show it lower-cased
+            display = low
+        japanese = is_japanese(low)
+        language = "ja" if japanese else "en"
+        if not low.strip():
+            return Heard(False, None, None, None, 0.0, "", language)
+        clauses = _clauses(low, analyse(low))
+        hits = self._cue_hits(clauses, japanese)
+        hits += self._named_hits(low, clauses, japanese, owned)
+        rules_score, best, category = self._judge(low, clauses, hits, japanese, owned)
+        score = rules_score
         if self.model is not None:
-            score = 0.7 * score + 0.3 * self.model.probability(features(text))
+            share = MODEL_WEIGHT * min(1.0, self.model.examples / MODEL_FULL)
+            score = (1 - share) * rules_score + share * self.model.probability(features(text))
         if score < THRESHOLD:
             return Heard(False, None, None, None, score, "", language)
-        return Heard(True, Kind.EGG, Category.SEATS, None, score, cue or "", language)
+        timing = heard_timing(low, on)
+        evidence = self._evidence(display, clauses, best) if best else display[:EVIDENCE_MAX]
+        return Heard(
+            True,
+            Kind.CHICK if timing else Kind.EGG,
+            category or Category.OTHER,
+            timing.month if timing else None,
+            score,
+            evidence,
+            language,
+        )
+
+    def _cue_hits(self, clauses: list[_Clause], japanese: bool) -> list[_Hit]:
+        hits: list[_Hit] = []
+        cues = rules.JA_CUES if japanese else rules.EN_CUES
+        for number, clause in enumerate(clauses):
+            lines = [_line([t.lemma for t in clause.tokens])]
+            if not japanese:
+                lines.append(_line([t.surface for t in clause.tokens]))
+            seen: set[tuple[str, int]] = set()
+            for line in lines:
+                for cue in cues:
+                    for match in cue.pattern.finditer(line.text):
+                        first, last = line.tokens_in(match.start(), match.end())
+                        if first < 0 or (cue.name, first) in seen:
+                            continue
+                        seen.add((cue.name, first))
+                        weight = self._modified(cue, clause.tokens, first, last, japanese)
+                        if weight > 0:
+                            tokens = clause.tokens
+                            hits.append(
+                                _Hit(cue.name, weight, cue.category, tokens[first].start, tokens[last].end, number,
+                                     cue.admin)
+                            )
+        return hits
+
+    @staticmethod
+    def _modified(cue: rules.Cue, tokens: list[Token], first: int, last: int, japanese: bool) -> float:
+        """The cue's weight given what surrounds it: 0 when negated, little when already done."""
+        if japanese:
+            after = " " + " ".join(t.lemma for t in tokens[last + 1 : last + 9]) + " "
+            negation = rules.JA_NEGATION.search(after)
+            if negation and not rules.JA_NEG_SKIP.match(after[negation.end() - 1 :]):
+                return 0.0
+            window = after.split(" ")[1:5]
+            if not cue.stative and ("た" in window or "頂く" in window or "貰う" in window) and "たい" not in window:
+                return cue.weight * 0.4
+            return cue.weight
+        before = [t.surface for t in tokens[max(0, first - 6) : first]]
+        clause_line = " " + " ".join(t.lemma for t in tokens) + " "
+        if any(word in rules.EN_NEGATION for word in before) or rules.EN_NO_NEED.search(clause_line):
+            return 0.0
+        following = [t.surface for t in tokens[last + 1 : last + 3]]
+        if not cue.stative and any(word in ("already", "last") for word in before + following):
+            return cue.weight * 0.4
+        return cue.weight
+
+    def _named_hits(self, low: str, clauses: list[_Clause], japanese: bool, owned: Owned | None) -> list[_Hit]:
+        """Another of the team's products, a higher plan, a top-plan feature, named with interest."""
+        hits: list[_Hit] = []
+        interest = rules.JA_INTEREST if japanese else rules.EN_INTEREST
+        have = self._owned_products(owned)
+        plan_now = self._owned_plan(owned)
+        for number, clause in enumerate(clauses):
+            text = low[clause.start : clause.end]
+            if not interest.search(text):
+                continue
+            for index, pattern in self._product_names:
+                match = pattern.search(text)
+                if match and index not in have:
+                    hits.append(_Hit("product", 0.7, Category.CROSS_SELL, clause.start + match.start(),
+                                     clause.start + match.end(), number))
+            for index, pattern in self._plan_names:
+                match = pattern.search(text)
+                if match and index > plan_now:
+                    hits.append(_Hit("plan-name", 0.7, Category.PLAN, clause.start + match.start(),
+                                     clause.start + match.end(), number))
+            if self.plans and plan_now < len(self.plans) - 1:
+                match = rules.PLAN_FEATURES.search(text)
+                if match:
+                    hits.append(_Hit("plan-feature", 0.6, Category.PLAN, clause.start + match.start(),
+                                     clause.start + match.end(), number))
+        return hits
+
+    def _judge(
+        self, low: str, clauses: list[_Clause], hits: list[_Hit], japanese: bool, owned: Owned | None
+    ) -> tuple[float, _Hit | None, Category | None]:
+        if not hits:
+            return 0.05, None, None
+        best = max(hits, key=lambda hit: hit.weight)
+        score = best.weight
+        score += 0.08 * min(2, len({hit.name for hit in hits}) - 1)
+        intent = rules.JA_INTENT if japanese else rules.EN_INTENT
+        lines = [" " + " ".join(t.lemma for t in clause.tokens) + " " for clause in clauses]
+        if not japanese:
+            lines = [line + " ".join(t.surface for t in clause.tokens) + " " for line, clause in zip(lines, clauses, strict=True)]
+        if intent.search(lines[best.clause]):
+            score += 0.1
+        for name, pattern, penalty in rules.JA_AGAINST if japanese else rules.EN_AGAINST:
+            where = [number for number, line in enumerate(lines) if pattern.search(line)]
+            if not where:
+                continue
+            if name == "howto":
+                if best.admin and all(hit.admin for hit in hits) and best.clause in where:
+                    score -= 0.4
+                continue
+            score -= penalty if best.clause in where else penalty / 2
+        category = self._category(hits)
+        return max(0.0, min(1.0, score)), best, category
+
+    @staticmethod
+    def _category(hits: list[_Hit]) -> Category | None:
+        named = {hit.category for hit in hits}
+        for category in (Category.CROSS_SELL, Category.PLAN, Category.SEATS):
+            if category in named:
+                return category
+        return None
+
+    @staticmethod
+    def _evidence(display: str, clauses: list[_Clause], best: _Hit) -> str:
+        clause = clauses[best.clause]
+        start, end = clause.start, clause.end
+        if end - start > EVIDENCE_MAX:
+            start = max(start, best.start - 20)
+            end = min(end, max(best.end + 20, start + 30))
+        return display[start:end].strip(" 、,")
