@@ -1,0 +1,117 @@
+"""The hand-written hearing evaluation set (tests/data/hearing): well-formed, consistently labelled, big enough.
+
+dev.jsonl is for tuning; holdout.jsonl is kept out of all tuning and reported separately by bench/hearing.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DATA = Path(__file__).resolve().parent / "data" / "hearing"
+FILES = {"dev": DATA / "dev.jsonl", "holdout": DATA / "holdout.jsonl"}
+# Minimum lines: (total, Japanese, English)
+MINIMUMS = {"dev": (230, 155, 75), "holdout": (100, 65, 35)}
+REQUIRED = {"text", "date", "lang", "hint", "kind", "category", "timing"}
+OPTIONAL = {"note"}
+KINDS = {"egg", "chick"}
+CATEGORIES = {"seats", "plan", "cross_sell", "other"}
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        row = json.loads(line)
+        assert isinstance(row, dict), f"{path.name}:{number} is not an object"
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture(scope="module", params=sorted(FILES))
+def named_rows(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, Any]]]:
+    name: str = request.param
+    return name, _load(FILES[name])
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def test_every_line_has_the_fields_with_valid_values(named_rows: tuple[str, list[dict[str, Any]]]) -> None:
+    name, rows = named_rows
+    for number, row in enumerate(rows, start=1):
+        where = f"{name}:{number}"
+        assert REQUIRED <= row.keys() <= REQUIRED | OPTIONAL, where
+        assert isinstance(row["text"], str) and row["text"].strip(), where
+        dt.date.fromisoformat(row["date"])
+        assert row["lang"] in {"ja", "en"}, where
+        assert isinstance(row["hint"], bool), where
+        assert row["kind"] is None or row["kind"] in KINDS, where
+        assert row["category"] is None or row["category"] in CATEGORIES, where
+        assert row["timing"] is None or isinstance(row["timing"], str), where
+        assert isinstance(row.get("note", ""), str), where
+        # The language label matches the text: Japanese lines have Japanese in them, English lines none.
+        assert bool(JAPANESE.search(row["text"])) == (row["lang"] == "ja"), where
+
+
+def test_kind_category_and_timing_are_set_exactly_on_hints(named_rows: tuple[str, list[dict[str, Any]]]) -> None:
+    name, rows = named_rows
+    for number, row in enumerate(rows, start=1):
+        where = f"{name}:{number}"
+        if row["hint"]:
+            assert row["kind"] in KINDS and row["category"] in CATEGORIES, where
+        else:
+            assert row["kind"] is None and row["category"] is None and row["timing"] is None, where
+        assert (row["timing"] is not None) == (row["kind"] == "chick"), where
+
+
+def test_timing_is_the_first_of_a_month_not_before_the_message(named_rows: tuple[str, list[dict[str, Any]]]) -> None:
+    name, rows = named_rows
+    for number, row in enumerate(rows, start=1):
+        if row["timing"] is None:
+            continue
+        where = f"{name}:{number}"
+        timing = dt.date.fromisoformat(row["timing"])
+        said = dt.date.fromisoformat(row["date"])
+        assert timing.day == 1, where
+        # Every timing the set uses resolves to the message's month or later.
+        assert _month_index(timing) >= _month_index(said), where
+        if row.get("note", "").startswith("bare month"):
+            # A bare month is its next occurrence: within the coming twelve months.
+            assert _month_index(timing) - _month_index(said) < 12, where
+
+
+def test_counts_per_language_and_the_share_of_hints(named_rows: tuple[str, list[dict[str, Any]]]) -> None:
+    name, rows = named_rows
+    total, japanese, english = MINIMUMS[name]
+    assert len(rows) >= total
+    assert sum(row["lang"] == "ja" for row in rows) >= japanese
+    assert sum(row["lang"] == "en" for row in rows) >= english
+    share = sum(row["hint"] for row in rows) / len(rows)
+    assert 0.25 <= share <= 0.45, share
+    # Both kinds and every category are represented among the hints.
+    assert {row["kind"] for row in rows if row["hint"]} == KINDS
+    assert {row["category"] for row in rows if row["hint"]} == CATEGORIES
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def test_no_duplicate_texts(named_rows: tuple[str, list[dict[str, Any]]]) -> None:
+    name, rows = named_rows
+    texts = [_normalised(row["text"]) for row in rows]
+    duplicates = sorted({text for text in texts if texts.count(text) > 1})
+    assert not duplicates, f"{name}: {duplicates}"
+
+
+def test_no_text_is_in_both_dev_and_holdout() -> None:
+    dev = {_normalised(row["text"]) for row in _load(FILES["dev"])}
+    holdout = {_normalised(row["text"]) for row in _load(FILES["holdout"])}
+    assert not dev & holdout, sorted(dev & holdout)
