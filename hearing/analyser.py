@@ -58,7 +58,7 @@ _EN_IRREGULAR = {
     "adds": "add", "expanding": "expand", "expanded": "expand", "expands": "expand", "expansion": "expand",
     "upgrading": "upgrade", "upgraded": "upgrade", "upgrades": "upgrade", "rolling": "roll", "rolled": "roll",
     "rollout": "rollout", "growing": "grow", "grew": "grow", "grown": "grow", "grows": "grow",
-    "hiring": "hire", "hired": "hire", "hires": "hire", "needing": "need", "needed": "need", "needs": "need",
+    "hiring": "hire", "hired": "hire", "hires": "hire", "needing": "need", "ids": "id", "pcs": "pc", "needed": "need", "needs": "need",
 }  # fmt: skip
 
 

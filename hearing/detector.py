@@ -100,6 +100,11 @@ def _line(words: Sequence[str]) -> _Line:
     return _Line("".join(text), token_at)
 
 
+_NEEDS_SEAT_OBJECT = {"ja-more", "ja-add", "ja-short"}
+_SEAT_WORDS = re.compile(
+    r"id|ユーザ|アカウント|ライセンス|席|枠|人数|利用者|メンバー|人|名|社員|スタッフ|従業員|作業員|職人|端末|台数|ログイン|シート|契約|要員|体制"
+    r"|拠点|工場|現場|支店|部署|事業所|営業所|店舗|センター|倉庫"
+)
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
 _EN_BUT = {"but", "however", "although", "though", "except"}
 _JA_BUT = {"けど", "けれど", "けれども", "が", "のに", "ものの", "但し", "ただし"}
@@ -154,6 +159,9 @@ class Detector:
         self.model = model
         self._product_names = [
             (index, _name_pattern(name)) for index, offering in enumerate(self.products) for name in offering.names
+        ]
+        self._product_words = [
+            unicodedata.normalize("NFKC", name).lower() for offering in self.products for name in offering.names
         ]
         self._plan_names = [
             (index, _name_pattern(name)) for index, offering in enumerate(self.plans) for name in offering.names
@@ -230,6 +238,8 @@ class Detector:
                             continue
                         seen.add((cue.name, first))
                         weight = self._modified(cue, clause.tokens, first, last, japanese)
+                        if japanese and cue.name in _NEEDS_SEAT_OBJECT and not self._seat_object(clause.tokens, first):
+                            weight = 0.0
                         if weight > 0:
                             tokens = clause.tokens
                             hits.append(
@@ -238,14 +248,31 @@ class Detector:
                             )
         return hits
 
+    def _seat_object(self, tokens: list[Token], first: int) -> bool:
+        """Whether what is increased or lacking is seats (ID, users, licences, people, a product),
+        or unnamed — not checklist items, photos or CSV columns."""
+        index = first - 1
+        while index >= 0 and (tokens[index].pos in ("助詞", "接尾辞", "副詞", "連体詞") or tokens[index].lemma.isdigit()):
+            index -= 1
+        nouns = []
+        while index >= 0 and tokens[index].pos in ("名詞", "接頭辞") and not tokens[index].lemma.isdigit():
+            nouns.append(tokens[index].lemma)
+            index -= 1
+        if not nouns:
+            return True
+        compound = "".join(reversed(nouns))
+        return bool(_SEAT_WORDS.search(compound)) or any(name in compound for name in self._product_words)
+
     @staticmethod
     def _modified(cue: rules.Cue, tokens: list[Token], first: int, last: int, japanese: bool) -> float:
         """The cue's weight given what surrounds it: 0 when negated, little when already done."""
         if japanese:
-            after = " " + " ".join(t.lemma for t in tokens[last + 1 : last + 9]) + " "
-            negation = rules.JA_NEGATION.search(after)
-            if negation and not rules.JA_NEG_SKIP.match(after[negation.end() - 1 :]):
+            after = " " + " ".join(t.lemma for t in tokens[last + 1 :]) + " "
+            if rules.JA_STRONG_NEG.search(after):
                 return 0.0
+            for negation in rules.JA_NEGATION.finditer(after):
+                if not rules.JA_NEG_SKIP.match(after[negation.end() - 1 :]):
+                    return 0.0
             window = after.split(" ")[1:5]
             if not cue.stative and ("た" in window or "頂く" in window or "貰う" in window) and "たい" not in window:
                 return cue.weight * 0.4
@@ -265,25 +292,32 @@ class Detector:
         interest = rules.JA_INTEREST if japanese else rules.EN_INTEREST
         have = self._owned_products(owned)
         plan_now = self._owned_plan(owned)
+        named = rules.Cue("named", rules.PLAN_FEATURES, 0.7)
         for number, clause in enumerate(clauses):
             text = low[clause.start : clause.end]
-            if not interest.search(text):
+            following = low[clause.start : clauses[number + 1].end] if number + 1 < len(clauses) else text
+            if not interest.search(following):
                 continue
+            found: list[tuple[str, float, Category, re.Match[str]]] = []
             for index, pattern in self._product_names:
                 match = pattern.search(text)
                 if match and index not in have:
-                    hits.append(_Hit("product", 0.7, Category.CROSS_SELL, clause.start + match.start(),
-                                     clause.start + match.end(), number))
+                    found.append(("product", 0.7, Category.CROSS_SELL, match))
             for index, pattern in self._plan_names:
                 match = pattern.search(text)
                 if match and index > plan_now:
-                    hits.append(_Hit("plan-name", 0.7, Category.PLAN, clause.start + match.start(),
-                                     clause.start + match.end(), number))
+                    found.append(("plan-name", 0.7, Category.PLAN, match))
             if self.plans and plan_now < len(self.plans) - 1:
                 match = rules.PLAN_FEATURES.search(text)
                 if match:
-                    hits.append(_Hit("plan-feature", 0.6, Category.PLAN, clause.start + match.start(),
-                                     clause.start + match.end(), number))
+                    found.append(("plan-feature", 0.6, Category.PLAN, match))
+            for name, weight, category, match in found:
+                start, end = clause.start + match.start(), clause.start + match.end()
+                inside = [i for i, token in enumerate(clause.tokens) if token.end > start and token.start < end]
+                if inside:
+                    weight *= self._modified(named, clause.tokens, inside[0], inside[-1], japanese) / named.weight
+                if weight > 0:
+                    hits.append(_Hit(name, weight, category, start, end, number))
         return hits
 
     def _judge(
@@ -305,11 +339,11 @@ class Detector:
             if not where:
                 continue
             if name == "howto":
-                if best.admin and all(hit.admin for hit in hits) and best.clause in where:
+                if best.clause in where:
                     score -= 0.4
                 continue
-            score -= penalty if best.clause in where else penalty / 2
-        category = self._category(hits)
+            score -= penalty if best.clause in where or name == "dismiss" else penalty / 2
+        category = Category.OTHER if best.category is Category.OTHER else self._category(hits)
         return max(0.0, min(1.0, score)), best, category
 
     @staticmethod

@@ -114,32 +114,32 @@ _READERS: list[tuple[re.Pattern[str], Reader]] = [
     (
         re.compile(
             rf"(?:(?P<next>next)\s+|{_BEFORE_MONTH}\s+(?:the\s+)?(?:(?:start|beginning|end|middle)\s+of\s+)?)"
-            rf"(?P<name>{_ALL_MONTHS})\b\.?(?:\s*,?\s*(?P<year>20\d\d))?"
+            rf"(?P<name>{_ALL_MONTHS})(?![a-z0-9])\.?(?:\s*,?\s*(?P<year>20\d\d))?"
         ),
         _en_month,
     ),
-    (re.compile(rf"\b(?P<next>)(?P<name>{_PLAIN_MONTHS})\b(?:\s*,?\s*(?P<year>20\d\d))?"), _en_month),
-    (re.compile(r"\b(?P<next>)(?P<name>may|march)\s*,?\s*(?P<year>20\d\d)"), _en_month),
-    (re.compile(r"\bthe month after next\b|\bin two months\b"), lambda m, on: _shift(on, 2)),
-    (re.compile(r"\bnext month\b"), lambda m, on: _shift(on, 1)),
-    (re.compile(r"\bthis month\b"), lambda m, on: _shift(on, 0)),
-    (re.compile(r"\bnext week\b"), lambda m, on: _shift(on + timedelta(days=7), 0)),
+    (re.compile(rf"(?<![a-z0-9])(?P<next>)(?P<name>{_PLAIN_MONTHS})(?![a-z0-9])(?:\s*,?\s*(?P<year>20\d\d))?"), _en_month),
+    (re.compile(r"(?<![a-z0-9])(?P<next>)(?P<name>may|march)\s*,?\s*(?P<year>20\d\d)"), _en_month),
+    (re.compile(r"(?<![a-z0-9])the month after next(?![a-z0-9])|(?<![a-z0-9])in two months(?![a-z0-9])"), lambda m, on: _shift(on, 2)),
+    (re.compile(r"(?<![a-z0-9])next month(?![a-z0-9])"), lambda m, on: _shift(on, 1)),
+    (re.compile(r"(?<![a-z0-9])this month(?![a-z0-9])"), lambda m, on: _shift(on, 0)),
+    (re.compile(r"(?<![a-z0-9])next week(?![a-z0-9])"), lambda m, on: _shift(on + timedelta(days=7), 0)),
     (
-        re.compile(r"\bnext (?:fiscal|financial) year\b|\bnext fy\b|\bnew fiscal year\b|\bfy ?20(\d\d)\b"),
+        re.compile(r"(?<![a-z0-9])next (?:fiscal|financial) year(?![a-z0-9])|(?<![a-z0-9])next fy(?![a-z0-9])|(?<![a-z0-9])new fiscal year(?![a-z0-9])|(?<![a-z0-9])fy ?20(\d\d)(?![a-z0-9])"),
         lambda m, on: date(2000 + int(m[1]), 4, 1) if m[1] else date(_fiscal_start(on) + 1, 4, 1),
     ),
-    (re.compile(r"\b(?:second half|h2) of (?:the|this) fiscal year\b"), lambda m, on: date(_fiscal_start(on), 10, 1)),
+    (re.compile(r"(?<![a-z0-9])(?:second half|h2) of (?:the|this) fiscal year(?![a-z0-9])"), lambda m, on: date(_fiscal_start(on), 10, 1)),
     (
-        re.compile(r"\bafter (?:the )?new year\b|\bin the new year\b|\bearly next year\b|\bstart of next year\b"),
+        re.compile(r"(?<![a-z0-9])after (?:the )?new year(?![a-z0-9])|(?<![a-z0-9])in the new year(?![a-z0-9])|(?<![a-z0-9])early next year(?![a-z0-9])|(?<![a-z0-9])start of next year(?![a-z0-9])"),
         lambda m, on: _month_on_or_after(1, on),
     ),
-    (re.compile(r"\bafter (?:the )?golden week\b|\bafter gw\b"), lambda m, on: _month_on_or_after(5, on)),
-    (re.compile(r"\bafter (?:the )?obon\b"), lambda m, on: _month_on_or_after(8, on)),
-    (re.compile(r"\bafter (?:the )?summer\b"), lambda m, on: _month_on_or_after(9, on)),
-    (re.compile(r"\bnext quarter\b"), lambda m, on: _next_quarter(on)),
-    (re.compile(r"\bq([1-4])\b|\b([1-4])q\b"), lambda m, on: _quarter(int(m[1] or m[2]), on)),
+    (re.compile(r"(?<![a-z0-9])after (?:the )?golden week(?![a-z0-9])|(?<![a-z0-9])after gw(?![a-z0-9])"), lambda m, on: _month_on_or_after(5, on)),
+    (re.compile(r"(?<![a-z0-9])after (?:the )?obon(?![a-z0-9])"), lambda m, on: _month_on_or_after(8, on)),
+    (re.compile(r"(?<![a-z0-9])after (?:the )?summer(?![a-z0-9])"), lambda m, on: _month_on_or_after(9, on)),
+    (re.compile(r"(?<![a-z0-9])next quarter(?![a-z0-9])"), lambda m, on: _next_quarter(on)),
+    (re.compile(r"(?<![a-z0-9])q([1-4])(?![a-z0-9])|(?<![a-z0-9])([1-4])q(?![a-z0-9])"), lambda m, on: _quarter(int(m[1] or m[2]), on)),
     (
-        re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b"),
+        re.compile(r"(?<![a-z0-9])(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?![a-z0-9])"),
         lambda m, on: _quarter(_Q_WORDS[m[1]], on),
     ),
 ]
@@ -152,10 +152,10 @@ _ELSEWHERE_AFTER = re.compile(
 )
 _BUDGET_AROUND = re.compile(r"予算\s*(?:が|を|は)?\s*(?:決ま|確定|組|出|通|承認|策定|取|編成)")
 _ELSEWHERE_EN = re.compile(
-    r"\b(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review|discuss|talk|chat|get back|reply|respond"
-    r"|follow up|budget|budgets)\b"
+    r"(?<![a-z0-9])(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review|discuss|talk|chat|get back|reply|respond"
+    r"|follow up|budget|budgets)(?![a-z0-9])"
 )
-_EN_BEFORE_AT = re.compile(r"\b(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)\s+(?:on|in)?\s*$")
+_EN_BEFORE_AT = re.compile(r"(?<![a-z0-9])(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)\s+(?:on|in)?\s*$")
 
 
 def _belongs_elsewhere(text: str, start: int, end: int) -> bool:
@@ -169,13 +169,13 @@ def _belongs_elsewhere(text: str, start: int, end: int) -> bool:
         return True
     if re.search(r"[a-z]", text[start:end]):
         window = text[max(clause_start + 1, start - 30) : min(clause_end, end + 20)]
-        if re.search(r"\bbudget", window) or _EN_BEFORE_AT.search(text[max(0, start - 25) : start]):
+        if re.search(r"(?<![a-z0-9])budget", window) or _EN_BEFORE_AT.search(text[max(0, start - 25) : start]):
             return True
         near_after = text[end : min(clause_end, end + 20)]
-        if re.match(r"\W*(?:'s|’s)?\s*(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)\b", near_after):
+        if re.match(r"\W*(?:'s|’s)?\s*(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)(?![a-z0-9])", near_after):
             return True
         before = text[max(clause_start + 1, start - 35) : start]
-        if re.search(r"\b(?:discuss|talk|chat|meet|call|catch up|get back to you|follow up|reply|circle back)\b[^,.;]*$", before):
+        if re.search(r"(?<![a-z0-9])(?:discuss|talk|chat|meet|call|catch up|get back to you|follow up|reply|circle back)(?![a-z0-9])[^,.;]*$", before):
             return True
     return False
 

@@ -1,0 +1,161 @@
+"""Hearing bench: the detector against the hand-labelled evaluation set, rules alone (no team model).
+
+`tests/data/hearing/dev.jsonl` is what the rules are tuned on; `holdout.jsonl` is kept out of all
+tuning and reported separately. Each line: {"text", "date", "lang": "ja"|"en", "hint", "kind",
+"category", "timing", "note"?}. Printed for each set: precision, recall and F1 overall and per
+language; kind and category accuracy on true hints the detector also found; timing accuracy (same
+month) on chicks found as chicks; per-message latency p50/p99 (each message heard 20 times, the
+analyser warm). Also the analysers compared (bench/analysers.py) unless --no-analysers.
+
+The dataset assumes the products and plans below; they are the defaults here (the environment's
+HIYOKO_PRODUCTS / HIYOKO_PLANS win when set)::
+
+    python -m bench.hearing
+    python -m bench.hearing --set dev --errors     # what the rules get wrong on dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bench import analysers
+from hearing.detector import Detector, Heard
+from models.offerings import parse_offerings
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "hearing"
+PRODUCTS = "ゲンバチェック|GenbaCheck;ゲンバカメラ|GenbaCam;ゲンバ勤怠|GenbaTime"
+PLANS = "スタンダード|Standard;プロ|Pro;エンタープライズ|Enterprise|エンプラ"
+TARGETS = "targets: precision ≥ 0.85, recall ≥ 0.75, kind and category ≥ 85 %, timing ≥ 80 %, p99 ≤ 5 ms"
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    on: date
+    lang: str
+    hint: bool
+    kind: str | None
+    category: str | None
+    timing: str | None
+
+
+def load(path: Path) -> list[Case]:
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        cases.append(
+            Case(row["text"], date.fromisoformat(row["date"]), row["lang"], bool(row["hint"]), row.get("kind"),
+                 row.get("category"), row.get("timing"))
+        )  # fmt: skip
+    return cases
+
+
+def detector() -> Detector:
+    products = os.environ.get("HIYOKO_PRODUCTS") or PRODUCTS
+    plans = os.environ.get("HIYOKO_PLANS") or PLANS
+    return Detector(parse_offerings(products), parse_offerings(plans))
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    count: int
+
+
+def prf(pairs: list[tuple[Case, Heard]]) -> Scores:
+    tp = sum(1 for case, heard in pairs if case.hint and heard.hint)
+    fp = sum(1 for case, heard in pairs if not case.hint and heard.hint)
+    fn = sum(1 for case, heard in pairs if case.hint and not heard.hint)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(precision, recall, f1, len(pairs))
+
+
+def share(hits: int, total: int) -> str:
+    return f"{hits / total:6.1%} ({hits}/{total})" if total else "   n/a"
+
+
+def evaluate(name: str, cases: list[Case], heard_by: Detector, *, errors: bool = False) -> dict[str, float]:
+    pairs = [(case, heard_by.hear(case.text, case.on)) for case in cases]
+    samples = []
+    for _ in range(20):
+        for case in cases:
+            start = time.perf_counter()
+            heard_by.hear(case.text, case.on)
+            samples.append(time.perf_counter() - start)
+    samples.sort()
+    p50, p99 = statistics.median(samples) * 1000, samples[int(len(samples) * 0.99)] * 1000
+    found = [(case, heard) for case, heard in pairs if case.hint and heard.hint]
+    kind_ok = sum(1 for case, heard in found if heard.kind is not None and heard.kind.value == case.kind)
+    category_ok = sum(1 for case, heard in found if heard.category is not None and heard.category.value == case.category)
+    chicks = [(case, heard) for case, heard in found if case.kind == "chick" and heard.timing is not None]
+    timing_ok = sum(1 for case, heard in chicks if case.timing and heard.timing.isoformat()[:7] == case.timing[:7])
+    overall = prf(pairs)
+    print(f"\n== {name}: {len(cases)} messages, {sum(c.hint for c in cases)} hints")
+    print(f"  {'all':4} precision {overall.precision:.3f}  recall {overall.recall:.3f}  F1 {overall.f1:.3f}")
+    for lang in ("ja", "en"):
+        scores = prf([(c, h) for c, h in pairs if c.lang == lang])
+        print(f"  {lang:4} precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}"
+              f"  ({scores.count} messages)")  # fmt: skip
+    print(f"  kind on true hints found      {share(kind_ok, len(found))}")
+    print(f"  category on true hints found  {share(category_ok, len(found))}")
+    print(f"  timing (same month) on chicks {share(timing_ok, len(chicks))}")
+    print(f"  latency per message           p50 {p50:.3f} ms  p99 {p99:.3f} ms")
+    if errors:
+        for case, heard in pairs:
+            wrong = case.hint != heard.hint
+            if case.hint and heard.hint:
+                wrong = (heard.kind and heard.kind.value) != case.kind or (
+                    heard.category and heard.category.value
+                ) != case.category
+                if case.kind == "chick" and heard.timing and case.timing:
+                    wrong = wrong or heard.timing.isoformat()[:7] != case.timing[:7]
+            if wrong:
+                print(f"  ✗ {case.on} {case.text!r}\n      want {case.hint} {case.kind} {case.category} {case.timing}"
+                      f"  got {json.dumps(heard.as_json(), ensure_ascii=False)}")  # fmt: skip
+    return {
+        "precision": overall.precision,
+        "recall": overall.recall,
+        "kind": kind_ok / len(found) if found else 1.0,
+        "category": category_ok / len(found) if found else 1.0,
+        "timing": timing_ok / len(chicks) if chicks else 1.0,
+        "p99_ms": p99,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=("dev", "holdout", "both"), default="both")
+    parser.add_argument("--errors", action="store_true", help="print each message the detector gets wrong")
+    parser.add_argument("--no-analysers", action="store_true", help="skip the analyser comparison")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    heard_by = detector()
+    heard_by.hear("準備", date(2026, 1, 1))  # loads the analyser's dictionary
+    print(f"detector ready in {time.perf_counter() - start:.2f} s (rules only, no team model); {TARGETS}")
+    names = ("dev", "holdout") if args.set == "both" else (args.set,)
+    for name in names:
+        path = DATA / f"{name}.jsonl"
+        if not path.exists():
+            print(f"\n== {name}: {path} is missing")
+            continue
+        evaluate(name, load(path), heard_by, errors=args.errors and name == "dev")
+    if not args.no_analysers:
+        print()
+        analysers.main()
+
+
+if __name__ == "__main__":
+    main()
