@@ -14,8 +14,10 @@ from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from starlette.applications import Starlette
 
 import bot
+from bot.crm_webhook import hubspot_route
 from bot.delivery import SlackDelivery
 from bot.deps import BotDeps, team_groups
 from bot.home import HomePublisher
@@ -23,7 +25,10 @@ from bot.http import create_asgi
 from bot.owner_check import OwnerCheck
 from bot.slack_client import slack_client
 from bot.users import UserDirectory
+from crm.gateway import CrmGateway, DealChange
+from crm.hubspot import HubSpotGateway
 from i18n import t
+from jobs.crm import CrmHandOff, crm_store, gateway_of
 from jobs.relay import Relay
 from jobs.tasks import make_context, refresh_accounts
 from jobs.timer import Scheduler
@@ -62,6 +67,7 @@ class Hiyoko:
     scheduler: Scheduler
     metrics: Metrics
     users: UserDirectory
+    crm: CrmHandOff | None = None  # HIYOKO_CRM: the hand-off to HubSpot or Salesforce (issue 15)
 
     def health(self) -> dict[str, Any]:
         """What /healthz reports: the database, the relay, the backlog and the dead letters."""
@@ -100,8 +106,9 @@ def delivery(
     *,
     tables: tuple[SheetTable, SheetTable] | None = None,
     metrics: Metrics | None = None,
+    crm: CrmHandOff | None = None,
 ) -> Delivery:
-    """The outbox, the sheet and the relay over them, from parts."""
+    """The outbox, the sheet and the relay over them, from parts (and the CRM's lane, given one)."""
     outbox = Outbox(
         db,
         settings.hiyoko_outbox_max_attempts,
@@ -125,6 +132,7 @@ def delivery(
         admin_channel=settings.hiyoko_admin_channel_id,
         clock=clock,
         channel_interval=settings.hiyoko_slack_channel_interval,
+        crm_name=crm.gateway.name if crm else "",
     )
     relay = Relay(
         outbox,
@@ -136,6 +144,7 @@ def delivery(
         on_delivery=metrics.delivered if metrics else None,
         check_owner=OwnerCheck(client, users, store, settings),
         sync_list=slack_list(settings, clock, db, client),
+        crm=crm.deliver if crm else None,
     )
     return Delivery(outbox, sheet, users, deps, relay)
 
@@ -156,10 +165,13 @@ def build(
     """Wire the app from settings. Tests hand in a fixed clock; nothing here reads globals."""
     clock = clock or SystemClock()
     db = Database(settings.database_url)
-    store = SignalStore(db, clock, slack_list=bool(settings.hiyoko_slack_list_id))
+    gateway = gateway_of(settings)
+    crm_on = settings.hiyoko_crm_on if gateway else None
+    store = SignalStore(db, clock, slack_list=bool(settings.hiyoko_slack_list_id), crm_on=crm_on)
+    crm = crm_hand_off(settings, clock, db, gateway)
     metrics = Metrics()
     client = slack_client(settings)
-    parts = delivery(settings, clock, db, store, client, tables=tables, metrics=metrics)
+    parts = delivery(settings, clock, db, store, client, tables=tables, metrics=metrics, crm=crm)
     outbox, sheet, users, deps, relay = parts.outbox, parts.sheet, parts.users, parts.deps, parts.relay
     bolt = App(
         client=client,
@@ -178,13 +190,45 @@ def build(
     def refresh() -> str:  # the directory_refresh job
         return f"directory_refresh: {users.refresh(deps.managers_group, deps.team_groups())} user(s)"
 
+    context = make_context(settings, jobs, relay_drain=lambda: str(relay.drain()), directory_refresh=refresh)
+    context.crm_gateway = gateway
     scheduler = Scheduler(
-        make_context(settings, jobs, relay_drain=lambda: str(relay.drain()), directory_refresh=refresh),
-        clock,
-        on_run=lambda job, outcome: metrics.job_runs.labels(job=job, outcome=outcome).inc(),
+        context, clock, on_run=lambda job, outcome: metrics.job_runs.labels(job=job, outcome=outcome).inc()
     )
     metrics.watch_database(store, outbox, jobs, clock)
-    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler, metrics, users)
+    return Hiyoko(settings, clock, db, store, outbox, client, sheet, relay, bolt, scheduler, metrics, users, crm)
+
+
+def crm_hand_off(settings: Settings, clock: Clock, db: Database, gateway: CrmGateway | None) -> CrmHandOff | None:
+    """The CRM hand-off when HIYOKO_CRM names a CRM (issue 15)."""
+    if gateway is None:
+        return None
+    return CrmHandOff(gateway, crm_store(settings, db, clock, gateway.name), settings.hiyoko_language)
+
+
+def asgi(hiyoko: Hiyoko) -> Starlette:
+    """HTTP mode's app: Slack's events, /healthz, /metrics, and HubSpot's webhook when HubSpot is
+    the CRM and HUBSPOT_CLIENT_SECRET is set."""
+    settings = hiyoko.settings
+    routes = []
+    crm = hiyoko.crm
+    if crm is not None and isinstance(crm.gateway, HubSpotGateway) and settings.hubspot_client_secret:
+
+        def apply(changes: list[DealChange]) -> None:
+            crm.apply(changes)
+            hiyoko.relay.wake()  # the thread lines, the card, the sheet
+
+        routes.append(
+            hubspot_route(
+                settings.hubspot_client_secret,
+                settings.hiyoko_public_url,
+                crm.gateway.changes_of,
+                apply,
+                hiyoko.clock.now,
+                settings.hiyoko_max_body_bytes,
+            )
+        )
+    return create_asgi(hiyoko.bolt, hiyoko.health, hiyoko.metrics, settings.hiyoko_max_body_bytes, routes)
 
 
 def serve(hiyoko: Hiyoko) -> None:
@@ -206,12 +250,12 @@ def serve(hiyoko: Hiyoko) -> None:
             import uvicorn  # only HTTP mode needs the server
 
             log.info(
-                "hiyoko listening on %s:%s (POST /slack/events, GET /healthz, GET /metrics)",
+                "hiyoko listening on %s:%s (POST /slack/events, GET /healthz, GET /metrics%s)",
                 settings.hiyoko_host,
                 settings.port,
+                ", POST /crm/hubspot" if settings.hiyoko_crm == "hubspot" and settings.hubspot_client_secret else "",
             )
-            asgi = create_asgi(hiyoko.bolt, hiyoko.health, hiyoko.metrics, settings.hiyoko_max_body_bytes)
-            uvicorn.run(asgi, host=settings.hiyoko_host, port=settings.port, log_level="info", access_log=False)
+            uvicorn.run(asgi(hiyoko), host=settings.hiyoko_host, port=settings.port, log_level="info", access_log=False)
     finally:
         hiyoko.scheduler.shutdown()
         stop.set()
@@ -245,7 +289,7 @@ def run(settings: Settings) -> None:
     """`hiyoko run`: refuse to start without the settings it needs (said in both languages:
     whoever installs the app may not read the default one), configure the logs, check the
     database is migrated (SQLite: migrate it), then build and serve until interrupted."""
-    missing = settings.missing_for_run()
+    missing = settings.missing_for_run() + settings.missing_for_crm()
     if missing:
         names = ", ".join(missing)
         languages = dict.fromkeys([settings.hiyoko_language, "en", "ja"])

@@ -49,7 +49,9 @@ class SlackDelivery:
         admin_channel: str | None = None,
         clock: Clock | None = None,
         channel_interval: float = 1.0,
+        crm_name: str = "",
     ) -> None:
+        self.crm_name = crm_name  # labels the card's link to its deal ("HubSpot"), issue 15
         self.admin_channel = admin_channel
         self.client = client
         self.store = store
@@ -68,7 +70,7 @@ class SlackDelivery:
 
     def post_card(self, signal: SignalRecord, retried: bool) -> None:
         """Post the card once; later calls (replays, changes) update it in place."""
-        text, blocks = card(signal, self.lang, self.zone, self.store.last_event(signal.number))
+        text, blocks = card(signal, self.lang, self.zone, self.store.last_event(signal.number), self.crm_name)
         channel, ts = signal.card_channel, signal.card_ts
         if ts is None and retried:
             ts = self._find(self.channel, CARD_EVENT, {"signal_id": signal.id}, since=signal.created_at)

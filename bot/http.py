@@ -4,7 +4,7 @@ GET /metrics. Requests carry a request id into the logs; oversized bodies are re
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App
@@ -21,9 +21,16 @@ from ops.metrics import Metrics
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def create_asgi(bolt: App, health: Callable[[], dict[str, Any]], metrics: Metrics, max_body_bytes: int) -> Starlette:
+def create_asgi(
+    bolt: App,
+    health: Callable[[], dict[str, Any]],
+    metrics: Metrics,
+    max_body_bytes: int,
+    routes: Sequence[Route] = (),
+) -> Starlette:
     """An ASGI app around the Bolt app: `health` answers /healthz (its "ok" sets 200 or 503),
     `metrics` renders /metrics, and a Slack request longer than `max_body_bytes` is refused.
+    `routes` adds more (the CRM's webhook, bot/crm_webhook.py).
     Bolt's dispatch blocks, so it runs in a worker thread, never on the event loop."""
     limit = max_body_bytes
 
@@ -56,5 +63,6 @@ def create_asgi(bolt: App, health: Callable[[], dict[str, Any]], metrics: Metric
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", prometheus, methods=["GET"]),
+            *routes,
         ]
     )

@@ -7,6 +7,7 @@ at the end of this file.
 from i18n.catalog_absences import MESSAGES as ABSENCES
 from i18n.catalog_accounts import MESSAGES as ACCOUNTS
 from i18n.catalog_adoption import MESSAGES as ADOPTION
+from i18n.catalog_crm import MESSAGES as CRM
 from i18n.catalog_jobs import MESSAGES as JOBS
 from i18n.catalog_lists import MESSAGES as LISTS
 from i18n.catalog_proposals import MESSAGES as PROPOSALS
@@ -373,3 +374,4 @@ CATALOG.update(ACCOUNTS)
 CATALOG.update(PROPOSALS)
 CATALOG.update(READBACK)
 CATALOG.update(LISTS)
+CATALOG.update(CRM)

@@ -1,7 +1,9 @@
 """The relay: delivers the outbox to Slack and the sheet, with retries, until done or dead.
 
 Two lanes run side by side so a slow or rate-limited Slack never holds up the sheet, and the
-other way round. The sheet lane writes every due row of a claim in one batched upsert.
+other way round. The sheet lane writes every due row of a claim in one batched upsert. With a
+CRM configured (HIYOKO_CRM), a third lane hands signals to it (jobs/crm.py), so a slow CRM holds
+up neither Slack nor the sheet.
 
 Delivery is fenced: while a lane works through a claim, a heartbeat renews its lease (every third
 of it), and right before each Slack call or sheet write the lane checks it still holds the row —
@@ -17,14 +19,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import CardNotPosted, SlackDelivery
+from crm.gateway import CrmError
 from jobs.heartbeat import Heartbeat
 from models.clock import Clock
 from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload
-from models.signal import SignalRecord
+from models.signal import SignalRecord, format_signal_id
 from ops.logs import signal_id as log_signal_id
 from sheets import SheetSync
 from store import Delivery, Outbox, SignalStore, Target
@@ -45,6 +49,9 @@ SLACK_LANE = (
 ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT})
 HEARTBEAT_STALE_SECONDS = 60.0  # a lane silent this long is reported dead by /healthz
 SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
+CRM_LANE = (Target.CRM_DEAL,)
+# The CRM lane's work: make the CRM agree with one signal; asks the fence right before calling.
+CrmDeliver = Callable[[int, Callable[[], bool]], bool]
 WAIT_FOR_CARD = timedelta(seconds=2)
 IDLE_POLL_SECONDS = 1.0
 
@@ -86,8 +93,10 @@ class Relay:
         on_delivery: Callable[[str, str, int], None] | None = None,
         check_owner: Callable[[SignalRecord], None] | None = None,
         sync_list: Callable[[SignalRecord], object] | None = None,
+        crm: CrmDeliver | None = None,
     ) -> None:
         self.outbox = outbox
+        self.crm = crm  # jobs.crm.CrmHandOff.deliver when HIYOKO_CRM is set
         self.sync_list = sync_list  # upserts the signal's Slack List item (HIYOKO_SLACK_LIST_ID)
         self.check_owner = check_owner  # looks up an owner the directory did not know at share time
         self.on_delivery = on_delivery  # metrics: (target, "delivered" | "failed" | "dead", count)
@@ -105,10 +114,12 @@ class Relay:
         for event in self._wakes:
             event.set()
 
-    def run_once(self, lanes: tuple[tuple[Target, ...], ...] = (SLACK_LANE, SHEET_LANE)) -> RelayStats:
+    def run_once(self, lanes: tuple[tuple[Target, ...], ...] = (SLACK_LANE, SHEET_LANE, CRM_LANE)) -> RelayStats:
         """Deliver what is due in the given lanes; returns what happened."""
         stats = RelayStats()
         for lane in lanes:
+            if lane == CRM_LANE and self.crm is None:
+                continue  # no CRM configured: its rows wait for one
             claimed = self.outbox.claim(self.clock.now(), self.batch_size, lane)
             if not claimed:
                 continue
@@ -116,6 +127,8 @@ class Relay:
             with Heartbeat(self._renewal(claimed[0].token), every, f"lease-{lane[0].value}"):
                 if lane == SHEET_LANE:
                     stats.add(self._sync_sheet(claimed))
+                elif lane == CRM_LANE:
+                    stats.add(self._deliver_to_crm(claimed))
                 else:
                     stats.add(self._deliver_to_slack(claimed))
         return stats
@@ -228,6 +241,37 @@ class Relay:
                 if self.sync_list is not None:
                     self.sync_list(signal)
 
+    def _deliver_to_crm(self, claimed: list[Delivery]) -> RelayStats:
+        """One CRM call per row (an upsert or a stage move), each fenced: a relay whose lease was
+        taken over never calls the CRM for that row. The CRM's hints decide the retry: its
+        Retry-After, or a dead letter at once (with the admin alert) when retrying cannot help."""
+        stats = RelayStats()
+        assert self.crm is not None
+        for delivery in claimed:
+            if delivery.signal_number is None:
+                self._fail(delivery, "a CRM row without a signal", stats)
+                continue
+            token = log_signal_id.set(format_signal_id(delivery.signal_number))
+            try:
+                sent = self.crm(delivery.signal_number, partial(self._still_mine, [delivery]))
+            except CrmError as error:
+                reason = f"crm: {error}"[:500]
+                dead = self.outbox.failed(
+                    delivery, reason, self.clock.now(), retry_after=error.retry_after, permanent=error.permanent
+                )
+                stats.dead += dead
+                stats.failed += not dead
+                self._observe(delivery.target, "dead" if dead else "failed", 1)
+                continue
+            except Exception as error:  # the database, the network: retried with backoff
+                self._fail(delivery, error, stats)
+                continue
+            finally:
+                log_signal_id.reset(token)
+            if sent:
+                self._count(stats, delivery.target, self.outbox.done([delivery], self.clock.now()))
+        return stats
+
     def _sync_sheet(self, claimed: list[Delivery]) -> RelayStats:
         """One batched upsert per tab; a failing tab fails (and retries) only its own rows."""
         stats = RelayStats()
@@ -293,9 +337,10 @@ class Relay:
         return bool(self._beats) and all(now - beat < HEARTBEAT_STALE_SECONDS for beat in self._beats.values())
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
-        """Run both lanes in daemon threads until `stop` is set."""
+        """Run the lanes (Slack, sheet, and the CRM's when one is set) in daemon threads until `stop` is set."""
         threads = []
-        for name, lane in (("slack", SLACK_LANE), ("sheet", SHEET_LANE)):
+        lanes = [("slack", SLACK_LANE), ("sheet", SHEET_LANE)] + ([("crm", CRM_LANE)] if self.crm else [])
+        for name, lane in lanes:
             wake = threading.Event()
             self._wakes.append(wake)
             threads.append(

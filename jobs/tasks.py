@@ -14,7 +14,9 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import team_groups
 from bot.slack_client import slack_client
 from bot.users import UserDirectory
+from crm.gateway import CrmError, CrmGateway
 from i18n import t
+from jobs.crm import CrmHandOff, crm_store, gateway_of
 from models.calendar import WorkCalendar
 from models.clock import FixedClock, SystemClock
 from models.metrics import compute_digest
@@ -48,6 +50,7 @@ class JobContext:
     calendar: WorkCalendar
     relay_drain: Callable[[], str] | None = None  # `relay` needs Slack; the others only the database
     directory_refresh: Callable[[], str] | None = None  # issue 10: users.list into the user directory
+    crm_gateway: CrmGateway | None = None  # issue 15: the app's gateway (else crm_sync builds one)
 
 
 def make_context(
@@ -240,3 +243,27 @@ def list_readback(ctx: JobContext, now: datetime) -> str:
         return read_back(slack_list, ReadbackStore(db, clock))
     except SlackApiError as error:
         return f"slack list: skipped ({error.response.get('error') or error.response.status_code})"
+
+
+# --- issue 15: outcomes from the CRM ---------------------------------------------------------
+
+
+def crm_sync(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
+    """Deals won, lost or reopened in the CRM since the last poll (every HIYOKO_CRM_SYNC_MINUTES),
+    applied to their signals once each. Salesforce is polled; HubSpot tells by webhook
+    (POST /crm/hubspot), so its poll finds nothing. A CRM that fails skips this poll."""
+    settings = ctx.settings
+    if not settings.hiyoko_crm:
+        return ["crm_sync: no CRM (HIYOKO_CRM is not set)"]
+    if dry_run:
+        return [f"crm_sync: deals changed in {settings.hiyoko_crm} since the last poll into their signals"]
+    try:
+        gateway = ctx.crm_gateway or gateway_of(settings)
+        if gateway is None:
+            return ["crm_sync: no CRM (HIYOKO_CRM is not set)"]
+        store = crm_store(settings, ctx.jobs.db, FixedClock(now), gateway.name)
+        return [CrmHandOff(gateway, store, settings.hiyoko_language).sync(settings.hiyoko_crm)]
+    except CrmError as error:
+        return [f"crm_sync: skipped ({error})"]

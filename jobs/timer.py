@@ -73,6 +73,7 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
         "directory_refresh": directory_refresh_spec(settings),  # issue 10: the user directory
         "accounts_refresh": accounts_refresh_spec(settings),  # issue 12: the Accounts tab
         "sheet_readback": sheet_readback_spec(settings),  # issue 14: people's columns read back
+        "crm_sync": crm_sync_spec(settings),  # issue 15: won/lost in the CRM
     }
 
 
@@ -257,3 +258,9 @@ def sheet_readback_spec(settings: Settings) -> JobSpec:
     """The Signals tab (and the Slack List) read back every HIYOKO_SHEET_READBACK_MINUTES (the
     store's conditional updates keep even two replicas at once from telling an edit twice)."""
     return every_few_minutes("sheet_readback", tasks.sheet_readback, settings.hiyoko_sheet_readback_minutes, settings)
+
+
+def crm_sync_spec(settings: Settings) -> JobSpec:
+    """The CRM polled for won/lost deals every HIYOKO_CRM_SYNC_MINUTES (a cursor in the database;
+    each change applied once, however polls overlap)."""
+    return every_few_minutes("crm_sync", tasks.crm_sync, settings.hiyoko_crm_sync_minutes, settings)

@@ -94,6 +94,7 @@ class SignalRecord:
     # Why the owner has it: models.routing.Reason as JSON ("" for signals from before routing);
     # kept as text because models.routing builds on this module (Reason.from_json reads it).
     owner_reason: str = ""
+    crm_url: str | None = None  # the deal's page in the CRM, once handed off (issue 15)
 
     @property
     def id(self) -> str:

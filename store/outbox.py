@@ -81,7 +81,7 @@ CHAIN_MARK = "waits on its card, outbox #{id}, which is dead"
 
 # Targets that render the signal's current state: one waiting row is enough, since it reads the
 # signal when it runs. (A thread line is a message of its own and is never merged.)
-COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET, Target.SYNC_LIST})
+COALESCED = frozenset({Target.POST_CARD, Target.SYNC_SHEET, Target.SYNC_LIST, Target.CRM_DEAL})
 
 
 def enqueue(
@@ -284,13 +284,22 @@ class Outbox:
                 marked += int(result.rowcount)  # type: ignore[attr-defined]
         return marked
 
-    def failed(self, delivery: Delivery, error: str, now: datetime, *, retry_after: float | None = None) -> bool:
-        """Schedule a retry with backoff, or mark the row dead. Returns True when it died.
+    def failed(
+        self,
+        delivery: Delivery,
+        error: str,
+        now: datetime,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> bool:
+        """Schedule a retry with backoff, or mark the row dead (`permanent`: at once, retrying
+        cannot help — the CRM refused a field or a permission). Returns True when it died.
 
         A card that dies takes along the thread replies of its signal that wait on it (the card
         was never posted): one chain, one admin alert, one `hiyoko outbox retry`."""
         # An alert about a dead letter keeps trying (at the capped backoff) rather than die unseen.
-        dead = delivery.attempts >= self.max_attempts and delivery.target is not Target.ADMIN_ALERT
+        dead = (permanent or delivery.attempts >= self.max_attempts) and delivery.target is not Target.ADMIN_ALERT
         delay = backoff(delivery.attempts)
         if retry_after is not None:
             delay = max(delay, timedelta(seconds=retry_after))

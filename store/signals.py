@@ -4,7 +4,7 @@ in the same transaction, so a signal and the work it owes are never apart."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
@@ -13,17 +13,19 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.clock import Clock
+from models.crm import CRM_ACTOR, CrmOn, owed_at_share, owed_on_change
 from models.customers import normalize_customer
 from models.lifecycle import Action, Change, Refused, State, decide
 from models.permissions import may_change
 from models.routing import Reason
 from models.signal import Category, EventRecord, Kind, SignalDraft, SignalRecord, Status
 from store.db import Database
+from store.outbox import State as OutboxState
 from store.outbox import Target, enqueue, enqueue_homes
 from store.routing import NobodyToRoute, RouteRequest
 from store.routing import owner_name as routed_owner_name
 from store.routing import route as route_owner
-from store.tables import EventRow, SignalRow
+from store.tables import EventRow, OutboxRow, SignalRow
 
 # What a new signal owes the outside world, in the order the relay should try it.
 NEW_SIGNAL_WORK = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.SYNC_SHEET)
@@ -186,6 +188,7 @@ def to_record(row: SignalRow) -> SignalRecord:
         card_ts=row.card_ts,
         card_permalink=row.card_permalink,
         owner_reason=row.owner_reason or "",
+        crm_url=row.crm_url,
     )
 
 
@@ -232,10 +235,11 @@ def to_event(row: EventRow) -> EventRecord:
 class SignalStore:
     """Signals in the database: submit, change, read, and record where their Slack card lives."""
 
-    def __init__(self, db: Database, clock: Clock, *, slack_list: bool = False) -> None:
+    def __init__(self, db: Database, clock: Clock, *, slack_list: bool = False, crm_on: CrmOn | None = None) -> None:
         self.db = db
         self.clock = clock
         self.slack_list = slack_list  # HIYOKO_SLACK_LIST_ID is set: every change also owes SYNC_LIST
+        self.crm_on = crm_on  # HIYOKO_CRM is set: hatches (or chicks at share) owe a deal (models.crm)
 
     def _with_list(self, work: Sequence[Target]) -> list[Target]:
         """The work, plus the Slack List item when a list is configured."""
@@ -331,6 +335,8 @@ class SignalStore:
             work = self._with_list(NEW_SIGNAL_WORK if announce else [Target.SYNC_SHEET])
             if check_owner:
                 work.append(Target.CHECK_OWNER)
+            if announce and owed_at_share(self.crm_on, draft.kind):
+                work.append(Target.CRM_DEAL)
             enqueue(session, row.number, work, due, new_signal=True)
             enqueue(session, row.number, [Target.SYNC_HISTORY], due, event_id=event.id, new_signal=True)
             enqueue_homes(session, row.number, [owner_id, submitter_id], due)
@@ -346,6 +352,7 @@ class SignalStore:
         anyone_may_note: bool = False,
         open_only: bool = False,
         check_owner: bool = False,
+        within: Callable[[Session, SignalRow], None] | None = None,
     ) -> ChangeResult:
         """Apply one lifecycle action, checked against the signal's current state and the actor's
         rights inside the transaction, so two clicks at once make one change and the other is
@@ -355,7 +362,8 @@ class SignalStore:
         that is not theirs (the duplicate warning offers this); it changes nothing else. That note
         goes only to an open signal, as does any change with `open_only` (raises NotPermitted).
         `check_owner`: a new owner the user directory did not know; the relay asks Slack after
-        the ack, as for a new signal (Target.CHECK_OWNER)."""
+        the ack, as for a new signal (Target.CHECK_OWNER). `within` runs in the same transaction
+        once the change is made (the CRM hand-off records what the CRM said with it)."""
         now = self.clock.now()
         with self.db.transaction() as session:
             row = session.get(SignalRow, number, with_for_update=True)
@@ -412,7 +420,17 @@ class SignalStore:
             enqueue(session, row.number, self._with_list(CHANGE_WORK), now, event_id=event.id)
             if check_owner:
                 enqueue(session, row.number, [Target.CHECK_OWNER], now)
-            enqueue_homes(session, row.number, [row.owner_id, row.submitter_id, old_owner, request.actor_id], now)
+            if owed_on_change(
+                self.crm_on,
+                request.action,
+                request.actor_id,
+                has_deal=self.crm_on is not None and _has_deal(session, row),
+            ):
+                enqueue(session, row.number, [Target.CRM_DEAL], now)
+            if within is not None:
+                within(session, row)
+            actor = [] if request.actor_id == CRM_ACTOR else [request.actor_id]  # the CRM has no App Home
+            enqueue_homes(session, row.number, [row.owner_id, row.submitter_id, old_owner, *actor], now)
             return ChangeResult(to_record(row), to_event(event))
 
     @staticmethod
@@ -632,6 +650,18 @@ def _edit(row: SignalRow, edits: Edits) -> list[str]:
     if "customer" in changed:
         row.customer_key = normalize_customer(row.customer)
     return changed
+
+
+def _has_deal(session: Session, row: SignalRow) -> bool:
+    """The signal has a deal in the CRM, or one is on its way (a CRM_DEAL row not yet delivered)."""
+    if row.crm_id:
+        return True
+    waiting = select(OutboxRow.id).where(
+        OutboxRow.signal_number == row.number,
+        OutboxRow.target == Target.CRM_DEAL.value,
+        OutboxRow.state == OutboxState.PENDING.value,
+    )
+    return session.scalar(waiting.limit(1)) is not None
 
 
 def _who_made_it_so(session: Session, row: SignalRow) -> str:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks.text import mrkdwn, text_or_link
 from i18n import t
+from models.crm import CRM_ACTOR
 from models.lifecycle import Action, State, available
 from models.routing import Reason
 from models.signal import EventRecord, SignalRecord
@@ -27,7 +28,9 @@ def _mention(user_id: str) -> str:
 
 def actor_of(event: EventRecord, lang: str) -> str:
     """Who did it: a mention, or — for what came from the sheet or the Slack List, where no Slack
-    user stands behind the edit — the place it came from."""
+    user stands behind the edit — the place it came from; for what came from the CRM, the CRM."""
+    if event.actor_id == CRM_ACTOR:
+        return escape_mrkdwn(event.actor_name or "CRM")
     if event.actor_id:
         return _mention(event.actor_id)
     return t("actor.list" if event.detail.get("source") == "list" else "actor.sheet", lang)
@@ -68,6 +71,7 @@ BUTTON_IDS = {
 # Buttons that only direct messages show (a nudge's "still warming", an overdue chick's "back to egg").
 DM_BUTTON_IDS = {Action.SNOOZE: "signal_snooze", Action.BACK_TO_EGG: "signal_back_to_egg"}
 OVERFLOW_ID = "signal_more"  # option value: "<action>:<signal id>"
+OPEN_CRM_ID = "signal_open_crm"  # a link button to the signal's deal in the CRM (issue 15)
 
 
 def button(action: Action, signal: SignalRecord, lang: str, *, primary: bool = False) -> dict[str, Any]:
@@ -86,8 +90,9 @@ def button(action: Action, signal: SignalRecord, lang: str, *, primary: bool = F
 ACTIONS_BLOCK = "signal_actions"
 
 
-def actions(signal: SignalRecord, lang: str) -> dict[str, Any]:
-    """The buttons of the actions this signal's state allows, the rarer ones in an overflow menu."""
+def actions(signal: SignalRecord, lang: str, crm_name: str = "") -> dict[str, Any]:
+    """The buttons of the actions this signal's state allows, the rarer ones in an overflow menu,
+    and, once the signal is a deal in the CRM, a link to it."""
     offered = available(State(signal.kind, signal.status))
     buttons: list[dict[str, Any]] = []
     for action in offered:
@@ -109,13 +114,25 @@ def actions(signal: SignalRecord, lang: str) -> dict[str, Any]:
                 ],
             }
         )
+    if signal.crm_url and signal.crm_url.startswith(("https://", "http://")):
+        label = t("card.open_in_crm", lang, crm=crm_name or "CRM")
+        buttons.append(
+            {
+                "type": "button",
+                "action_id": OPEN_CRM_ID,
+                "text": {"type": "plain_text", "text": fit(label, 75), "emoji": True},
+                "url": signal.crm_url[:3000],
+                "value": signal.id,
+            }
+        )
     return {"type": "actions", "block_id": ACTIONS_BLOCK, "elements": buttons}
 
 
 def card(
-    signal: SignalRecord, lang: str, zone: ZoneInfo, last: EventRecord | None = None
+    signal: SignalRecord, lang: str, zone: ZoneInfo, last: EventRecord | None = None, crm_name: str = ""
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The notification text and the blocks of a signal's card (with its last change, if any)."""
+    """The notification text and the blocks of a signal's card (with its last change, if any;
+    `crm_name` labels the link to its deal)."""
     none = t("card.none", lang)
     customer = escape_mrkdwn(signal.customer)
     title = f"{signal.kind.emoji} {signal.customer}"
@@ -155,7 +172,7 @@ def card(
         },
         {"type": "section", "text": mrkdwn(quoted, SECTION_MAX)},
         {"type": "context", "elements": [mrkdwn(context, SECTION_MAX)]},
-        actions(signal, lang),
+        actions(signal, lang, crm_name),
     ]
     text = t("card.fallback", lang, emoji=signal.kind.emoji, customer=customer, id=signal.id)
     return text, blocks
@@ -194,7 +211,23 @@ def event_line(event: EventRecord, lang: str) -> str:
         params["where"] = t(f"readback.where.{detail.get('source', 'sheet')}", lang)
         params["column"] = escape_mrkdwn(detail.get("column", ""))
         params["value"] = escape_mrkdwn(value) if value else t("readback.cleared", lang)
+    if event.actor_id == CRM_ACTOR:  # issue 15: what the CRM did, or the deal made in it
+        return fit(crm_line(event, lang), 3900)
     line = t(f"thread.{event.action}", lang, **params)
     if event.note and event.action in ("hatch", "back_to_egg", "reassign", "win", "reopen"):
         line += t("thread.with_note", lang, note=escape_mrkdwn(event.note).replace("\n", "\n> "))
     return fit(line, 3900)
+
+
+def crm_line(event: EventRecord, lang: str) -> str:
+    """The thread line of a change that came from the CRM ("HubSpotで受注になりました"), or of the
+    deal made there, saying what the CRM could not match."""
+    crm = escape_mrkdwn(event.actor_name or "CRM")
+    if event.action != "crm_deal":
+        return t(f"thread.crm.{event.action}", lang, crm=crm)
+    line = t("thread.crm_deal", lang, crm=crm)
+    if event.detail.get("company_found") == "0":
+        line += t("thread.crm_deal.no_company", lang, crm=crm, customer=escape_mrkdwn(event.detail.get("customer", "")))
+    if event.detail.get("owner_found") == "0":
+        line += t("thread.crm_deal.no_owner", lang, crm=crm)
+    return line
