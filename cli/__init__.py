@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from cli import accounts, db, doctor, importing, jobs, lists, outbox, run, sheet
+from cli import accounts, db, doctor, hear, importing, jobs, lists, outbox, run, sheet
 from ops import logs
 from ops.startup import exit_code
 
@@ -18,7 +18,7 @@ from ops.startup import exit_code
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="hiyoko", description="Upsell signals from Slack to sales and the sheet.")
     commands = root.add_subparsers(dest="command", required=True)
-    for command in (run, db, sheet, accounts, doctor, importing, jobs, outbox, lists):
+    for command in (run, db, sheet, accounts, doctor, importing, jobs, outbox, lists, hear):
         command.add_command(commands)
     return root
 
