@@ -39,7 +39,7 @@ def _tokenizer() -> Tokenizer:
     # A Sudachi tokenizer is not safe to share between threads; the dictionary is (and is the big part).
     tokenizer: Tokenizer | None = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = _dictionary().create(SplitMode.C)
+        tokenizer = _dictionary().tokenizer(SplitMode.C, fields={"pos", "normalized_form"})
         _local.tokenizer = tokenizer
     return tokenizer
 
@@ -58,7 +58,8 @@ _EN_IRREGULAR = {
     "adds": "add", "expanding": "expand", "expanded": "expand", "expands": "expand", "expansion": "expand",
     "upgrading": "upgrade", "upgraded": "upgrade", "upgrades": "upgrade", "rolling": "roll", "rolled": "roll",
     "rollout": "rollout", "growing": "grow", "grew": "grow", "grown": "grow", "grows": "grow",
-    "hiring": "hire", "hired": "hire", "hires": "hire", "needing": "need", "ids": "id", "pcs": "pc", "needed": "need", "needs": "need",
+    "hiring": "hire", "hired": "hire", "hires": "hire", "needing": "need", "ids": "id", "pcs": "pc",
+    "needed": "need", "needs": "need",
 }  # fmt: skip
 
 

@@ -105,6 +105,8 @@ _SEAT_WORDS = re.compile(
     r"id|ユーザ|アカウント|ライセンス|席|枠|人数|利用者|メンバー|人|名|社員|スタッフ|従業員|作業員|職人|端末|台数|ログイン|シート|契約|要員|体制"
     r"|拠点|工場|現場|支店|部署|事業所|営業所|店舗|センター|倉庫"
 )
+_THANKS = re.compile(r" (?:有り難う|ありがとう|感謝|助かる) ")
+_OBJECT_PARTICLES = {"を", "が", "は", "も", "の", "って", "とか", "など"}
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
 _EN_BUT = {"but", "however", "although", "though", "except"}
 _JA_BUT = {"けど", "けれど", "けれども", "が", "のに", "ものの", "但し", "ただし"}
@@ -243,8 +245,15 @@ class Detector:
                         if weight > 0:
                             tokens = clause.tokens
                             hits.append(
-                                _Hit(cue.name, weight, cue.category, tokens[first].start, tokens[last].end, number,
-                                     cue.admin)
+                                _Hit(
+                                    cue.name,
+                                    weight,
+                                    cue.category,
+                                    tokens[first].start,
+                                    tokens[last].end,
+                                    number,
+                                    cue.admin,
+                                )
                             )
         return hits
 
@@ -252,7 +261,11 @@ class Detector:
         """Whether what is increased or lacking is seats (ID, users, licences, people, a product),
         or unnamed — not checklist items, photos or CSV columns."""
         index = first - 1
-        while index >= 0 and (tokens[index].pos in ("助詞", "接尾辞", "副詞", "連体詞") or tokens[index].lemma.isdigit()):
+        while index >= 0 and (tokens[index].pos in ("接尾辞", "副詞", "連体詞") or tokens[index].lemma.isdigit()):
+            index -= 1
+        if index >= 0 and tokens[index].pos == "助詞":
+            if tokens[index].lemma not in _OBJECT_PARTICLES:
+                return True  # "定例で増員": what comes before is not what is increased
             index -= 1
         nouns = []
         while index >= 0 and tokens[index].pos in ("名詞", "接頭辞") and not tokens[index].lemma.isdigit():
@@ -274,7 +287,9 @@ class Detector:
                 if not rules.JA_NEG_SKIP.match(after[negation.end() - 1 :]):
                     return 0.0
             window = after.split(" ")[1:5]
-            if not cue.stative and ("た" in window or "頂く" in window or "貰う" in window) and "たい" not in window:
+            done = "た" in window and "たい" not in window
+            thanked = ("頂く" in window or "貰う" in window) and _THANKS.search(after) is not None
+            if not cue.stative and (done or thanked):
                 return cue.weight * 0.4
             return cue.weight
         before = [t.surface for t in tokens[max(0, first - 6) : first]]
@@ -331,7 +346,10 @@ class Detector:
         intent = rules.JA_INTENT if japanese else rules.EN_INTENT
         lines = [" " + " ".join(t.lemma for t in clause.tokens) + " " for clause in clauses]
         if not japanese:
-            lines = [line + " ".join(t.surface for t in clause.tokens) + " " for line, clause in zip(lines, clauses, strict=True)]
+            lines = [
+                line + " ".join(t.surface for t in clause.tokens) + " "
+                for line, clause in zip(lines, clauses, strict=True)
+            ]
         if intent.search(lines[best.clause]):
             score += 0.1
         for name, pattern, penalty in rules.JA_AGAINST if japanese else rules.EN_AGAINST:

@@ -79,9 +79,10 @@ def train(examples: Sequence[Example]) -> TeamModel | None:
     hints = sum(1 for example in examples if example.hint)
     if len(examples) < MIN_EXAMPLES or min(hints, len(examples) - hints) < MIN_PER_CLASS:
         return None
-    # scikit-learn is imported here only in effect: it is slow to import and only training needs it.
-    from scipy.sparse import csr_matrix  # noqa: PLC0415
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+    # Imported here: scikit-learn takes a second to import and only the training job needs it,
+    # not every process that hears (the detector only reads the weights).
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
 
     used = sorted({f for example in examples for f in example.features})
     column = {f: i for i, f in enumerate(used)}
@@ -92,6 +93,6 @@ def train(examples: Sequence[Example]) -> TeamModel | None:
             cols.append(column[f])
     matrix = csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(examples), max(1, len(used))))
     labels = [1 if example.hint else 0 for example in examples]
-    fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(matrix, labels)
+    fitted = LogisticRegression(C=4.0, class_weight="balanced", max_iter=1000).fit(matrix, labels)
     weights = {f: float(w) for f, w in zip(used, fitted.coef_[0], strict=False) if abs(w) > 1e-6}
     return TeamModel(weights, float(fitted.intercept_[0]), len(examples))

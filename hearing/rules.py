@@ -33,89 +33,260 @@ _SEATS_OBJ = (
 )
 _SITES = (
     r"\S*(?:拠点|工場|部署|支店|現場|事業所|営業所|店舗|部門|チーム|事業部|グループ 会社|子 会社|子会社|センター|倉庫"
-    r"|エリア|ライン|支社|本社|営業 所|オフィス|会社|課|部|店|建物|プラント|施設|地域|関連 会社|総務|経理|人事|営業|現場|協力 会社"
+    r"|エリア|ライン|支社|本社|営業 所|オフィス|会社|課|部|店|建物|プラント|施設|地域|関連 会社|総務|経理|人事"
+    r"|営業|現場|協力 会社"
     r"|部隊|グループ)"
 )
 _PEOPLE = r"(?:人数|社員|従業員|スタッフ|ユーザー|利用者|メンバー|作業員|人|職人|作業 員|現場 監督|ドライバー|パート)"
 
 JA_CUES: tuple[Cue, ...] = (
     Cue("ja-short", _p(r" (?:足りる ない|不足|足る ない|足りる 無い)"), 0.75, Category.SEATS, stative=True),
-    Cue("ja-limit", _p(r" 上限 (?:に|を|まで)? ?(?:達する|超える|近い|来る|行く|なる|迫る)"), 0.7, Category.SEATS, stative=True),
-    Cue("ja-full", _p(rf" {_SEATS_OBJ} (?:が|は)? ?(?:いっぱい|一杯|埋まる|ぎりぎり|ギリギリ)"), 0.7, Category.SEATS, stative=True),
-    Cue("ja-more", _p(r" (?:増やす|増員|増席|増枠|増設|買い増し|買い増す|買い足す|追加 購入|追加 契約|追加 発注|増強)"), 0.7,
-        Category.SEATS),
-    Cue("ja-add-seat", _p(rf" {_SEATS_OBJ}(?: \S+){{0,4}} (?:追加|発行|購入|拡張|増やす)"), 0.7, Category.SEATS, admin=True),
-    Cue("ja-add-n", _p(r" (?:\d+|数|何) (?:名|人|件|台|ライセンス|アカウント|id|席) (?:分 )?(?:ほど |くらい |ぐらい |程度 )?"
-                       r"(?:の )?(?:追加|増やす|増える|発行|購入)"), 0.75, Category.SEATS),
+    Cue(
+        "ja-limit",
+        _p(r" 上限 (?:に|を|まで)? ?(?:達する|超える|近い|来る|行く|なる|迫る)"),
+        0.7,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "ja-full",
+        _p(rf" {_SEATS_OBJ} (?:が|は)? ?(?:いっぱい|一杯|埋まる|ぎりぎり|ギリギリ)"),
+        0.7,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "ja-more",
+        _p(r" (?:増やす|増員|増席|増枠|増設|買い増し|買い増す|買い足す|追加 購入|追加 契約|追加 発注|増強)"),
+        0.7,
+        Category.SEATS,
+    ),
+    Cue(
+        "ja-add-seat",
+        _p(rf" {_SEATS_OBJ}(?: \S+){{0,4}} (?:追加|発行|購入|拡張|増やす)"),
+        0.7,
+        Category.SEATS,
+        admin=True,
+    ),
+    Cue(
+        "ja-add-n",
+        _p(
+            r" (?:\d+|数|何) (?:名|人|件|台|ライセンス|アカウント|id|席) (?:分 )?(?:ほど |くらい |ぐらい |程度 )?"
+            r"(?:の )?(?:追加|増やす|増える|発行|購入)"
+        ),
+        0.75,
+        Category.SEATS,
+    ),
     Cue("ja-add", _p(r" 追加 (?:為る|で|を|の)"), 0.45, Category.SEATS, admin=True),
     Cue("ja-grow", _p(rf" {_PEOPLE} (?:が|も)? ?(?:増える|増加|倍増)"), 0.6, Category.SEATS, stative=True),
-    Cue("ja-new-people", _p(r" (?:新入 社員|新入社員|新卒|新人|中途 採用|入社|採用 (?:する|予定))"), 0.45, Category.SEATS,
-        stative=True),
-    Cue("ja-other-site", _p(rf" (?:他|別|ほか|外|他の|違う|もう 一つ|もう 1 つ|隣) (?:の )?{_SITES} (?:で|に|へ|でも)? ?(?:も)?"),
-        0.7, Category.SEATS),
+    Cue(
+        "ja-new-people",
+        _p(r" (?:新入 社員|新入社員|新卒|新人|中途 採用|入社|採用 (?:する|予定))"),
+        0.45,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "ja-other-site",
+        _p(rf" (?:他|別|ほか|外|他の|違う|もう 一つ|もう 1 つ|隣) (?:の )?{_SITES} (?:で|に|へ|でも)? ?(?:も)?"),
+        0.7,
+        Category.SEATS,
+    ),
     Cue("ja-other-site2", _p(rf" (?:他|別) {_SITES}"), 0.7, Category.SEATS),
     Cue("ja-new-site", _p(rf" (?:新しい|新|新規|新設) (?:の )?(?:\S+ ){{0,2}}{_SITES}"), 0.6, Category.SEATS),
-    Cue("ja-there-too", _p(rf" (?:{_SITES}|そこ|あちら|こちら|そちら)(?: の 方)? (?:で|に) も (?:\S+ ){{0,4}}?"
-                           r"(?:使う|導入|展開|利用|入れる)"), 0.65, Category.SEATS),
+    Cue(
+        "ja-there-too",
+        _p(
+            rf" (?:{_SITES}|そこ|あちら|こちら|そちら)(?: の 方)? (?:で|に) も (?:\S+ ){{0,4}}?"
+            r"(?:使う|導入|展開|利用|入れる)"
+        ),
+        0.65,
+        Category.SEATS,
+    ),
     Cue("ja-double", _p(rf" {_PEOPLE} (?:が|も) (?:倍|倍増|\d+ 倍)"), 0.65, Category.SEATS, stative=True),
-    Cue("ja-paid", _p(r" (?:有償|有料|費用 を 払う|お金 を 払う|別 料金|追加 料金 で も)"), 0.7, Category.OTHER, stative=True),
-    Cue("ja-service", _p(r" (?:研修|セミナー|コンサル|トレーニング|講習|勉強 会|勉強会|活用 支援|導入 支援|伴走|相談 に 乗る|サポート プラン"
-                         r"|レクチャー|説明 会)(?: \S+){0,6}? (?:お願い|願う|貰う|もらえる|頂ける|有る|出来る|やる)"), 0.55,
-        Category.OTHER),
+    Cue(
+        "ja-paid",
+        _p(r" (?:有償|有料|費用 を 払う|お金 を 払う|別 料金|追加 料金 で も)"),
+        0.7,
+        Category.OTHER,
+        stative=True,
+    ),
+    Cue(
+        "ja-service",
+        _p(
+            r" (?:研修|セミナー|コンサル|トレーニング|講習|勉強 会|勉強会|活用 支援|導入 支援|伴走|相談 に 乗る"
+            r"|サポート プラン"
+            r"|レクチャー|説明 会)(?: \S+){0,6}? (?:お願い|願う|貰う|もらえる|頂ける|有る|出来る|やる)"
+        ),
+        0.55,
+        Category.OTHER,
+    ),
     Cue("ja-use-for", _p(r" に も (?:\S+ ){0,2}?使う (?:\S+ )?たい"), 0.55, Category.OTHER),
-    Cue("ja-your-other", _p(r" (?:御 社|御社|貴社|そちら) (?:の|で|に は|は)? ?(?:\S+ ){0,3}?(?:アプリ|サービス|製品|商品|ツール)"),
-        0.6, Category.CROSS_SELL),
-    Cue("ja-all", _p(r" (?:全社|全 社|全国|全店|全 拠点|全 工場|全 部署|全 現場|会社 全体|グループ 全体|全社的|全員|全 社員|グループ 会社)"), 0.6,
-        Category.SEATS),
-    Cue("ja-spread", _p(r" (?:横 展開|展開|拡大|拡げる|広げる|広める|拡充|本格 導入|本 導入|全面 導入)"), 0.6, Category.SEATS),
+    Cue(
+        "ja-your-other",
+        _p(r" (?:御 社|御社|貴社|そちら) (?:の|で|に は|は)? ?(?:\S+ ){0,3}?(?:アプリ|サービス|製品|商品|ツール)"),
+        0.6,
+        Category.CROSS_SELL,
+    ),
+    Cue(
+        "ja-all",
+        _p(
+            r" (?:全社|全 社|全国|全店|全 拠点|全 工場|全 部署|全 現場|会社 全体|グループ 全体|全社的|全員|全"
+            r" 社員|グループ 会社)"
+        ),
+        0.6,
+        Category.SEATS,
+    ),
+    Cue(
+        "ja-spread",
+        _p(r" (?:横 展開|展開|拡大|拡げる|広げる|広める|拡充|本格 導入|本 導入|全面 導入)"),
+        0.6,
+        Category.SEATS,
+    ),
     Cue("ja-introduce", _p(r" 導入 (?:為る たい|を 検討|検討|予定|を 考える|し たい|為る 予定)"), 0.5),
-    Cue("ja-upgrade", _p(r" (?:上位 プラン|上位|アップグレード|プラン アップ|グレード アップ|プラン を 上げる|上 の プラン)"), 0.7,
-        Category.PLAN),
+    Cue(
+        "ja-upgrade",
+        _p(r" (?:上位 プラン|上位|アップグレード|プラン アップ|グレード アップ|プラン を 上げる|上 の プラン)"),
+        0.7,
+        Category.PLAN,
+    ),
     Cue("ja-quote", _p(r" (?:見積もり|見積|見積り|お見積もり) (?!書)"), 0.45),
     Cue("ja-trial", _p(r" (?:トライアル|試用|デモ)"), 0.35),
 )
 
 EN_CUES: tuple[Cue, ...] = (
-    Cue("en-short", _p(r" (?:run|running|ran) out of | not enough (?:\S+ )?(?:seat|license|account|login|user|id) "
-                       r"| short (?:on|of) (?:seat|license|account|login)| out of (?:seat|license|account)"),
-        0.75, Category.SEATS, stative=True),
-    Cue("en-limit", _p(r" (?:hit|hitting|reach|reached|at|near|close to|over|exceed) (?:the |our |my )?"
-                       r"(?:seat |license |user )?(?:limit|cap|maximum|max) "), 0.7, Category.SEATS, stative=True),
-    Cue("en-more", _p(r" (?:more|additional|extra|another \d+|\d+ more|few more|couple more|\d+ additional|\d+ extra) "
-                      r"(?:\S+ ){0,2}(?:seat|license|user|account|id|login|people|person|member|staff|employee|worker"
-                      r"|driver|technician|operator|tablet|device|slot) "), 0.7, Category.SEATS),
-    Cue("en-add", _p(r" (?:add|adding|buy|purchase|get|onboard|bring on|bring in) (?:\S+ ){0,3}"
-                     r"(?:seat|license|user|account|id|login|people|person|member|staff|employee|worker|team|site"
-                     r"|technician|operator|driver|depot|office|plant|warehouse|branch|location) "), 0.55, Category.SEATS, admin=True),
-    Cue("en-grow", _p(r" (?:team|headcount|staff|workforce|crew|company|we) (?:\S+ ){0,2}(?:grow|double|expand)"
-                      r"| (?:hire|hiring|onboard|onboarding) (?:\S+ ){0,3}(?:people|person|staff|employee|worker|new"
-                      r"|technician|engineer|driver|\d+)"), 0.55, Category.SEATS, stative=True),
-    Cue("en-rollout", _p(r" roll (?:\S+ ){0,2}out | rollout | roll out | deploy (?:\S+ ){0,3}(?:to|across|at|in) "
-                         r"| extend (?:\S+ ){0,3}to | scale (?:\S+ )?(?:up|out) | expand | bring (?:\S+ ){0,2}to "),
-        0.65, Category.SEATS),
-    Cue("en-other-site", _p(r" (?:other|another|second|new|more|all) (?:of )?(?:our )?(?:\S+ )?(?:office|site|location|team"
-                            r"|department|plant|factory|branch|warehouse|region|division|subsidiary|store|depot|facility"
-                            r"|shop|unit|business unit|group company|project|country) "), 0.6, Category.SEATS),
-    Cue("en-wide", _p(r" (?:company|org|organization|organisation|group|enterprise) ?wide | across (?:the |our )?"
-                      r"(?:company|org|organization|organisation|group|business|site|office|plant|team|region) "
-                      r"| (?:whole|entire) (?:company|org|organization|organisation|group|team) "), 0.6, Category.SEATS),
-    Cue("en-upgrade", _p(r" upgrade | higher (?:plan|tier) | move up to | step up to | premium (?:plan|tier) | bump (?:\S+ )?up "),
-        0.7, Category.PLAN),
-    Cue("en-site-on", _p(r" want (?:\S+ ){0,3}(?:plant|site|office|depot|warehouse|branch|team|factory|location|department)"
-                         r" (?:on|using|to use) "), 0.65, Category.SEATS),
-    Cue("en-paid", _p(r" (?:happy to pay|willing to pay|we'd pay|we would pay|we'd budget|we would budget|pay for it|paid"
-                      r"|budget for it) "), 0.7, Category.OTHER, stative=True),
-    Cue("en-service", _p(r" (?:training|consulting|consultancy|workshop|support package|dedicated contact|success package"
-                         r"|professional service|coaching|onboarding session) "), 0.45, Category.OTHER),
-    Cue("en-your-other", _p(r" (?:your|the) (?:\S+ )?(?:app|product|module|tool) (?:\S+ ){0,6}?(?:add|buy|get|use|try) "
-                            r"| add (?:\S+ ){0,2}to (?:our|the) (?:contract|subscription) "), 0.6, Category.CROSS_SELL),
+    Cue(
+        "en-short",
+        _p(
+            r" (?:run|running|ran) out of | not enough (?:\S+ )?(?:seat|license|account|login|user|id) "
+            r"| short (?:on|of) (?:seat|license|account|login)| out of (?:seat|license|account)"
+        ),
+        0.75,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "en-limit",
+        _p(
+            r" (?:hit|hitting|reach|reached|at|near|close to|over|exceed) (?:the |our |my )?"
+            r"(?:seat |license |user )?(?:limit|cap|maximum|max) "
+        ),
+        0.7,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "en-more",
+        _p(
+            r" (?:more|additional|extra|another \d+|\d+ more|few more|couple more|\d+ additional|\d+ extra) "
+            r"(?:\S+ ){0,2}(?:seat|license|user|account|id|login|people|person|member|staff|employee|worker"
+            r"|driver|technician|operator|tablet|device|slot) "
+        ),
+        0.7,
+        Category.SEATS,
+    ),
+    Cue(
+        "en-add",
+        _p(
+            r" (?:add|adding|buy|purchase|get|onboard|bring on|bring in) (?:\S+ ){0,3}"
+            r"(?:seat|license|user|account|id|login|people|person|member|staff|employee|worker|team|site"
+            r"|technician|operator|driver|depot|office|plant|warehouse|branch|location) "
+        ),
+        0.55,
+        Category.SEATS,
+        admin=True,
+    ),
+    Cue(
+        "en-grow",
+        _p(
+            r" (?:team|headcount|staff|workforce|crew|company|we) (?:\S+ ){0,2}(?:grow|double|expand)"
+            r"| (?:hire|hiring|onboard|onboarding) (?:\S+ ){0,3}(?:people|person|staff|employee|worker|new"
+            r"|technician|engineer|driver|\d+)"
+        ),
+        0.55,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "en-rollout",
+        _p(
+            r" roll (?:\S+ ){0,2}out | rollout | roll out | deploy (?:\S+ ){0,3}(?:to|across|at|in) "
+            r"| extend (?:\S+ ){0,3}to | scale (?:\S+ )?(?:up|out) | expand | bring (?:\S+ ){0,2}to "
+        ),
+        0.65,
+        Category.SEATS,
+    ),
+    Cue(
+        "en-other-site",
+        _p(
+            r" (?:other|another|second|new|more|all) (?:of )?(?:our )?(?:\S+ )?(?:office|site|location|team"
+            r"|department|plant|factory|branch|warehouse|region|division|subsidiary|store|depot|facility"
+            r"|shop|unit|business unit|group company|project|country) "
+        ),
+        0.6,
+        Category.SEATS,
+    ),
+    Cue(
+        "en-wide",
+        _p(
+            r" (?:company|org|organization|organisation|group|enterprise) ?wide | across (?:the |our )?"
+            r"(?:company|org|organization|organisation|group|business|site|office|plant|team|region) "
+            r"| (?:whole|entire) (?:company|org|organization|organisation|group|team) "
+        ),
+        0.6,
+        Category.SEATS,
+    ),
+    Cue(
+        "en-upgrade",
+        _p(r" upgrade | higher (?:plan|tier) | move up to | step up to | premium (?:plan|tier) | bump (?:\S+ )?up "),
+        0.7,
+        Category.PLAN,
+    ),
+    Cue(
+        "en-site-on",
+        _p(
+            r" want (?:\S+ ){0,3}(?:plant|site|office|depot|warehouse|branch|team|factory|location|department)"
+            r" (?:on|using|to use) "
+        ),
+        0.65,
+        Category.SEATS,
+    ),
+    Cue(
+        "en-paid",
+        _p(
+            r" (?:happy to pay|willing to pay|we'd pay|we would pay|we'd budget|we would budget|pay for it|paid"
+            r"|budget for it) "
+        ),
+        0.7,
+        Category.OTHER,
+        stative=True,
+    ),
+    Cue(
+        "en-service",
+        _p(
+            r" (?:training|consulting|consultancy|workshop|support package|dedicated contact|success package"
+            r"|professional service|coaching|onboarding session) "
+        ),
+        0.45,
+        Category.OTHER,
+    ),
+    Cue(
+        "en-your-other",
+        _p(
+            r" (?:your|the) (?:\S+ )?(?:app|product|module|tool) (?:\S+ ){0,6}?(?:add|buy|get|use|try) "
+            r"| add (?:\S+ ){0,2}to (?:our|the) (?:contract|subscription) "
+        ),
+        0.6,
+        Category.CROSS_SELL,
+    ),
     Cue("en-quote", _p(r" (?:quote|quotation|estimate) "), 0.45),
     Cue("en-trial", _p(r" (?:trial|demo) "), 0.35),
 )
 
 # Want, plan, consider: what turns a topic into an intention.
 JA_INTENT = _p(
-    r" (?:たい|予定|考える|検討|検討中|見込み|つもり|積もり|方向|計画|希望|欲しい|ほしい|相談|お願い|願う|可能|出来る|頂ける|いただける"
+    r" (?:たい|予定|考える|検討|検討中|見込み|つもり|積もり|方向|計画|希望|欲しい|ほしい|相談|お願い|願う|可能"
+    r"|出来る|頂ける|いただける"
     r"|下さる|くださる|もらえる|貰える|思う|方針|予算|そう|かも|見込む|いる 予定|話 が 出る|声 が 上がる|要望|必要)"
 )
 EN_INTENT = _p(
@@ -126,61 +297,164 @@ EN_INTENT = _p(
 
 # A negation after a Japanese cue ("増やす予定はない", "追加しません") — unless it asks or obliges
 # ("追加できませんか", "増やさないといけない").
-JA_NEGATION = _p(r" (?:ない|無い|ず|ぬ|無し|なし|不要|要る ない|必要 無い|必要 ない|結構|十分|足りる て 居る|見送る|見送り|保留|立ち消え"
-                 r"|白紙|中止|無理|厳しい|難しい|見合わせる|辛い|にくい|悪い) ")
+JA_NEGATION = _p(
+    r" (?:ない|無い|ず|ぬ|無し|なし|不要|要る ない|必要 無い|必要 ない|結構|十分|足りる て 居る|見送る|見送り"
+    r"|保留|立ち消え"
+    r"|白紙|中止|無理|厳しい|難しい|見合わせる|辛い|にくい|悪い) "
+)
 # After a negation: a question or an obligation, not a refusal ("追加できませんか", "増やさないといけない").
-JA_NEG_SKIP = _p(r"^ (?:か (?!な )|と (?:行く|行ける|駄目|だめ|困る|不味い|まずい)|ば|でしょう|だろう|ては|て は|ても|かしら|なら)")
+JA_NEG_SKIP = _p(
+    r"^ (?:か (?!な )|と (?:行く|行ける|駄目|だめ|困る|不味い|まずい)|ば|でしょう|だろう|ては|て は|ても|かしら|なら)"
+)
 # A refusal whatever follows ("上げるほどではないかな", "ないと思う").
-JA_STRONG_NEG = _p(r" (?:ほど (?:で|だ) は (?:無い|ない)|訳 (?:で|だ) は (?:無い|ない)|(?:無い|ない) と 思う|予定 は (?:無い|ない)"
-                   r"|つもり は (?:無い|ない)|無い か な|ない か な)")
+JA_STRONG_NEG = _p(
+    r" (?:ほど (?:で|だ) は (?:無い|ない)|訳 (?:で|だ) は (?:無い|ない)|(?:無い|ない) と 思う|予定 は (?:無い|ない)"
+    r"|つもり は (?:無い|ない)|無い か な|ない か な)"
+)
 EN_NEGATION = {
     "not", "no", "never", "don't", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "wasn't", "didn't",
     "haven't", "hasn't", "wouldn't", "shouldn't", "without", "nobody", "none", "dont", "wont", "nor",
 }  # fmt: skip
-EN_NO_NEED = _p(r" (?:no|not) (?:plan|planning|need|intention|intend|going|looking|thinking|budget|interest|interested) "
-                r"| not happening | anytime soon | can't afford | too expensive | out of budget | shelved | if we (?:ever|had) "
-                r"| (?:don't|do not|doesn't|won't|will not) (?:need|plan|want|expect|intend) | no longer | on hold | pause ")
+EN_NO_NEED = _p(
+    r" (?:no|not) (?:plan|planning|need|intention|intend|going|looking|thinking|budget|interest|interested) "
+    r"| not happening | anytime soon | can't afford | too expensive | out of budget | shelved | if we (?:ever|had) "
+    r"| (?:don't|do not|doesn't|won't|will not) (?:need|plan|want|expect|intend) | no longer | on hold | pause "
+)
 JA_PAST = _p(r"^(?: \S+){0,3}? (?:た|まし た|頂く|いただく|貰う|もらう) ")
 
 # What makes a message about something else. (name, pattern over the lemma line, penalty)
 JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
-    ("removal", _p(r" (?:削除|減らす|削減|減員|減少|無効|無効化|停止|退職|外す|返却|縮小|撤退|整理|減る|消す|消去|廃止|閉鎖|統合|引き継ぐ)"), 0.6),
-    ("dismiss", _p(r" (?:(?<!有償 で )(?<!有料 で )(?<!で も )大丈夫|結構 です|間に合う|見送り|見送る|立ち消え|白紙|無理|予算 的 に|厳しい|難しい|いや|いえ)"), 0.6),
+    (
+        "removal",
+        _p(
+            r" (?:削除|減らす|削減|減員|減少|無効|無効化|停止|退職|外す|返却|縮小|撤退|整理|減る|消す|消去|廃止"
+            r"|閉鎖|統合|引き継ぐ)"
+        ),
+        0.6,
+    ),
+    (
+        "dismiss",
+        _p(
+            r" (?:(?<!有償 で )(?<!有料 で )(?<!で も )大丈夫|結構 です|間に合う|見送り|見送る|立ち消え|白紙"
+            r"|無理|予算 的 に|厳しい|難しい|いや|いえ)"
+        ),
+        0.6,
+    ),
     ("reassign", _p(r" (?:付け替え|付け替える|異動|回す|コピー|複製|移動)"), 0.45),
-    ("cancel", _p(r" (?:解約|退会|(?:契約|利用|サービス|ツール) (?:を )?(?:止める|やめる|辞める)|更新 為る ない|更新 し ない|ダウン グレード|ダウングレード|下げる|下位 プラン|安い プラン"
-                  r"|減額|乗り換え|乗り換える|見直す|見直し|コスト 削減|終了)"), 0.7),
-    ("billing", _p(r" (?:請求|請求書|領収書|領収|支払い|支払|振込|振り込み|入金|経理|宛名|引き落とし|クレジット カード|決済|インボイス|見積書|見積 書"
-                   r"|納品書|請求額|金額 が 違う|二重|契約書|契約 書)"), 0.6),
-    ("bug", _p(r" (?:エラー|不具合|バグ|障害|落ちる|重い|遅い|繋がる ない|つながる ない|反映 為る れる ない|止まる|固まる|失敗|異常|文字化け"
-               r"|表示 為る れる ない|出来る ない|できる ない|動く ない|ログイン 出来る ない|不安定|おかしい|消える|出る ない|開く ない|届く ない)"), 0.7),
-    ("vendor", _p(r" (?:御 提案|ご 提案|提案 為る せる て 頂く|案内 為る せる て|紹介 為る せる て|御 検討|ご 検討|キャンペーン|弊社|お得|割引 プラン"
-                  r"|ご 興味|御 興味|ご 案内|御 案内)"), 0.7),
-    ("howto", _p(r" (?:方法|やり方|手順|仕方|設定 方法|マニュアル|どうやって|どう やる て|どこ から|どこ で|どちら から)"), 0.0),
+    (
+        "cancel",
+        _p(
+            r" (?:解約|退会|(?:契約|利用|サービス|ツール) (?:を )?(?:止める|やめる|辞める)|更新 為る ない|更新"
+            r" し ない|ダウン グレード|ダウングレード|下げる|下位 プラン|安い プラン"
+            r"|減額|乗り換え|乗り換える|見直す|見直し|コスト 削減|終了)"
+        ),
+        0.7,
+    ),
+    (
+        "billing",
+        _p(
+            r" (?:請求|請求書|領収書|領収|支払い|支払|振込|振り込み|入金|経理|宛名|引き落とし|クレジット カード"
+            r"|決済|インボイス|見積書|見積 書"
+            r"|納品書|請求額|金額 が 違う|二重|契約書|契約 書)"
+        ),
+        0.6,
+    ),
+    (
+        "bug",
+        _p(
+            r" (?:エラー|不具合|バグ|障害|落ちる|重い|遅い|繋がる ない|つながる ない|反映 為る れる ない|止まる"
+            r"|固まる|失敗|異常|文字化け"
+            r"|表示 為る れる ない|出来る ない|できる ない|動く ない|ログイン 出来る ない|不安定|おかしい|消える"
+            r"|出る ない|開く ない|届く ない)"
+        ),
+        0.7,
+    ),
+    (
+        "vendor",
+        _p(
+            r" (?:御 提案|ご 提案|提案 為る せる て 頂く|案内 為る せる て|紹介 為る せる て|御 検討|ご 検討"
+            r"|キャンペーン|弊社|お得|割引 プラン"
+            r"|ご 興味|御 興味|ご 案内|御 案内)"
+        ),
+        0.7,
+    ),
+    (
+        "howto",
+        _p(r" (?:方法|やり方|手順|仕方|設定 方法|マニュアル|どうやって|どう やる て|どこ から|どこ で|どちら から)"),
+        0.0,
+    ),
     ("thanks", _p(r" (?:有り難う|ありがとう|感謝|助かる|お世話)"), 0.0),
 )
 EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
-    ("removal", _p(r" (?:remove|removing|delete|deleting|deactivate|deactivating|offboard|offboarding|reduce|reducing|fewer"
-                   r"|cut|cutting|downsize|downsizing|lay off|layoff|leave|leaving|left the company|drop|dropping|shrink|less) "), 0.6),
-    ("cancel", _p(r" (?:cancel|cancelling|canceling|cancellation|downgrade|downgrading|terminate|termination|not renew"
-                  r"|won't renew|churn|end our contract|switch away|move off|moving off|lower plan|cheaper plan|scale back|scaling back) "), 0.7),
-    ("billing", _p(r" (?:invoice|billing|bill|billed|receipt|payment|charged|double charged|credit card|refund|vat"
-                   r"|po number|remittance) "), 0.6),
-    ("dismiss", _p(r" (?:not happening|anytime soon|can't afford|too expensive|out of budget|shelved|no budget"
-                   r"|we won't|not this year|not right now|maybe later|all set|we're good|we are good) "), 0.6),
+    (
+        "removal",
+        _p(
+            r" (?:remove|removing|delete|deleting|deactivate|deactivating|offboard|offboarding|reduce|reducing|fewer"
+            r"|cut|cutting|downsize|downsizing|lay off|layoff|leave|leaving|left the company|drop|dropping"
+            r"|shrink|less) "
+        ),
+        0.6,
+    ),
+    (
+        "cancel",
+        _p(
+            r" (?:cancel|cancelling|canceling|cancellation|downgrade|downgrading|terminate|termination|not renew"
+            r"|won't renew|churn|end our contract|switch away|move off|moving off|lower plan|cheaper plan|scale"
+            r" back|scaling back) "
+        ),
+        0.7,
+    ),
+    (
+        "billing",
+        _p(
+            r" (?:invoice|billing|bill|billed|receipt|payment|charged|double charged|credit card|refund|vat"
+            r"|po number|remittance) "
+        ),
+        0.6,
+    ),
+    (
+        "dismiss",
+        _p(
+            r" (?:not happening|anytime soon|can't afford|too expensive|out of budget|shelved|no budget"
+            r"|we won't|not this year|not right now|maybe later|all set|we're good|we are good) "
+        ),
+        0.6,
+    ),
     ("reassign", _p(r" (?:copy|copying|duplicate|move|moving|transfer|reassign|swap) "), 0.45),
-    ("bug", _p(r" (?:error|bug|crash|crashing|broken|not working|doesn't work|don't work|fail|failing|failed|outage|down"
-               r"|can't log|cannot log|can't access|cannot access|slow|freeze|freezing|glitch|issue with|problem with|not loading"
-               r"|not showing|not syncing|500|blank|missing|since the update|after the update|stuck|wrong) "), 0.7),
-    ("vendor", _p(r" (?:we'd like to propose|we would like to propose|we recommend|would you be interested|let me know if you'd like"
-                  r"|special offer|promotion|campaign|our new|we're offering|we are offering|we can offer|happy to offer) "), 0.7),
-    ("howto", _p(r" (?:how do i|how do we|how can i|how can we|how to|where do i|where can i|where is|steps to|instructions"
-                 r"|what's the way|is there a way to) "), 0.0),
+    (
+        "bug",
+        _p(
+            r" (?:error|bug|crash|crashing|broken|not working|doesn't work|don't work|fail|failing|failed|outage|down"
+            r"|can't log|cannot log|can't access|cannot access|slow|freeze|freezing|glitch|issue with|problem"
+            r" with|not loading"
+            r"|not showing|not syncing|500|blank|missing|since the update|after the update|stuck|wrong) "
+        ),
+        0.7,
+    ),
+    (
+        "vendor",
+        _p(
+            r" (?:we'd like to propose|we would like to propose|we recommend|would you be interested|let me know"
+            r" if you'd like"
+            r"|special offer|promotion|campaign|our new|we're offering|we are offering|we can offer|happy to offer) "
+        ),
+        0.7,
+    ),
+    (
+        "howto",
+        _p(
+            r" (?:how do i|how do we|how can i|how can we|how to|where do i|where can i|where is|steps to|instructions"
+            r"|what's the way|is there a way to) "
+        ),
+        0.0,
+    ),
     ("thanks", _p(r" (?:thank|thanks|appreciate|cheers) "), 0.0),
 )
 
 # Features only a higher plan has, when a plan ladder is configured: they are asked for on the top plan.
 PLAN_FEATURES = _p(
-    r"(?:sso|シングルサインオン|シングル サイン オン|single sign[- ]?on|saml|監査ログ|監査 ログ|audit log|api連携|api 連携"
+    r"(?:sso|シングルサインオン|シングル サイン オン|single sign[- ]?on|saml|監査ログ|監査 ログ|audit log"
+    r"|api連携|api 連携"
     r"|api integration|api access|権限管理|権限 管理|role[- ]based|permission management|ip制限|ip 制限|ip restriction"
     r"|scim|専任サポート|dedicated support|permissions|admin roles?|granular|細かい権限|権限 設定|権限設定)"
 )
@@ -191,8 +465,10 @@ JA_INTEREST = _p(
     r"|ありますか|ありましたっけ|あります\?|どんな|ってどう|とは|プラン|対応)"
 )
 EN_INTEREST = _p(
-    r"\b(?:interest|interested|curious|demo|trial|quote|pricing|price|cost|info|information|brochure|learn more|tell me more"
-    r"|look into|looking into|consider|considering|evaluate|evaluating|try|trying|test|add|adding|switch|move|upgrade|want"
+    r"\b(?:interest|interested|curious|demo|trial|quote|pricing|price|cost|info|information|brochure|learn more"
+    r"|tell me more"
+    r"|look into|looking into|consider|considering|evaluate|evaluating|try|trying|test|add|adding|switch|move"
+    r"|upgrade|want"
     r"|would like|'d like|need|does|do you|can we|could we|support|available|include|difference|compare|how much"
     r"|require|requires|required|only on|which plan|what plan|is that|is it|has that|asking about|ask about)\b"
 )

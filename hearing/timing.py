@@ -24,6 +24,14 @@ class HeardTiming:
     end: int
 
 
+# English words are bounded by ASCII letters only: "next quarterくらい" still says "next quarter".
+_B = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace(r"\b", _B))
+
+
 def _month_on_or_after(month: int, on: date) -> date:
     return date(on.year if month >= on.month else on.year + 1, month, 1)
 
@@ -89,73 +97,99 @@ def _quarter(number: int, on: date) -> date:
 
 _READERS: list[tuple[re.Pattern[str], Reader]] = [
     (
-        re.compile(
+        _re(
             r"(?:(?P<year>20\d\d)\s*[年/\-.]\s*|(?P<rel>再来年|来年|翌年|今年|本年)度?\s*の?\s*)?"
             r"(?<![\d.,/:ヶかカケ个])(?P<month>\d{1,2})\s*月(?!\s*[間額次例曜謝])"
         ),
         _ja_month,
     ),
-    (re.compile(r"再来月"), lambda m, on: _shift(on, 2)),
-    (re.compile(r"来月|翌月"), lambda m, on: _shift(on, 1)),
-    (re.compile(r"今月(?:中|内|末)"), lambda m, on: _shift(on, 0)),
-    (re.compile(r"再来週"), lambda m, on: _shift(on + timedelta(days=14), 0)),
-    (re.compile(r"来週"), lambda m, on: _shift(on + timedelta(days=7), 0)),
-    (re.compile(r"(?:来年度|来期|次期|次年度|翌年度|新年度)(?:の?(?:下期|下半期))?"), lambda m, on: (
-        date(_fiscal_start(on) + 1, 10 if ("下" in m[0]) else 4, 1))),
-    (re.compile(r"(?:今期の?)?(?:下期|下半期)"), lambda m, on: date(_fiscal_start(on), 10, 1)),
-    (re.compile(r"年明け|年始|新年早々"), lambda m, on: _month_on_or_after(1, on)),
-    (re.compile(r"(?:gw|ゴールデンウィーク|ゴールデンウイーク)明け"), lambda m, on: _month_on_or_after(5, on)),
-    (re.compile(r"お?盆明け|お盆休み明け"), lambda m, on: _month_on_or_after(8, on)),
-    (re.compile(r"夏(?:休み)?明け|夏以降|夏が(?:終わ|明け)"), lambda m, on: _month_on_or_after(9, on)),
-    (re.compile(r"第\s*([1-4一二三四])\s*四半期"), lambda m, on: _quarter("0一二三四".index(m[1]) if not m[1].isdigit()
-                                                                else int(m[1]), on)),
-    (re.compile(r"(?:次の|来)四半期"), lambda m, on: _next_quarter(on)),
+    (_re(r"再来月"), lambda m, on: _shift(on, 2)),
+    (_re(r"来月|翌月"), lambda m, on: _shift(on, 1)),
+    (_re(r"今月(?:中|内|末)"), lambda m, on: _shift(on, 0)),
+    (_re(r"再来週"), lambda m, on: _shift(on + timedelta(days=14), 0)),
+    (_re(r"来週"), lambda m, on: _shift(on + timedelta(days=7), 0)),
+    (
+        _re(r"(?:来年度|来期|次期|次年度|翌年度|新年度)(?:の?(?:下期|下半期))?"),
+        lambda m, on: date(_fiscal_start(on) + 1, 10 if ("下" in m[0]) else 4, 1),
+    ),
+    (_re(r"(?:今期の?)?(?:下期|下半期)"), lambda m, on: date(_fiscal_start(on), 10, 1)),
+    (_re(r"年明け|年始|新年早々"), lambda m, on: _month_on_or_after(1, on)),
+    (_re(r"(?:gw|ゴールデンウィーク|ゴールデンウイーク)明け"), lambda m, on: _month_on_or_after(5, on)),
+    (_re(r"お?盆明け|お盆休み明け"), lambda m, on: _month_on_or_after(8, on)),
+    (_re(r"夏(?:休み)?明け|夏以降|夏が(?:終わ|明け)"), lambda m, on: _month_on_or_after(9, on)),
+    (
+        _re(r"第\s*([1-4一二三四])\s*四半期"),
+        lambda m, on: _quarter("0一二三四".index(m[1]) if not m[1].isdigit() else int(m[1]), on),
+    ),
+    (_re(r"(?:次の|来)四半期"), lambda m, on: _next_quarter(on)),
     # English
     (
-        re.compile(
+        _re(
             rf"(?:(?P<next>next)\s+|{_BEFORE_MONTH}\s+(?:the\s+)?(?:(?:start|beginning|end|middle)\s+of\s+)?)"
-            rf"(?P<name>{_ALL_MONTHS})(?![a-z0-9])\.?(?:\s*,?\s*(?P<year>20\d\d))?"
+            rf"(?P<name>{_ALL_MONTHS})\b\.?(?:\s*,?\s*(?P<year>20\d\d))?"
         ),
         _en_month,
     ),
-    (re.compile(rf"(?<![a-z0-9])(?P<next>)(?P<name>{_PLAIN_MONTHS})(?![a-z0-9])(?:\s*,?\s*(?P<year>20\d\d))?"), _en_month),
-    (re.compile(r"(?<![a-z0-9])(?P<next>)(?P<name>may|march)\s*,?\s*(?P<year>20\d\d)"), _en_month),
-    (re.compile(r"(?<![a-z0-9])the month after next(?![a-z0-9])|(?<![a-z0-9])in two months(?![a-z0-9])"), lambda m, on: _shift(on, 2)),
-    (re.compile(r"(?<![a-z0-9])next month(?![a-z0-9])"), lambda m, on: _shift(on, 1)),
-    (re.compile(r"(?<![a-z0-9])this month(?![a-z0-9])"), lambda m, on: _shift(on, 0)),
-    (re.compile(r"(?<![a-z0-9])next week(?![a-z0-9])"), lambda m, on: _shift(on + timedelta(days=7), 0)),
     (
-        re.compile(r"(?<![a-z0-9])next (?:fiscal|financial) year(?![a-z0-9])|(?<![a-z0-9])next fy(?![a-z0-9])|(?<![a-z0-9])new fiscal year(?![a-z0-9])|(?<![a-z0-9])fy ?20(\d\d)(?![a-z0-9])"),
+        _re(rf"\b(?P<next>)(?P<name>{_PLAIN_MONTHS})\b(?:\s*,?\s*(?P<year>20\d\d))?"),
+        _en_month,
+    ),
+    (_re(r"\b(?P<next>)(?P<name>may|march)\s*,?\s*(?P<year>20\d\d)"), _en_month),
+    (
+        _re(r"\bthe month after next\b|\bin two months\b"),
+        lambda m, on: _shift(on, 2),
+    ),
+    (_re(r"\bnext month\b"), lambda m, on: _shift(on, 1)),
+    (_re(r"\bthis month\b"), lambda m, on: _shift(on, 0)),
+    (_re(r"\bnext week\b"), lambda m, on: _shift(on + timedelta(days=7), 0)),
+    (
+        _re(r"\bnext (?:fiscal|financial) year\b|\bnext fy\b|\bnew fiscal year\b|\bfy ?20(\d\d)\b"),
         lambda m, on: date(2000 + int(m[1]), 4, 1) if m[1] else date(_fiscal_start(on) + 1, 4, 1),
     ),
-    (re.compile(r"(?<![a-z0-9])(?:second half|h2) of (?:the|this) fiscal year(?![a-z0-9])"), lambda m, on: date(_fiscal_start(on), 10, 1)),
     (
-        re.compile(r"(?<![a-z0-9])after (?:the )?new year(?![a-z0-9])|(?<![a-z0-9])in the new year(?![a-z0-9])|(?<![a-z0-9])early next year(?![a-z0-9])|(?<![a-z0-9])start of next year(?![a-z0-9])"),
+        _re(r"\b(?:second half|h2) of (?:the|this) fiscal year\b"),
+        lambda m, on: date(_fiscal_start(on), 10, 1),
+    ),
+    (
+        _re(r"\bafter (?:the )?new year\b|\bin the new year\b|\bearly next year\b|\bstart of next year\b"),
         lambda m, on: _month_on_or_after(1, on),
     ),
-    (re.compile(r"(?<![a-z0-9])after (?:the )?golden week(?![a-z0-9])|(?<![a-z0-9])after gw(?![a-z0-9])"), lambda m, on: _month_on_or_after(5, on)),
-    (re.compile(r"(?<![a-z0-9])after (?:the )?obon(?![a-z0-9])"), lambda m, on: _month_on_or_after(8, on)),
-    (re.compile(r"(?<![a-z0-9])after (?:the )?summer(?![a-z0-9])"), lambda m, on: _month_on_or_after(9, on)),
-    (re.compile(r"(?<![a-z0-9])next quarter(?![a-z0-9])"), lambda m, on: _next_quarter(on)),
-    (re.compile(r"(?<![a-z0-9])q([1-4])(?![a-z0-9])|(?<![a-z0-9])([1-4])q(?![a-z0-9])"), lambda m, on: _quarter(int(m[1] or m[2]), on)),
     (
-        re.compile(r"(?<![a-z0-9])(first|second|third|fourth|1st|2nd|3rd|4th) quarter(?![a-z0-9])"),
+        _re(r"\bafter (?:the )?golden week\b|\bafter gw\b"),
+        lambda m, on: _month_on_or_after(5, on),
+    ),
+    (_re(r"\bafter (?:the )?obon\b"), lambda m, on: _month_on_or_after(8, on)),
+    (_re(r"\bafter (?:the )?summer\b"), lambda m, on: _month_on_or_after(9, on)),
+    (_re(r"\bnext quarter\b"), lambda m, on: _next_quarter(on)),
+    (
+        _re(r"\bq([1-4])\b|\b([1-4])q\b"),
+        lambda m, on: _quarter(int(m[1] or m[2]), on),
+    ),
+    (
+        _re(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b"),
         lambda m, on: _quarter(_Q_WORDS[m[1]], on),
     ),
 ]
 
 # What a said time may belong to instead of the expansion: a meeting, a reply, the budget.
-_ELSEWHERE_AFTER = re.compile(
+_ELSEWHERE_AFTER = _re(
     r"^\s*(?:[のにでは、,]|頃|ごろ|中|中に|以降|くらい)*\s*(?:の|に|で|は|にも)?\s*(?:お|ご)?"
     r"(?:定例|打ち?合わ?せ|会議|ミーティング|mtg|面談|訪問|商談|説明会|デモ|勉強会|面会|電話|連絡|返信|回答|返事"
     r"|相談|伺|お伺い|話し?合い|お話|予算|稟議|決算|棚卸|監査|点検|更新日|契約更新)"
 )
-_BUDGET_AROUND = re.compile(r"予算\s*(?:が|を|は)?\s*(?:決ま|確定|組|出|通|承認|策定|取|編成)")
-_ELSEWHERE_EN = re.compile(
-    r"(?<![a-z0-9])(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review|discuss|talk|chat|get back|reply|respond"
-    r"|follow up|budget|budgets)(?![a-z0-9])"
+_BUDGET_AROUND = _re(r"予算\s*(?:が|を|は)?\s*(?:決ま|確定|組|出|通|承認|策定|取|編成)")
+_ELSEWHERE_EN = _re(
+    r"\b(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review|discuss|talk|chat|get back|reply|respond"
+    r"|follow up|budget|budgets)\b"
 )
-_EN_BEFORE_AT = re.compile(r"(?<![a-z0-9])(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)\s+(?:on|in)?\s*$")
+_EN_BEFORE_AT = _re(r"\b(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)\s+(?:on|in)?\s*$")
+
+
+_BUDGET_EN = _re(r"\bbudget")
+_EN_MEETING_AFTER = _re(r"\W*(?:'s|’s)?\s*(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)\b")
+_EN_TALK_BEFORE = _re(
+    r"\b(?:discuss|talk|chat|meet|call|catch up|get back to you|follow up|reply|circle back)\b[^,.;]*$"
+)
 
 
 def _belongs_elsewhere(text: str, start: int, end: int) -> bool:
@@ -169,13 +203,11 @@ def _belongs_elsewhere(text: str, start: int, end: int) -> bool:
         return True
     if re.search(r"[a-z]", text[start:end]):
         window = text[max(clause_start + 1, start - 30) : min(clause_end, end + 20)]
-        if re.search(r"(?<![a-z0-9])budget", window) or _EN_BEFORE_AT.search(text[max(0, start - 25) : start]):
+        if _BUDGET_EN.search(window) or _EN_BEFORE_AT.search(text[max(0, start - 25) : start]):
             return True
-        near_after = text[end : min(clause_end, end + 20)]
-        if re.match(r"\W*(?:'s|’s)?\s*(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)(?![a-z0-9])", near_after):
+        if _EN_MEETING_AFTER.match(text[end : min(clause_end, end + 20)]):
             return True
-        before = text[max(clause_start + 1, start - 35) : start]
-        if re.search(r"(?<![a-z0-9])(?:discuss|talk|chat|meet|call|catch up|get back to you|follow up|reply|circle back)(?![a-z0-9])[^,.;]*$", before):
+        if _EN_TALK_BEFORE.search(text[max(clause_start + 1, start - 35) : start]):
             return True
     return False
 

@@ -7,8 +7,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "hear.error.json": {"ja": "JSONとして読めません: {reason}", "en": "not JSON: {reason}"},
     "hear.error.object": {
-        "ja": '{"text": "...", "date": "YYYY-MM-DD"} の形のオブジェクトが必要です',
-        "en": 'expected an object like {"text": "...", "date": "YYYY-MM-DD"}',
+        "ja": '各行は "text"(と任意の "date": YYYY-MM-DD)を持つJSONオブジェクトにしてください',
+        "en": 'each line must be a JSON object with "text" (and optionally "date": YYYY-MM-DD)',
     },
     "hear.error.text": {"ja": '"text" は文字列で指定してください', "en": '"text" must be a string'},
     "hear.error.date": {

@@ -1,0 +1,195 @@
+"""The hearing detector on its own: the issue's examples, hard negatives, categories from the
+team's products and plans (with and without what the customer owns), the `hiyoko hear` JSON
+contract, Slack markup, the team model's effect, and floors on the hand-labelled dev set."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hearing.detector import Detector, Heard, Owned
+from hearing.learning import MIN_EXAMPLES, Example, TeamModel, features, train
+from models.offerings import parse_offerings
+from models.signal import Category, Kind
+
+PRODUCTS = parse_offerings("ゲンバチェック|GenbaCheck;ゲンバカメラ|GenbaCam;ゲンバ勤怠|GenbaTime")
+PLANS = parse_offerings("スタンダード|Standard;プロ|Pro;エンタープライズ|Enterprise|エンプラ")
+ON = date(2026, 12, 1)
+DEV = Path(__file__).parent / "data" / "hearing" / "dev.jsonl"
+
+detector = Detector(PRODUCTS, PLANS)
+bare = Detector()  # no HIYOKO_PRODUCTS / HIYOKO_PLANS
+
+
+def hear(text: str, owned: Owned | None = None, on: date = ON) -> Heard:
+    return detector.hear(text, on, owned)
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("来年は他の工場でも使いたいと考えています", "他の工場でも"),
+        ("IDが足りなくなってきた", "足りなく"),
+        ("we might roll this out to the Osaka office", "roll this out"),
+        ("ユーザーを増やしたいです", "増やしたい"),
+        ("増員を予定しています", "増員"),
+        ("ＩＤを5つ追加したいです", "追加したい"),
+        ("ライセンス不足で困っています", "不足"),
+        ("全社展開も視野に入っています", "全社"),
+        ("We need 5 more licenses for the new crew", "more licenses"),
+        ("We're running out of seats", "running out of seats"),
+    ],
+)
+def test_the_issues_examples_and_their_kin_are_eggs(text: str, evidence: str) -> None:
+    heard = bare.hear(text, ON)
+    assert heard.hint and heard.kind is Kind.EGG and heard.category is Category.SEATS, heard
+    assert evidence in heard.evidence and heard.score >= 0.5
+    assert heard.language == ("en" if text.isascii() else "ja")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "増やす予定はない",
+        "今のところ増やす予定はありません",
+        "ライセンスの追加は当面ないと思います。",
+        "他の工場への展開は今のところ考えていないです",
+        "no plans to add seats this year",
+        "We don't need more licenses",
+        "ユーザーを削除したい",
+        "退職者のIDを削除してください",
+        "please remove two users",
+        "解約を検討しています",
+        "プランを下げたいです",
+        "we want to cancel our subscription",
+        "we'd like to downgrade to Standard",
+        "請求書を再発行してください",
+        "Can you send the invoice for the extra seats?",
+        "他の拠点でもエラーが出るようになりました",
+        "Our second warehouse is also seeing errors since the update",
+        "いつもありがとうございます！",
+        "thanks, have a great weekend",
+        "ユーザーの追加方法を教えてください",
+        "how do I add a user?",
+        "チェックリストの項目をもう少し増やしたいです",
+        "ID追加しました、ありがとうございます",
+        "弊社の新プランもぜひご検討ください",
+    ],
+)
+def test_hard_negatives_are_no_hint(text: str) -> None:
+    heard = hear(text)
+    assert not heard.hint, heard
+    assert heard.kind is None and heard.category is None and heard.timing is None and heard.evidence == ""
+
+
+def test_a_timing_makes_a_chick_of_the_month_meant() -> None:
+    heard = hear("4月からIDを10個追加したいです")
+    assert heard.kind is Kind.CHICK and heard.timing == date(2027, 4, 1) and heard.category is Category.SEATS
+    heard = hear("We would like to upgrade to Pro after the summer")
+    assert heard.kind is Kind.CHICK and heard.timing == date(2027, 9, 1) and heard.category is Category.PLAN
+
+
+def test_a_timing_of_the_next_meeting_keeps_it_an_egg() -> None:
+    heard = hear("来週の定例で増員について相談させてください")
+    assert heard.hint and heard.kind is Kind.EGG and heard.timing is None
+
+
+def test_another_product_is_cross_sell_unless_the_customer_has_it() -> None:
+    text = "ゲンバカメラも気になっています"
+    assert hear(text).category is Category.CROSS_SELL  # without Owned: any product but the first
+    assert hear(text, Owned(products=("ゲンバチェック",))).category is Category.CROSS_SELL
+    owned = hear(text, Owned(products=("GenbaCheck", "GenbaCam")))
+    assert not owned.hint or owned.category is not Category.CROSS_SELL
+    # the first product is what most customers use: more of it is seats
+    assert hear("ゲンバチェックを他の工場でも使いたい").category is Category.SEATS
+    # a customer whose product is the camera: the check app is the cross-sell
+    assert hear("GenbaCheckにも興味があります", Owned(products=("ゲンバカメラ",))).category is Category.CROSS_SELL
+    assert not bare.hear("ゲンバカメラも気になっています", ON).hint  # no products configured: nothing to name
+
+
+def test_a_higher_plan_or_a_top_plan_feature_is_plan() -> None:
+    assert hear("エンタープライズプランにするとSSOは使えますか").category is Category.PLAN
+    assert hear("プロプランへの変更を検討しています", Owned(plan="スタンダード")).category is Category.PLAN
+    same = hear("プロプランへの変更を検討しています", Owned(plan="プロ"))
+    assert not same.hint  # the plan they already have
+    assert hear("SSOを使いたいのですが対応していますか", Owned(plan="Pro")).category is Category.PLAN
+    top = hear("SSOを使いたいのですが対応していますか", Owned(plan="Enterprise"))
+    assert not top.hint  # nothing higher to sell
+    assert hear("we'd like to upgrade next quarter").category is Category.PLAN  # upgrade words alone
+
+
+def test_as_json_is_exactly_the_hear_line() -> None:
+    line = hear("4月からIDを10個追加したいです").as_json()
+    assert list(line) == ["hint", "kind", "category", "timing", "score", "evidence"]
+    assert line["hint"] is True and line["kind"] == "chick" and line["category"] == "seats"
+    assert line["timing"] == "2027-04-01" and isinstance(line["score"], float)
+    assert line["score"] == round(float(str(line["score"])), 3) and 0 <= float(str(line["score"])) <= 1
+    none = hear("ありがとうございました").as_json()
+    assert none == {"hint": False, "kind": None, "category": None, "timing": None, "score": none["score"],
+                    "evidence": ""}  # fmt: skip
+    json.dumps(line, ensure_ascii=False)
+
+
+def test_slack_markup_and_someone_elses_quote_are_not_the_speakers_words() -> None:
+    quoted = "&gt; IDが足りなくなってきたのでライセンスを増やしたい\nそれって先月の話ですよね、了解です"
+    assert not hear(quoted).hint
+    marked = "<@U012AB3CD> :pray: <https://example.com/x|資料> ありがとうございます `増やす` ```IDを増やしたい```"
+    assert not hear(marked).hint
+    heard = hear("<@U012AB3CD> 来月からIDを増やしたいです :bow: <#C123|general>")
+    assert heard.hint and "<@" not in heard.evidence and ":bow:" not in heard.evidence
+    assert hear("").hint is False and hear("<@U1>").hint is False
+
+
+def test_a_team_model_moves_a_borderline_decision() -> None:
+    borderline = "デモを見せてもらえますか"
+    rules_alone = hear(borderline)
+    assert not rules_alone.hint and 0.2 < rules_alone.score < 0.5  # borderline for the rules
+    examples = [Example(features(f"デモを{n}回見せてほしい"), True) for n in range(30)]
+    examples += [Example(features(f"点検表の{n}番を直してください"), False) for n in range(30)]
+    model = train(examples)
+    assert model is not None and model.examples == 60
+    learned = detector.with_model(TeamModel.from_json(model.to_json()))
+    assert learned.hear(borderline, ON).hint and learned.hear(borderline, ON).score > rules_alone.score
+    assert not learned.hear("点検表を直してください", ON).hint
+
+
+def test_training_needs_enough_examples_of_each_answer() -> None:
+    assert train([Example(features("IDを増やしたい"), True)] * (MIN_EXAMPLES - 1)) is None
+    assert train([Example(features("IDを増やしたい"), True)] * MIN_EXAMPLES) is None  # no "not a hint"
+    with pytest.raises(ValueError, match="hearing model"):
+        TeamModel.from_json('{"weights": 3}')
+
+
+def test_features_keep_which_words_not_the_text() -> None:
+    kept = features("来月からIDを増やしたいです")
+    assert kept == sorted(set(kept)) and all(isinstance(f, int) for f in kept)
+    assert features("ＩＤを増やす、来月から") == features("来月からIDを増やす")  # word order and width gone
+    assert features("IDが足りなく") == features("IDが足りない")  # inflection gone
+    assert "増やす" not in json.dumps(kept)
+
+
+def test_hearing_is_cheap_once_loaded() -> None:
+    hear("準備")
+    start = time.perf_counter()
+    for _ in range(200):
+        hear("来期から他の工場でも使いたいという話が出ています。まずはお見積もりをいただけますか？")
+    assert (time.perf_counter() - start) / 200 < 0.005
+
+
+def test_the_dev_set_stays_above_its_floors() -> None:
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 250
+    pairs = [(row, hear(row["text"], on=date.fromisoformat(row["date"]))) for row in rows]
+    tp = sum(1 for row, heard in pairs if row["hint"] and heard.hint)
+    fp = sum(1 for row, heard in pairs if not row["hint"] and heard.hint)
+    fn = sum(1 for row, heard in pairs if row["hint"] and not heard.hint)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert precision >= 0.85 and recall >= 0.82, (precision, recall)
+    found = [(row, heard) for row, heard in pairs if row["hint"] and heard.hint]
+    category = sum(1 for row, heard in found if heard.category and heard.category.value == row["category"])
+    kind = sum(1 for row, heard in found if heard.kind and heard.kind.value == row["kind"])
+    assert category / len(found) >= 0.9 and kind / len(found) >= 0.9
