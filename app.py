@@ -24,11 +24,13 @@ from bot.home import HomePublisher
 from bot.http import create_asgi
 from bot.owner_check import OwnerCheck
 from bot.slack_client import slack_client
+from bot.suggestions import SuggestionDelivery
 from bot.users import UserDirectory
+from crm.factory import gateway_of
 from crm.gateway import CrmGateway, DealChange
 from crm.hubspot import HubSpotGateway
 from i18n import t
-from jobs.crm import CrmHandOff, crm_store, gateway_of
+from jobs.crm import CrmHandOff, crm_store
 from jobs.relay import Relay
 from jobs.tasks import make_context, refresh_accounts
 from jobs.timer import Scheduler
@@ -145,6 +147,7 @@ def delivery(
         check_owner=OwnerCheck(client, users, store, settings),
         sync_list=slack_list(settings, clock, db, client),
         crm=crm.deliver if crm else None,
+        suggest=SuggestionDelivery(client, deps.suggestions, users, lang, slack.pacer).deliver,
     )
     return Delivery(outbox, sheet, users, deps, relay)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltContext
 
-from bot import actions, commands, crm_link, events, home, proposals, shortcuts, views, workflow
+from bot import actions, commands, crm_link, events, hearing, home, proposals, shortcuts, suggestions, views, workflow
 from bot.deps import DEPS_KEY, BotDeps
 
 
@@ -31,4 +31,6 @@ def register(app: App, deps: BotDeps) -> None:
     proposals.register(app)
     workflow.register(app)
     events.register(app)
+    hearing.register(app)
+    suggestions.register(app)
     crm_link.register(app)

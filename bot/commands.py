@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot import hearing
 from bot.blocks.card import actor_of, card
 from bot.blocks.rows import signal_row
 from bot.blocks.text import mrkdwn
@@ -48,6 +49,8 @@ class Answers:
             + t("command.help_more", lang)
             + "\n"
             + t("command.help_away", lang)
+            + "\n"
+            + t("hearing.help", lang)
         )
         return {"text": text, "blocks": [_section(text)]}
 
@@ -166,6 +169,10 @@ def hiyoko(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
         answer = {"text": away(deps, user, rest, lang)}
     elif verb == "back":
         answer = {"text": back(deps, user, lang)}
+    elif verb == "watch":
+        answer = {"text": hearing.watch(deps, command.get("channel_id") or "", user, rest, lang)}
+    elif verb == "unwatch":
+        answer = {"text": hearing.unwatch(deps, command.get("channel_id") or "", lang)}
     else:
         answer = answers.help(lang)
     # Answered in the ack itself: an ephemeral reply only the caller sees, in any channel.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from slack_bolt import BoltContext
 
+from bot.listening import Listening
 from bot.users import UserDirectory
 from i18n import Lang, language_of
 from models.clock import Clock
@@ -15,6 +16,7 @@ from models.permissions import parse_managers
 from settings import Settings
 from store import SignalStore
 from store.absences import AbsenceStore
+from store.suggestions import SuggestionStore
 
 
 @dataclass
@@ -24,6 +26,16 @@ class BotDeps:
     store: SignalStore
     users: UserDirectory
     on_change: Callable[[], None]  # wakes the relay after a commit
+    # Hearing (issue 13): the channels listened to and the detector, kept in memory.
+    listening: Listening = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.listening = Listening(self.suggestions, self.settings)
+
+    @property
+    def suggestions(self) -> SuggestionStore:
+        """Hints heard in customer channels, and the channels listened to."""
+        return SuggestionStore(self.store.db, self.clock)
 
     @property
     def absences(self) -> AbsenceStore:

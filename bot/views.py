@@ -12,11 +12,13 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.blocks.action_modals import message_modal
 from bot.blocks.modal import CALLBACK_ID, duplicate_warning, language_of_view, share_modal
 from bot.deps import BotDeps, deps_of
+from bot.suggestions import after_share, suggestion_metadata
 from bot.users import problem_of
 from i18n import t
 from models.lifecycle import Refused
@@ -26,6 +28,7 @@ from models.text import clean_text
 from models.validation import Problem, validate_draft
 from store import ChangeRequest, NobodyToRoute, Note, NotFound, NotPermitted
 from store.routing import route_request_of
+from store.suggestions import NOTED
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,12 @@ def read_draft(values: dict[str, Any]) -> tuple[SignalDraft | None, dict[str, Pr
     ), {}
 
 
-def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient | None = None
+) -> None:
     """The share modal was submitted: errors, a duplicate warning, a note, or a stored signal."""
     deps = deps_of(context)
+    heard = suggestion_metadata(view)  # opened from a hint heard in a customer channel (issue 13)
     lang = language_of_view(view, deps.settings.hiyoko_language)
     draft, problems = read_draft(view["state"]["values"])
     user = body["user"]
@@ -102,10 +108,12 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCo
         duplicates = deps.store.open_duplicates(draft.customer, draft.category)
         if duplicates:
             warning = duplicate_warning(lang, draft.customer, duplicates, deps.today(), deps.settings.timezone)
-            ack(response_action="update", view=share_modal(lang, draft=draft, warning=warning))
+            ack(response_action="update", view=share_modal(lang, draft=draft, warning=warning, metadata=heard))
             return
     elif choice.startswith("note:"):
-        add_as_note(deps, ack, choice.removeprefix("note:"), draft, user["id"], lang)
+        noted = add_as_note(deps, ack, choice.removeprefix("note:"), draft, user["id"], lang)
+        if noted and heard:
+            after_share(deps, client, heard, noted, user["id"], NOTED)
         return
     # An empty owner is routed in the same transaction (accounts, teams: the database only); when
     # nobody can take it, the modal asks for an owner and nothing is stored.
@@ -132,9 +140,11 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCo
     ack()
     log.info("signal %s stored (new=%s) by %s", result.signal.id, result.created, user["id"])
     deps.on_change()
+    if heard:
+        after_share(deps, client, heard, result.signal.number, user["id"])
 
 
-def add_as_note(deps: BotDeps, ack: Ack, signal_id: str, draft: SignalDraft, user_id: str, lang: str) -> None:
+def add_as_note(deps: BotDeps, ack: Ack, signal_id: str, draft: SignalDraft, user_id: str, lang: str) -> int | None:
     """The CSM chose to add what they heard to the existing signal instead of a new one.
 
     The view state is the client's word, not ours: the target must be one of the open
@@ -154,7 +164,7 @@ def add_as_note(deps: BotDeps, ack: Ack, signal_id: str, draft: SignalDraft, use
     )
     if not allowed:
         ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang, id=signal_id[:20])})
-        return
+        return None
     note = "\n".join(part for part in (draft.summary, draft.size, draft.source) if part)
     request = ChangeRequest(Note(note), user_id, deps.users.name_of(user_id))
     try:
@@ -163,9 +173,10 @@ def add_as_note(deps: BotDeps, ack: Ack, signal_id: str, draft: SignalDraft, use
         )
     except (NotFound, NotPermitted, Refused):
         ack(response_action="errors", errors={"duplicate": t("duplicate.not_a_target", lang, id=signal_id[:20])})
-        return
+        return None
     ack(response_action="update", view=message_modal(t("duplicate.noted", lang, id=signal_id), lang))
     deps.on_change()
+    return number
 
 
 def register(app: App) -> None:

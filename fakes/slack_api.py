@@ -216,6 +216,7 @@ class _Message:
     user: str
     attachments: list[Any] | None = None
     edited_ts: str | None = None
+    user_team: str | None = None  # a person's message: their workspace (another one for Slack Connect)
 
 
 @dataclass
@@ -717,6 +718,28 @@ class FakeSlack:
             self._channels[channel_id] = _Channel(channel_id, name, bot_is_member, is_private)
             self._messages.setdefault(channel_id, [])
 
+    def say(self, channel: str, user: str, text: str, *, thread_ts: str | None = None, team: str = TEAM_ID) -> JsonDict:
+        """A person's message in a channel (`team`: their workspace, another for a Slack Connect
+        user); returns the `message` event Slack would send for it (message.channels)."""
+        with self._lock:
+            msg = _Message(self._next_ts(), channel, text, None, thread_ts, None, user, user_team=team)
+            self._messages.setdefault(channel, []).append(msg)
+            event: JsonDict = {
+                "type": "message",
+                "channel": channel,
+                "user": user,
+                "text": text,
+                "ts": msg.ts,
+                "team": team,
+                "user_team": team,
+                "source_team": team,
+                "channel_type": "group" if self._channels[channel].is_private else "channel",
+                "event_ts": msg.ts,
+            }
+            if thread_ts is not None:
+                event["thread_ts"] = thread_ts
+            return event
+
     def add_usergroup(self, group_id: str, user_ids: list[str]) -> None:
         """Register a user group (subteam) and its members."""
         with self._lock:
@@ -1070,15 +1093,10 @@ class FakeSlack:
 
     def _wire_message(self, m: _Message, *, include_metadata: bool = True) -> JsonDict:
         """A message as Slack's API returns it."""
-        out: JsonDict = {
-            "type": "message",
-            "user": m.user,
-            "bot_id": BOT_ID,
-            "app_id": APP_ID,
-            "team": TEAM_ID,
-            "text": m.text,
-            "ts": m.ts,
-        }
+        out: JsonDict = {"type": "message", "user": m.user, "bot_id": BOT_ID, "app_id": APP_ID, "team": TEAM_ID}
+        if m.user_team is not None:  # a person wrote it (`say`): no bot_id, their own team
+            out = {"type": "message", "user": m.user, "team": m.user_team, "user_team": m.user_team}
+        out.update(text=m.text, ts=m.ts)
         if m.blocks is not None:
             out["blocks"] = copy.deepcopy(m.blocks)
         if m.attachments is not None:

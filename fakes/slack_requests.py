@@ -139,14 +139,14 @@ def view_submission(
     }
 
 
-def slash_command(user_id: str, text: str = "") -> str:
-    """A slash command body (form-encoded, not a JSON payload)."""
+def slash_command(user_id: str, text: str = "", *, channel: str = "CSIGNALS") -> str:
+    """A slash command body (form-encoded, not a JSON payload), typed in `channel`."""
     return urlencode(
         {
             "token": "legacy",
             "team_id": TEAM["id"],
             "team_domain": TEAM["domain"],
-            "channel_id": "CSIGNALS",
+            "channel_id": channel,
             "channel_name": "upsell",
             "user_id": user_id,
             "user_name": "sato",

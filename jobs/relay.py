@@ -27,7 +27,7 @@ from bot.delivery import CardNotPosted, SlackDelivery
 from crm.gateway import CrmError
 from jobs.heartbeat import Heartbeat
 from models.clock import Clock
-from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload
+from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload, SuggestionPayload
 from models.signal import SignalRecord, format_signal_id
 from ops.logs import signal_id as log_signal_id
 from sheets import SheetSync
@@ -45,8 +45,9 @@ SLACK_LANE = (
     Target.ADMIN_ALERT,
     Target.CHECK_OWNER,
     Target.SYNC_LIST,  # a Slack API call (slackLists.items.*), paced by Slack's 429s like the rest
+    Target.SUGGEST,  # a hint heard in a customer channel, DMed to its CSM (issue 13)
 )
-ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT})
+ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT, Target.SUGGEST})
 HEARTBEAT_STALE_SECONDS = 60.0  # a lane silent this long is reported dead by /healthz
 SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
 CRM_LANE = (Target.CRM_DEAL,)
@@ -94,8 +95,10 @@ class Relay:
         check_owner: Callable[[SignalRecord], None] | None = None,
         sync_list: Callable[[SignalRecord], object] | None = None,
         crm: CrmDeliver | None = None,
+        suggest: Callable[[int, bool], None] | None = None,
     ) -> None:
         self.outbox = outbox
+        self.suggest = suggest  # DMs one suggestion (its id, retried?): bot/suggestions.py (issue 13)
         self.crm = crm  # jobs.crm.CrmHandOff.deliver when HIYOKO_CRM is set
         self.sync_list = sync_list  # upserts the signal's Slack List item (HIYOKO_SLACK_LIST_ID)
         self.check_owner = check_owner  # looks up an owner the directory did not know at share time
@@ -159,6 +162,7 @@ class Relay:
             Target.DIGEST: 3,
             Target.CHECK_OWNER: 3,
             Target.SYNC_LIST: 3,
+            Target.SUGGEST: 3,
             Target.ADMIN_ALERT: 4,
         }
         for delivery in sorted(claimed, key=lambda d: (order[d.target], d.id)):
@@ -219,6 +223,10 @@ class Relay:
             return
         if delivery.target is Target.ADMIN_ALERT:
             self.slack.admin_alert(AdminAlertPayload.from_json(delivery.payload))
+            return
+        if delivery.target is Target.SUGGEST:
+            if self.suggest is not None:
+                self.suggest(SuggestionPayload.from_json(delivery.payload).suggestion, retried)
             return
         assert signal is not None
         match delivery.target:

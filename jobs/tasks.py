@@ -4,6 +4,7 @@ line per message it queued (or, in a dry run, would queue). Sending goes through
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +15,11 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import team_groups
 from bot.slack_client import slack_client
 from bot.users import UserDirectory
+from crm.factory import gateway_of
 from crm.gateway import CrmError, CrmGateway
+from hearing.learning import Example, features, train
 from i18n import t
-from jobs.crm import CrmHandOff, crm_store, gateway_of
+from jobs.crm import CrmHandOff, crm_store
 from models.calendar import WorkCalendar
 from models.clock import FixedClock, SystemClock
 from models.metrics import compute_digest
@@ -30,9 +33,11 @@ from store.absences import AbsenceStore
 from store.accounts import AccountStore
 from store.db import Database
 from store.directory import Directory
+from store.hearing import save_model
 from store.list_items import ListItemStore
 from store.readback import ReadbackStore
 from store.schedule import JobStore, SlotClaim
+from store.suggestions import SuggestionStore
 
 log = logging.getLogger(__name__)
 
@@ -267,3 +272,27 @@ def crm_sync(
         return [CrmHandOff(gateway, store, settings.hiyoko_language).sync(settings.hiyoko_crm)]
     except CrmError as error:
         return [f"crm_sync: skipped ({error})"]
+
+
+# --- issue 13: hearing eggs — the team's own model ----------------------------------------------
+
+
+def hearing_train(
+    ctx: JobContext, now: datetime, dry_run: bool, slot: str = "", claim: SlotClaim | None = None
+) -> list[str]:
+    """Retrain the team's hearing model (every HIYOKO_HEARING_TRAIN_HOURS) from decided suggestions
+    (shared, noted, already known: a hint; not a hint: not) and the summaries of the team's own
+    signals (each a hint); kept when there is enough to learn from. The listeners load it."""
+    suggestions = SuggestionStore(ctx.jobs.db, FixedClock(now))
+    examples = [Example(found, hint) for found, hint in suggestions.examples()]
+    examples += [Example(features(summary), True) for summary in suggestions.signal_summaries()]
+    hints = sum(1 for example in examples if example.hint)
+    counted = f"{len(examples)} example(s), {hints} hint(s)"
+    if dry_run:
+        return [f"hearing_train: would train on {counted}"]
+    model = train(examples)
+    if model is None:
+        return [f"hearing_train: {counted} — too few to learn from; the rules alone decide"]
+    metrics = json.dumps({"examples": len(examples), "hints": hints, "weights": len(model.weights)})
+    model_id = save_model(ctx.jobs.db, model.to_json(), model.examples, now, metrics)
+    return [f"hearing_train: model #{model_id} from {counted}"]

@@ -74,6 +74,7 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
         "accounts_refresh": accounts_refresh_spec(settings),  # issue 12: the Accounts tab
         "sheet_readback": sheet_readback_spec(settings),  # issue 14: people's columns read back
         "crm_sync": crm_sync_spec(settings),  # issue 15: won/lost in the CRM
+        "hearing_train": hearing_train_spec(settings),  # issue 13: the team's hearing model
     }
 
 
@@ -264,3 +265,14 @@ def crm_sync_spec(settings: Settings) -> JobSpec:
     """The CRM polled for won/lost deals every HIYOKO_CRM_SYNC_MINUTES (a cursor in the database;
     each change applied once, however polls overlap)."""
     return every_few_minutes("crm_sync", tasks.crm_sync, settings.hiyoko_crm_sync_minutes, settings)
+
+
+def hearing_train_spec(settings: Settings) -> JobSpec:
+    """The team's hearing model retrained every HIYOKO_HEARING_TRAIN_HOURS (the newest row is used):
+    on the clock, so every replica names the same slot; a day or more runs at 03:30, off hours."""
+    hours = max(1, settings.hiyoko_hearing_train_hours)
+    if hours < 24:
+        trigger = CronTrigger(hour=f"*/{hours}", minute=30, timezone=settings.timezone)
+    else:
+        trigger = CronTrigger(day=f"*/{max(1, hours // 24)}", hour=3, minute=30, timezone=settings.timezone)
+    return JobSpec("hearing_train", trigger, tasks.hearing_train, timedelta(0), f"every {hours} h", slot_per_fire=True)

@@ -2,8 +2,9 @@
 
 Columns are recognised by their titles in Japanese or English, whatever their case or width:
 `Customer`/`顧客名` (required), `AE`, `CSales`/`カスタマーセールス`, `CSM`, `Channel`/`チャンネル`,
-`Aliases`/`別名`, `CRM ID`; any other column is the team's own and is left alone. A person cell
-is a Slack user id, an e-mail address or a display (or real) name, resolved through `People`.
+`Aliases`/`別名`, `CRM ID`, `Products`/`製品`, `Plan`/`プラン`; any other column is the team's own
+and is left alone. A person cell is a Slack user id, an e-mail address or a display (or real)
+name, resolved through `People`.
 
 A row with a problem in one cell is still used without that cell (a CSM nobody can find leaves the
 AE in place); a row without a customer, or whose customer another row already names, is not used.
@@ -33,6 +34,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "channel": ("Channel", "チャンネル"),
     "aliases": ("Aliases", "別名"),
     "crm_id": ("CRM ID",),
+    # What the customer already has (issue 13: hearing tells a higher plan or another product).
+    "products": ("Products", "製品"),
+    "plan": ("Plan", "プラン"),
 }
 PERSON_COLUMNS = ("ae", "csales", "csm")
 MAX_NAME = 200  # a customer or alias longer than this is a paste gone wrong (keys are 300 wide)
@@ -104,6 +108,8 @@ class AccountRecord:
     row_number: int
     account: Account
     aliases: list[str] = field(default_factory=list)
+    products: tuple[str, ...] = ()  # `Products`/`製品`, as written
+    plan: str = ""  # `Plan`/`プラン`, as written
 
     @property
     def keys(self) -> list[str]:
@@ -260,7 +266,8 @@ def read_accounts(rows: Sequence[Sequence[object]], people: People, first_row: i
             channel=channel,
             crm_id=cell("crm_id"),
         )
-        records.append(AccountRecord(number, account, aliases))
+        products, plan = split_products(cell("products")), cell("plan")[:MAX_NAME]
+        records.append(AccountRecord(number, account, aliases, products, plan))
     return AccountsReading(records, problems, count, titles=title)
 
 
@@ -273,6 +280,11 @@ def split_aliases(text: str) -> list[str]:
         elif part.strip():
             parts.append(part)
     return list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+
+
+def split_products(text: str) -> tuple[str, ...]:
+    """`ゲンバチェック、GenbaCam, ゲンバ勤怠` → each product once, as written."""
+    return tuple(dict.fromkeys(p.strip()[:MAX_NAME] for p in re.split(r"[,、，;\n]", text) if p.strip()))
 
 
 def channel_id(text: str) -> str | None:

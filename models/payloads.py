@@ -147,4 +147,18 @@ class AdminAlertPayload:
         )
 
 
-OutboxPayload = DirectMessagePayload | DigestPayload | AdminAlertPayload
+@dataclass(frozen=True)
+class SuggestionPayload:
+    """A hint heard in a customer channel, to DM its recipient (the suggestion row says the rest)."""
+
+    suggestion: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"suggestion": self.suggestion}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SuggestionPayload:
+        return cls(int(data["suggestion"]))
+
+
+OutboxPayload = DirectMessagePayload | DigestPayload | AdminAlertPayload | SuggestionPayload

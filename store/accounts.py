@@ -8,6 +8,7 @@ name as typed, through account_keys (the customer's own key and each alias's).
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, text
@@ -78,6 +79,8 @@ class AccountStore:
                     csm_id=account.csm,
                     channel_id=account.channel,
                     crm_id=account.crm_id,
+                    products=json.dumps(list(record.products), ensure_ascii=False),
+                    plan=record.plan,
                     updated_at=now,
                 )
                 kept.append((row, keys))
@@ -101,7 +104,7 @@ class AccountStore:
             return session.scalar(select(func.count()).select_from(AccountRow)) or 0
 
 
-Signature = tuple[int, str, str, str | None, str | None, str | None, str | None, str, tuple[str, ...]]
+Signature = tuple[int, str, str, str | None, str | None, str | None, str | None, str, tuple[str, ...], str, str]
 
 
 def _plan(rows: list[AccountRecord]) -> list[tuple[AccountRecord, str, list[str]]]:
@@ -120,7 +123,10 @@ def _plan(rows: list[AccountRecord]) -> list[tuple[AccountRecord, str, list[str]
 
 def _signature(record: AccountRecord, main: str, keys: list[str]) -> Signature:
     a = record.account
-    return (record.row_number, a.customer, main, a.ae, a.csales, a.csm, a.channel, a.crm_id, tuple(sorted(keys)))
+    return (
+        record.row_number, a.customer, main, a.ae, a.csales, a.csm, a.channel, a.crm_id, tuple(sorted(keys)),
+        json.dumps(list(record.products), ensure_ascii=False), record.plan,
+    )  # fmt: skip
 
 
 def _stored(session: Session) -> list[Signature]:
@@ -129,6 +135,6 @@ def _stored(session: Session) -> list[Signature]:
         keys.setdefault(account_id, []).append(key)
     return [
         (r.row_number, r.customer, r.customer_key, r.ae_id, r.csales_id, r.csm_id, r.channel_id, r.crm_id,
-         tuple(sorted(keys.get(r.id, []))))
+         tuple(sorted(keys.get(r.id, []))), r.products, r.plan)
         for r in session.scalars(select(AccountRow).order_by(AccountRow.id))
     ]  # fmt: skip

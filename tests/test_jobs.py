@@ -325,6 +325,7 @@ def test_the_real_apscheduler_timer_has_the_jobs_and_zone(hiyoko: Hiyoko) -> Non
             "accounts_refresh",
             "sheet_readback",
             "crm_sync",
+            "hearing_train",
         }
         digest_next = jobs["weekly_digest"].trigger.get_next_fire_time(None, at("2027-03-02T10:00"))
         assert digest_next == at("2027-03-08T09:00")

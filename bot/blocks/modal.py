@@ -57,10 +57,12 @@ def share_modal(
     customer: str = "",
     draft: SignalDraft | None = None,
     warning: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The modal. The message shortcut prefills the summary and the source (and the customer, in a
     customer's channel); the duplicate warning
-    re-shows a submitted draft with the warning blocks (and their choice) on top."""
+    re-shows a submitted draft with the warning blocks (and their choice) on top. `metadata`
+    rides in private_metadata beside the language (a suggestion's id, issue 13)."""
     kinds = [_option(t(f"kind.{kind.value}", lang), kind.value) for kind in Kind]
     categories = [_option(t(f"category.{c.value}", lang), c.value) for c in Category]
     kind: dict[str, Any] = {"type": "radio_buttons", "options": kinds, "initial_option": kinds[0]}
@@ -82,7 +84,7 @@ def share_modal(
         "title": _text(t("modal.title", lang)),
         "submit": _text(t("modal.submit", lang)),
         "close": _text(t("modal.cancel", lang)),
-        "private_metadata": json.dumps({"lang": lang}),
+        "private_metadata": json.dumps({**(metadata or {}), "lang": lang}),
         "blocks": [
             *(warning or [{"type": "context", "elements": [mrkdwn(t("modal.intro", lang))]}]),
             _input("customer", t("field.customer", lang), _plain_input(lang, "customer", CUSTOMER_MAX, customer)),

@@ -1,0 +1,113 @@
+"""ja/en strings of issue 13's Slack side: /hiyoko watch and unwatch, the suggestion DM and its
+buttons, and what doctor and `accounts check` say about channels hiyoko cannot hear."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- /hiyoko watch, unwatch --------------------------------------------------------------
+    "hearing.watch.done": {
+        "ja": "👂 このチャンネルを聞きます(顧客: {customer})。"
+        "お客様のヒントらしき発言は {recipient} さんにDMでお知らせします。"
+        "hiyoko がこのチャンネルのメンバーでなければ `/invite @hiyoko` してください。",
+        "en": "👂 Listening to this channel (customer: {customer}). Hints the customer drops go to {recipient} "
+        "as a DM. If hiyoko is not a member of this channel, `/invite @hiyoko`.",
+    },
+    "hearing.watch.no_customer": {
+        "ja": "このチャンネルは Accounts タブにありません。"
+        "お客様の名前を添えてください: `/hiyoko watch 株式会社サンプル`",
+        "en": "No Accounts row names this channel. Add the customer's name: `/hiyoko watch Acme Inc.`",
+    },
+    "hearing.watch.not_a_channel": {
+        "ja": "`/hiyoko watch` はお客様とのチャンネルで実行してください(DMでは聞けません)。",
+        "en": "Run `/hiyoko watch` in the customer's channel (direct messages are not listened to).",
+    },
+    "hearing.watch.off": {
+        "ja": "(いまは HIYOKO_HEARING=off のため、どのチャンネルも聞いていません。)",
+        "en": "(HIYOKO_HEARING=off for now: no channel is listened to.)",
+    },
+    "hearing.unwatch.done": {
+        "ja": "🔕 このチャンネルを聞くのをやめました。",
+        "en": "🔕 No longer listening to this channel.",
+    },
+    "hearing.unwatch.not_watched": {
+        "ja": "このチャンネルは `/hiyoko watch` されていません。",
+        "en": "This channel was not watched with `/hiyoko watch`.",
+    },
+    "hearing.unwatch.account": {
+        "ja": "Accounts タブの Channel 列にこのチャンネルがあるため、引き続き聞きます。"
+        "やめるにはタブから外してください。",
+        "en": "The Accounts tab's Channel column names this channel, so hiyoko still listens. "
+        "Remove it from the tab to stop.",
+    },
+    "hearing.help": {
+        "ja": "`/hiyoko watch [顧客名]` このチャンネルのお客様の発言からヒントを拾う · `/hiyoko unwatch` やめる",
+        "en": "`/hiyoko watch [customer]` hear hints in this customer channel · `/hiyoko unwatch` stop",
+    },
+    # --- the suggestion DM ---------------------------------------------------------------------
+    "suggest.title": {
+        "ja": "👂 *{customer}* のチャンネルで、アップセルのヒントらしき発言がありました。",
+        "en": "👂 A possible upsell hint in *{customer}*'s channel.",
+    },
+    "suggest.heard": {
+        "ja": "聞こえたこと: {kind} · {category}{timing} — 決め手「{evidence}」",
+        "en": "Heard: {kind} · {category}{timing} — because of “{evidence}”",
+    },
+    "suggest.timing": {"ja": " · 時期 {timing}", "en": " · timing {timing}"},
+    "suggest.said_by": {
+        "ja": "{who} さんの発言 · <{link}|メッセージを開く>",
+        "en": "Said by {who} · <{link}|open the message>",
+    },
+    "suggest.said_by_nolink": {"ja": "{who} さんの発言", "en": "Said by {who}"},
+    "suggest.unreadable": {
+        "ja": "(メッセージを読めませんでした: 削除されたか、hiyoko がチャンネルにいません)",
+        "en": "(The message could not be read: it was deleted, or hiyoko is not in the channel.)",
+    },
+    "suggest.note_offer": {
+        "ja": "{customer} には同じカテゴリの {id} がすでに進行中です。新しく共有する代わりに、メモとして追加できます。",
+        "en": "{customer} already has {id} open in this category: you can add this as a note to it instead.",
+    },
+    "suggest.share": {"ja": "共有する", "en": "Share"},
+    "suggest.dismiss": {"ja": "見送る", "en": "Dismiss"},
+    "suggest.note": {"ja": "{id} にメモ", "en": "Note on {id}"},
+    "suggest.not_hint": {"ja": "ヒントではない", "en": "Not a hint"},
+    "suggest.known": {"ja": "把握済み", "en": "Already known"},
+    "suggest.dismiss_question": {"ja": "見送る理由は?", "en": "Why dismiss it?"},
+    "suggest.decided.shared": {"ja": "✅ {who} さんが {id} として共有しました。", "en": "✅ Shared as {id} by {who}."},
+    "suggest.decided.noted": {
+        "ja": "📝 {who} さんが {id} にメモとして追加しました。",
+        "en": "📝 Added to {id} as a note by {who}.",
+    },
+    "suggest.decided.not_hint": {"ja": "✖️ {who} さん: ヒントではない", "en": "✖️ {who}: not a hint"},
+    "suggest.decided.known": {"ja": "✔️ {who} さん: 把握済み", "en": "✔️ {who}: already known"},
+    "suggest.denied": {
+        "ja": "この提案は {recipient} さん宛てです。決められるのはその人とマネージャーだけです。",
+        "en": "This suggestion is for {recipient}: only they or a manager may decide it.",
+    },
+    "suggest.already": {
+        "ja": "この提案はすでに {who} さんが決めました({state})。",
+        "en": "{who} already decided this suggestion ({state}).",
+    },
+    "suggest.missing": {"ja": "この提案は見つかりません。", "en": "This suggestion no longer exists."},
+    "suggest.note_failed": {
+        "ja": "{id} にメモを追加できませんでした(もう進行中ではありません)。「共有する」から新しく共有できます。",
+        "en": "Could not add a note to {id} (it is no longer open). “Share” makes a new signal instead.",
+    },
+    "suggest.state.shared": {"ja": "共有済み", "en": "shared"},
+    "suggest.state.noted": {"ja": "メモ追加済み", "en": "noted"},
+    "suggest.state.not_hint": {"ja": "ヒントではない", "en": "not a hint"},
+    "suggest.state.known": {"ja": "把握済み", "en": "already known"},
+    # --- doctor, accounts check ----------------------------------------------------------------
+    "hearing.check.not_member": {
+        "ja": "👂 {channel}({customer})を聞けません: hiyoko がメンバーではありません"
+        " → そのチャンネルで `/invite @hiyoko`",
+        "en": "👂 Cannot hear {channel} ({customer}): hiyoko is not a member → `/invite @hiyoko` in that channel",
+    },
+    "hearing.check.missing": {
+        "ja": "👂 {channel}({customer})が見つかりません: チャンネルIDを確かめるか、"
+        "`/hiyoko unwatch` / Accounts タブから外してください",
+        "en": "👂 {channel} ({customer}) was not found: check the channel "
+        "id, or `/hiyoko unwatch` / remove it from the Accounts tab",
+    },
+    "hearing.check.ok": {
+        "ja": "👂 聞いているチャンネル {count} 件、すべてに hiyoko がいます。",
+        "en": "👂 {count} channel(s) listened to; hiyoko is a member of each.",
+    },
+}
