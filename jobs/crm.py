@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from crm.gateway import CrmGateway, DealChange, DealDraft
-from crm.hubspot import HubSpotGateway
 from i18n import t
 from models.clock import Clock
 from models.crm import Outcome, close_date, parse_amount
@@ -113,10 +112,3 @@ def crm_store(settings: Settings, db: Database, clock: Clock, crm_name: str) -> 
     """The signals' side of the CRM, with a SignalStore that owes what the app's does."""
     signals = SignalStore(db, clock, slack_list=bool(settings.hiyoko_slack_list_id), crm_on=settings.hiyoko_crm_on)
     return CrmStore(db, clock, signals, crm_name, settings.hiyoko_language)
-
-
-# TEMPORARY (part D): until crm/factory.py (part C) lands, the gateway HIYOKO_CRM asks for.
-def gateway_of(settings: Settings) -> CrmGateway | None:
-    if settings.hiyoko_crm == "hubspot":
-        return HubSpotGateway.from_settings(settings)
-    return None
