@@ -105,6 +105,10 @@ _SEAT_WORDS = re.compile(
     r"id|ユーザ|アカウント|ライセンス|席|枠|人数|利用者|メンバー|人|名|社員|スタッフ|従業員|作業員|職人|端末|台数|ログイン|シート|契約|要員|体制"
     r"|拠点|工場|現場|支店|部署|事業所|営業所|店舗|センター|倉庫"
 )
+# A clause that ends in the past ("…共有設定にしました"), with no wish or plan in it: already done.
+_CLAUSE_DONE = re.compile(r" (?:た|まし た) (?:(?:です|ね|よ|けど|が|から|ので|の) )*$")
+_INTENT_DONE = re.compile(r" (?:たい|予定|話|声|相談|検討|考える|っけ|け|か|決まる|予算|正式|前提) ")
+_ALREADY = re.compile(r"既に|すでに|済み|\balready\b")
 _THANKS = re.compile(r" (?:有り難う|ありがとう|感謝|助かる) ")
 _OBJECT_PARTICLES = {"を", "が", "は", "も", "の", "って", "とか", "など"}
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
@@ -277,17 +281,27 @@ class Detector:
         return bool(_SEAT_WORDS.search(compound)) or any(name in compound for name in self._product_words)
 
     @staticmethod
-    def _modified(cue: rules.Cue, tokens: list[Token], first: int, last: int, japanese: bool) -> float:
+    def _modified(
+        cue: rules.Cue, tokens: list[Token], first: int, last: int, japanese: bool, window_size: int = 5
+    ) -> float:
         """The cue's weight given what surrounds it: 0 when negated, little when already done."""
         if japanese:
             after = " " + " ".join(t.lemma for t in tokens[last + 1 :]) + " "
             if rules.JA_STRONG_NEG.search(after):
                 return 0.0
             for negation in rules.JA_NEGATION.finditer(after):
-                if not rules.JA_NEG_SKIP.match(after[negation.end() - 1 :]):
-                    return 0.0
-            window = after.split(" ")[1:5]
-            done = "た" in window and "たい" not in window
+                if rules.JA_NEG_SKIP.match(after[negation.end() - 1 :]):
+                    continue
+                if rules.JA_NEG_NOT_AFTER.search(after[: negation.start()]):
+                    continue
+                return 0.0
+            window = after.split(" ")[1:window_size]
+            done = (
+                "た" in window
+                and "たい" not in window
+                and not {"っけ", "け"} & set(after.split(" ")[1 : window_size + 2])
+            )
+            done = done or (_CLAUSE_DONE.search(after) is not None and not _INTENT_DONE.search(after))
             thanked = ("頂く" in window or "貰う" in window) and _THANKS.search(after) is not None
             if not cue.stative and (done or thanked):
                 return cue.weight * 0.4
@@ -310,9 +324,8 @@ class Detector:
         named = rules.Cue("named", rules.PLAN_FEATURES, 0.7)
         for number, clause in enumerate(clauses):
             text = low[clause.start : clause.end]
-            following = low[clause.start : clauses[number + 1].end] if number + 1 < len(clauses) else text
-            if not interest.search(following):
-                continue
+            around = low[clauses[max(0, number - 1)].start : clauses[min(len(clauses) - 1, number + 1)].end]
+            offset = clauses[max(0, number - 1)].start
             found: list[tuple[str, float, Category, re.Match[str]]] = []
             for index, pattern in self._product_names:
                 match = pattern.search(text)
@@ -328,9 +341,16 @@ class Detector:
                     found.append(("plan-feature", 0.6, Category.PLAN, match))
             for name, weight, category, match in found:
                 start, end = clause.start + match.start(), clause.start + match.end()
+                # the interest must be said besides the name ("API連携" is no interest in API連携),
+                # and not about something they already have
+                if not interest.search(around[: start - offset] + " " + around[end - offset :]) or _ALREADY.search(
+                    around
+                ):
+                    continue
                 inside = [i for i, token in enumerate(clause.tokens) if token.end > start and token.start < end]
                 if inside:
-                    weight *= self._modified(named, clause.tokens, inside[0], inside[-1], japanese) / named.weight
+                    modified = self._modified(named, clause.tokens, inside[0], inside[-1], japanese, window_size=7)
+                    weight *= modified / named.weight
                 if weight > 0:
                     hits.append(_Hit(name, weight, category, start, end, number))
         return hits

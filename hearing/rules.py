@@ -78,7 +78,7 @@ JA_CUES: tuple[Cue, ...] = (
         Category.SEATS,
     ),
     Cue("ja-add", _p(r" 追加 (?:為る|で|を|の)"), 0.45, Category.SEATS, admin=True),
-    Cue("ja-grow", _p(rf" {_PEOPLE} (?:が|も)? ?(?:増える|増加|倍増)"), 0.6, Category.SEATS, stative=True),
+    Cue("ja-grow", _p(rf" {_PEOPLE} (?:が|も)? ?(?:増える|増加|倍増)"), 0.45, Category.SEATS, stative=True),
     Cue(
         "ja-new-people",
         _p(r" (?:新入 社員|新入社員|新卒|新人|中途 採用|入社|採用 (?:する|予定))"),
@@ -106,7 +106,7 @@ JA_CUES: tuple[Cue, ...] = (
     Cue("ja-double", _p(rf" {_PEOPLE} (?:が|も) (?:倍|倍増|\d+ 倍)"), 0.65, Category.SEATS, stative=True),
     Cue(
         "ja-paid",
-        _p(r" (?:有償|有料|費用 を 払う|お金 を 払う|別 料金|追加 料金 で も)"),
+        _p(r" (?:有償|有料|費用 を 払う|お金 を 払う|別 料金|追加 料金 で も|費用 が (?:掛かる|かかる) て も)"),
         0.7,
         Category.OTHER,
         stative=True,
@@ -116,12 +116,14 @@ JA_CUES: tuple[Cue, ...] = (
         _p(
             r" (?:研修|セミナー|コンサル|トレーニング|講習|勉強 会|勉強会|活用 支援|導入 支援|伴走|相談 に 乗る"
             r"|サポート プラン"
-            r"|レクチャー|説明 会)(?: \S+){0,6}? (?:お願い|願う|貰う|もらえる|頂ける|有る|出来る|やる)"
+            r"|レクチャー|説明 会|\S*サービス|メニュー|パッケージ)(?: \S+){0,6}? (?:お願い|願う|貰う|もらえる"
+            r"|頂ける|有る|出来る|やる"
+            r"|欲しい)"
         ),
         0.55,
         Category.OTHER,
     ),
-    Cue("ja-use-for", _p(r" に も (?:\S+ ){0,2}?使う (?:\S+ )?たい"), 0.55, Category.OTHER),
+    Cue("ja-use-for", _p(r" に も (?:\S+ ){0,2}?使う (?:\S+ )?(?:たい|ない か)"), 0.55, Category.OTHER),
     Cue(
         "ja-your-other",
         _p(r" (?:御 社|御社|貴社|そちら) (?:の|で|に は|は)? ?(?:\S+ ){0,3}?(?:アプリ|サービス|製品|商品|ツール)"),
@@ -238,7 +240,10 @@ EN_CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "en-upgrade",
-        _p(r" upgrade | higher (?:plan|tier) | move up to | step up to | premium (?:plan|tier) | bump (?:\S+ )?up "),
+        _p(
+            r" upgrade | higher (?:plan|tier) | move up (?:to|a|one) | step up to | premium (?:plan|tier)"
+            r" | bump (?:\S+ )?up "
+        ),
         0.7,
         Category.PLAN,
     ),
@@ -304,12 +309,15 @@ JA_NEGATION = _p(
 )
 # After a negation: a question or an obligation, not a refusal ("追加できませんか", "増やさないといけない").
 JA_NEG_SKIP = _p(
-    r"^ (?:か (?!な )|と (?:行く|行ける|駄目|だめ|困る|不味い|まずい)|ば|でしょう|だろう|ては|て は|ても|かしら|なら)"
+    r"^ (?:か|と (?:行く|行ける|駄目|だめ|困る|不味い|まずい)|ば|でしょう|だろう|ては|て は|ても|かしら|なら"
+    r"|(?:\S+ ){0,3}?(?:っけ|け) )"
 )
+# Before a negation: not a refusal ("増やすしかない", "有償でも構いません").
+JA_NEG_NOT_AFTER = _p(r" (?:しか|構う|構う ます)$")
 # A refusal whatever follows ("上げるほどではないかな", "ないと思う").
 JA_STRONG_NEG = _p(
     r" (?:ほど (?:で|だ) は (?:無い|ない)|訳 (?:で|だ) は (?:無い|ない)|(?:無い|ない) と 思う|予定 は (?:無い|ない)"
-    r"|つもり は (?:無い|ない)|無い か な|ない か な)"
+    r"|つもり は (?:無い|ない))"
 )
 EN_NEGATION = {
     "not", "no", "never", "don't", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "wasn't", "didn't",
@@ -327,7 +335,7 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
         "removal",
         _p(
-            r" (?:削除|減らす|削減|減員|減少|無効|無効化|停止|退職|外す|返却|縮小|撤退|整理|減る|消す|消去|廃止"
+            r" (?:削除|減らす|削減|減員|減少|無効|無効化|停止|退職|外す|返却|縮小|撤退|減る|消す|消去|廃止"
             r"|閉鎖|統合|引き継ぐ)"
         ),
         0.6,
@@ -335,8 +343,9 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
         "dismiss",
         _p(
-            r" (?:(?<!有償 で )(?<!有料 で )(?<!で も )大丈夫|結構 です|間に合う|見送り|見送る|立ち消え|白紙"
-            r"|無理|予算 的 に|厳しい|難しい|いや|いえ)"
+            r" (?:(?<!有償 で )(?<!有料 で )(?<!で も )(?<!て も )大丈夫|結構 です|間に合う|見送り|見送る|立ち消え|白紙"
+            r"|無理|予算 的 に|厳しい|難しい|否|いえ|合う ない|ほど (?:で|だ) は (?:無い|ない)|(?:無い|ない) と 思う"
+            r"|つもり は (?:無い|ない))"
         ),
         0.6,
     ),
@@ -374,13 +383,16 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         _p(
             r" (?:御 提案|ご 提案|提案 為る せる て 頂く|案内 為る せる て|紹介 為る せる て|御 検討|ご 検討"
             r"|キャンペーン|弊社|お得|割引 プラン"
-            r"|ご 興味|御 興味|ご 案内|御 案内)"
+            r"|ご 興味|御 興味|ご 案内|御 案内|お知らせ|御 知らせ|ご覧|御覧|リリース 為る ます た)"
         ),
         0.7,
     ),
     (
         "howto",
-        _p(r" (?:方法|やり方|手順|仕方|設定 方法|マニュアル|どうやって|どう やる て|どこ から|どこ で|どちら から)"),
+        _p(
+            r" (?:方法|やり方|手順|仕方|設定 方法|マニュアル|どうやって|どう やる て|どこ から|どこ で|どちら から"
+            r"|\S*方 (?:を|が) (?:教える|分かる|知る)|どの (?:画面|メニュー|ページ|ボタン))"
+        ),
         0.0,
     ),
     ("thanks", _p(r" (?:有り難う|ありがとう|感謝|助かる|お世話)"), 0.0),
@@ -416,11 +428,12 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "dismiss",
         _p(
             r" (?:not happening|anytime soon|can't afford|too expensive|out of budget|shelved|no budget"
-            r"|we won't|not this year|not right now|maybe later|all set|we're good|we are good) "
+            r"|we won't|not this year|not right now|maybe later|all set|we're good|we are good|don't need|do not need"
+            r"|no need) "
         ),
         0.6,
     ),
-    ("reassign", _p(r" (?:copy|copying|duplicate|move|moving|transfer|reassign|swap) "), 0.45),
+    ("reassign", _p(r" (?:copy|copying|duplicate|transfer|reassign|swap) "), 0.45),
     (
         "bug",
         _p(
@@ -462,7 +475,7 @@ PLAN_FEATURES = _p(
 JA_INTEREST = _p(
     r"(?:興味|気になる|気になって|検討|資料|デモ|試し|試す|試して|トライアル|見積|導入|使いたい|使ってみたい|話を聞|詳しく|教えて|紹介|料金"
     r"|価格|費用|併用|連携|できますか|使えますか|可能ですか|したい|にしたい|変更|移行|切り替え|切替|上げ|追加|欲しい|ほしい|必要|お願い|相談|違い|比較|いくら"
-    r"|ありますか|ありましたっけ|あります\?|どんな|ってどう|とは|プラン|対応)"
+    r"|ありますか|ありましたっけ|あります\?|どんな|ってどう|とは|プラン|対応|入れる|入れたい|予算)"
 )
 EN_INTEREST = _p(
     r"\b(?:interest|interested|curious|demo|trial|quote|pricing|price|cost|info|information|brochure|learn more"
@@ -470,5 +483,6 @@ EN_INTEREST = _p(
     r"|look into|looking into|consider|considering|evaluate|evaluating|try|trying|test|add|adding|switch|move"
     r"|upgrade|want"
     r"|would like|'d like|need|does|do you|can we|could we|support|available|include|difference|compare|how much"
-    r"|require|requires|required|only on|which plan|what plan|is that|is it|has that|asking about|ask about)\b"
+    r"|require|requires|required|only on|which plan|what plan|is that|is it|has that|asking about|ask about"
+    r"|whether you have|do you have|anything for|sounds like)\b"
 )

@@ -177,7 +177,7 @@ _ELSEWHERE_AFTER = _re(
     r"(?:定例|打ち?合わ?せ|会議|ミーティング|mtg|面談|訪問|商談|説明会|デモ|勉強会|面会|電話|連絡|返信|回答|返事"
     r"|相談|伺|お伺い|話し?合い|お話|予算|稟議|決算|棚卸|監査|点検|更新日|契約更新)"
 )
-_BUDGET_AROUND = _re(r"予算\s*(?:が|を|は)?\s*(?:決ま|確定|組|出|通|承認|策定|取|編成)")
+_BUDGET_AROUND = _re(r"予算\s*(?:が|を|は)?\s*(?:決ま|確定|組|出|通|承認|策定|編成)")
 _ELSEWHERE_EN = _re(
     r"\b(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review|discuss|talk|chat|get back|reply|respond"
     r"|follow up|budget|budgets)\b"
@@ -199,7 +199,7 @@ def _belongs_elsewhere(text: str, start: int, end: int) -> bool:
     clause_start = max(text.rfind(p, 0, start) for p in "。!?\n")
     clause_end = min((i for p in "。!?\n" if (i := text.find(p, end)) != -1), default=len(text))
     clause = text[clause_start + 1 : clause_end]
-    if _BUDGET_AROUND.search(clause) and not re.search(r"予算\s*(?:が|を)?\s*(?:取れ|確保)", clause):
+    if _BUDGET_AROUND.search(clause) and not re.search(r"予算\s*(?:が|を)?\s*(?:取|確保)", clause):
         return True
     if re.search(r"[a-z]", text[start:end]):
         window = text[max(clause_start + 1, start - 30) : min(clause_end, end + 20)]
