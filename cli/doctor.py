@@ -25,6 +25,8 @@ from sqlalchemy.engine import make_url
 
 from bot.slack_client import slack_client
 from cli import accounts
+from crm.factory import gateway_of
+from crm.gateway import CrmError
 from i18n import t
 from i18n.catalog import CATALOG
 from ops.startup import CommandError
@@ -80,6 +82,7 @@ class Doctor:
         database = self.database_check()
         checks.append(database)
         checks.append(self.accounts_check() if database.status == OK else self.skip("doctor.accounts.skipped"))
+        checks += self.crm_checks()
         return checks
 
     # --- settings -------------------------------------------------------------------------------
@@ -312,6 +315,33 @@ class Doctor:
         finally:
             db.dispose()
         return self.ok("doctor.db.ok", url=shown)
+
+    # --- the CRM (issue 15) ---------------------------------------------------------------------
+
+    def crm_checks(self) -> list[Check]:
+        """With HIYOKO_CRM: its settings, then each line of the gateway's own check (login or token,
+        permissions or scopes, the pipeline and its stages, the signal-id field)."""
+        s = self.settings
+        if not s.hiyoko_crm:
+            return []
+        missing = s.missing_for_crm()
+        if missing:
+            return [
+                self.fail("doctor.crm.missing", "doctor.crm.missing_fix", crm=s.hiyoko_crm, names=", ".join(missing))
+            ]
+        try:
+            gateway = gateway_of(s)
+            found = gateway.check() if gateway is not None else []
+        except (CrmError, OSError, ValueError) as error:
+            return [
+                self.fail("doctor.crm.unreachable", "doctor.crm.unreachable_fix", crm=s.hiyoko_crm, error=str(error))
+            ]
+        return [
+            self.ok("doctor.crm.ok", what=line.what, detail=line.detail)
+            if line.ok
+            else Check(FAIL, self.w("doctor.crm.failed", what=line.what), self.w("doctor.crm.fix", detail=line.detail))
+            for line in found
+        ]
 
     # --- the Accounts tab -----------------------------------------------------------------------
 

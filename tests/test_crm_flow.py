@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from app import Hiyoko, asgi
+from cli.doctor import FAIL, OK, Doctor, render
 from fakes.hubspot_api import FakeHubSpot
 from fakes.salesforce_api import FakeSalesforce, rsa_key_pair
 from fakes.sheets_api import FakeSheets
@@ -25,6 +26,7 @@ from jobs.crm import draft_of
 from models.accounts import AccountRecord
 from models.clock import FixedClock
 from models.routing import Account
+from settings import Settings
 from store import Target
 from store.accounts import AccountStore
 from tests.conftest import AE, CHANNEL, build, make_settings
@@ -567,3 +569,25 @@ def test_won_in_salesforce_is_polled_and_closes_the_signal_once(
         assert [c for c in fake_salesforce.calls if c[0] == "PATCH"] == patches  # nothing went back
     finally:
         hiyoko.db.dispose()
+
+
+# --- hiyoko doctor ----------------------------------------------------------------------------
+
+
+def test_doctor_prints_each_crm_check_and_fails_when_one_fails(hiyoko_hs: Hiyoko, fake_hubspot: FakeHubSpot) -> None:
+    doctor = Doctor(hiyoko_hs.settings, "en")
+    lines = doctor.crm_checks()
+    text = render(lines, "en")
+    assert [c.status for c in lines] == [OK] * 6, text
+    assert "HubSpot token: portal 62515" in text and "pipeline default and its stages" in text
+    fake_hubspot.scopes.discard("crm.objects.owners.read")
+    lines = doctor.crm_checks()
+    [failed] = [c for c in lines if c.status == FAIL]
+    assert "crm.objects.owners.read" in failed.text and "403" in failed.fix
+
+
+def test_doctor_names_the_crm_settings_that_are_missing(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, hiyoko_crm="salesforce", salesforce_username="a@example.com")  # type: ignore[call-arg]
+    [line] = Doctor(settings, "en").crm_checks()
+    assert line.status == FAIL and "SALESFORCE_CONSUMER_KEY" in line.text and "SALESFORCE_PRIVATE_KEY_FILE" in line.text
+    assert Doctor(Settings(_env_file=None), "en").crm_checks() == []  # type: ignore[call-arg]
