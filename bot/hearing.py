@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.deps import BotDeps, deps_of
 from hearing.detector import Owned
@@ -114,6 +116,24 @@ def unwatch(deps: BotDeps, channel_id: str, lang: str) -> str:
     if deps.suggestions.listened(channel_id) is not None:
         return t("hearing.unwatch.account", lang)
     return t("hearing.unwatch.done" if removed else "hearing.unwatch.not_watched", lang)
+
+
+def unheard_channels(client: WebClient, listened: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(channel, customer, "not_member" | "not_found") for each channel listened to that hiyoko
+    cannot hear (one conversations.info each; Slack sends no message events of a channel the bot
+    is not in). Other Slack errors raise SlackApiError."""
+    unheard = []
+    for channel, customer in listened:
+        try:
+            info = client.conversations_info(channel=channel)["channel"]
+        except SlackApiError as error:
+            if error.response.get("error") != "channel_not_found":
+                raise
+            unheard.append((channel, customer, "not_found"))
+            continue
+        if not info.get("is_member"):
+            unheard.append((channel, customer, "not_member"))
+    return unheard
 
 
 def register(app: App) -> None:

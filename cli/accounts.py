@@ -16,6 +16,7 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.hearing import unheard_channels
 from bot.slack_client import slack_client
 from bot.users import UserDirectory
 from i18n import t
@@ -29,6 +30,7 @@ from sheets.accounts import AccountsTab, accounts_where, load_accounts, write_ac
 from store.accounts import AccountStore
 from store.db import Database
 from store.directory import Directory
+from store.suggestions import SuggestionStore
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def check(settings: Settings, db: Database, *, fill_directory: bool = True) -> F
             notes.append(t("accounts.check.channels_unchecked", lang, reason=reason))
     elif reading.records:
         problems += channel_problems(client, reading, notes, lang)
+    if client is not None and settings.hearing:
+        notes += watched_channel_notes(client, db, reading, lang)
     problems.sort(key=lambda problem: problem.row)
     return Findings(tab, reading, problems, notes)
 
@@ -116,6 +120,23 @@ def channel_problems(client: WebClient, reading: AccountsReading, notes: list[st
         if kind is not None:
             problems += [AccountProblem(row, title, channel, kind) for row in rows]
     return problems
+
+
+def watched_channel_notes(client: WebClient, db: Database, reading: AccountsReading, lang: str) -> list[str]:
+    """A line for each channel `/hiyoko watch` listens to (the tab's own are checked above) that
+    hiyoko is not in or cannot find, with its fix."""
+    tab = {record.account.channel for record in reading.records}
+    watched = [(c, customer) for c, customer in SuggestionStore(db, SystemClock()).watched() if c not in tab]
+    try:
+        unheard = unheard_channels(client, watched)
+    except (SlackApiError, OSError) as error:
+        return [t("accounts.check.channels_unchecked", lang, reason=_slack_error(error))]
+    return [
+        t(f"hearing.check.{problem}", lang, channel=channel, customer=customer)
+        + "\n   → "
+        + t(f"hearing.check.fix_{problem}", lang)
+        for channel, customer, problem in unheard
+    ]
 
 
 def print_findings(findings: Findings, lang: str) -> int:

@@ -23,17 +23,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import make_url
 
+from bot.hearing import unheard_channels
 from bot.slack_client import slack_client
 from cli import accounts
 from crm.factory import gateway_of
 from crm.gateway import CrmError
 from i18n import t
 from i18n.catalog import CATALOG
+from models.clock import SystemClock
 from ops.startup import CommandError
 from settings import Settings
 from sheets.google import open_client, sharing_identity
 from store import Database
 from store.db import is_up_to_date
+from store.suggestions import SuggestionStore
 
 OK, FAIL, SKIP = "✅", "❌", "➖"
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -83,6 +86,8 @@ class Doctor:
         checks.append(database)
         checks.append(self.accounts_check() if database.status == OK else self.skip("doctor.accounts.skipped"))
         checks += self.crm_checks()
+        if database.status == OK:
+            checks += self.hearing_checks()
         return checks
 
     # --- settings -------------------------------------------------------------------------------
@@ -315,6 +320,36 @@ class Doctor:
         finally:
             db.dispose()
         return self.ok("doctor.db.ok", url=shown)
+
+    # --- hearing (issue 13) ---------------------------------------------------------------------
+
+    def hearing_checks(self) -> list[Check]:
+        """hiyoko is in every channel it listens to (Accounts' Channel, /hiyoko watch): Slack
+        sends no message of a channel the bot is not in."""
+        s = self.settings
+        if not (s.hearing and s.slack_bot_token):
+            return []
+        db = Database(s.database_url)
+        try:
+            listened = SuggestionStore(db, SystemClock()).watched()
+        finally:
+            db.dispose()
+        if not listened:
+            return []
+        try:
+            unheard = unheard_channels(slack_client(s), listened)
+        except SlackApiError as error:
+            return [
+                self.fail("hearing.check.unchecked", "hearing.check.fix_unchecked", error=error.response.get("error"))
+            ]
+        except OSError as error:
+            return [self.fail("hearing.check.unchecked", "hearing.check.fix_unchecked", error=str(error))]
+        if not unheard:
+            return [self.ok("hearing.check.ok", count=len(listened))]
+        return [
+            self.fail(f"hearing.check.{problem}", f"hearing.check.fix_{problem}", channel=channel, customer=customer)
+            for channel, customer, problem in unheard
+        ]
 
     # --- the CRM (issue 15) ---------------------------------------------------------------------
 

@@ -96,15 +96,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "suggest.state.known": {"ja": "把握済み", "en": "already known"},
     # --- doctor, accounts check ----------------------------------------------------------------
     "hearing.check.not_member": {
-        "ja": "👂 {channel}({customer})を聞けません: hiyoko がメンバーではありません"
-        " → そのチャンネルで `/invite @hiyoko`",
-        "en": "👂 Cannot hear {channel} ({customer}): hiyoko is not a member → `/invite @hiyoko` in that channel",
+        "ja": "👂 {channel}({customer}): hiyoko がメンバーではないため、聞こえません",
+        "en": "👂 {channel} ({customer}): hiyoko is not a member, so it hears nothing there",
     },
-    "hearing.check.missing": {
-        "ja": "👂 {channel}({customer})が見つかりません: チャンネルIDを確かめるか、"
-        "`/hiyoko unwatch` / Accounts タブから外してください",
-        "en": "👂 {channel} ({customer}) was not found: check the channel "
-        "id, or `/hiyoko unwatch` / remove it from the Accounts tab",
+    "hearing.check.fix_not_member": {
+        "ja": "Slack でそのチャンネルを開き「/invite @hiyoko」を送ってください。",
+        "en": "In Slack, open that channel and send “/invite @hiyoko”.",
+    },
+    "hearing.check.not_found": {
+        "ja": "👂 {channel}({customer}): チャンネルが見つかりません",
+        "en": "👂 {channel} ({customer}): no such channel",
+    },
+    "hearing.check.fix_not_found": {
+        "ja": "チャンネルIDを確かめてください。使わないなら、そのチャンネルで `/hiyoko unwatch` するか"
+        " Accounts タブから外してください。",
+        "en": "Check the channel id; if it is not used any more, `/hiyoko unwatch` there or remove it from "
+        "the Accounts tab.",
+    },
+    "hearing.check.unchecked": {
+        "ja": "👂 聞いているチャンネルを確かめられませんでした: {error}",
+        "en": "👂 Could not check the channels listened to: {error}",
+    },
+    "hearing.check.fix_unchecked": {
+        "ja": "Slack に接続できるか、channels:read / groups:read が許可されているか確かめてください。",
+        "en": "Check that Slack is reachable and channels:read / groups:read are granted.",
     },
     "hearing.check.ok": {
         "ja": "👂 聞いているチャンネル {count} 件、すべてに hiyoko がいます。",

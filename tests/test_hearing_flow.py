@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from app import Hiyoko
 from bot.listening import Listening
+from cli.doctor import MANIFEST, manifest_scopes
 from fakes.sheets_api import FakeSheets
-from fakes.slack_api import FakeSlack
+from fakes.slack_api import DEFAULT_SCOPES, FakeSlack
 from fakes.slack_requests import (
     TEAM,
     action_submission,
@@ -30,13 +31,15 @@ from fakes.slack_requests import (
 )
 from hearing.detector import Detector
 from hearing.learning import features
-from models.accounts import AccountRecord
+from models.accounts import AccountRecord, read_accounts
 from models.clock import FixedClock
 from models.routing import Account
 from store.accounts import AccountStore
+from store.directory import DirectoryUser, PeopleIndex
 from store.suggestions import KNOWN, NOT_HINT, NOTED, PENDING, SHARED, NewSuggestion, SuggestionStore
 from store.tables import HearingModelRow, SuggestionRow
 from tests.conftest import AE, CSM, OTHER_AE, build, dispatch, make_settings, wait_for
+from tests.test_accounts import run_cli
 
 CUSTOMER_CHANNEL = "CSAMPLE"
 OTHER_CHANNEL = "COTHERCO"
@@ -460,3 +463,87 @@ def test_the_fake_reads_a_persons_message_back_as_slack_does(hiyoko: Hiyoko, fak
     with pytest.raises(Exception, match="channel_not_found"):
         hiyoko.client.conversations_history(channel="CNOWHERE", limit=1)
     assert event["channel_type"] == "group" and datetime.fromtimestamp(float(event["ts"]))
+
+
+# --- doctor and accounts check: channels hiyoko cannot hear --------------------------------------
+
+
+def test_doctor_and_accounts_check_name_a_listened_channel_hiyoko_is_not_in(
+    hiyoko: Hiyoko,
+    fake_slack: FakeSlack,
+    fake_sheets: FakeSheets,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake_slack.scopes = sorted(set(DEFAULT_SCOPES) | set(manifest_scopes(MANIFEST)))
+    fake_slack.add_channel("CNOTIN", "ext-notin", bot_is_member=False)
+    settings = hiyoko.settings.model_copy(update={"hiyoko_language": "en"})
+    store = SuggestionStore(hiyoko.db, hiyoko.clock)
+    store.watch(OTHER_CHANNEL, "アザー工業", OTHER_AE)
+    code, out = run_cli(monkeypatch, tmp_path, settings, capsys, "doctor")
+    assert "✅ 👂 1 channel(s) listened to; hiyoko is a member of each." in out.splitlines()
+    store.watch("CNOTIN", "ノットイン社", OTHER_AE)
+    code, out = run_cli(monkeypatch, tmp_path, settings, capsys, "doctor")
+    lines = out.splitlines()
+    at = lines.index("❌ 👂 CNOTIN (ノットイン社): hiyoko is not a member, so it hears nothing there")
+    assert lines[at + 1] == "   → In Slack, open that channel and send “/invite @hiyoko”."
+    assert code == 1
+    code, out = run_cli(monkeypatch, tmp_path, settings, capsys, "accounts", "check")
+    assert "👂 CNOTIN (ノットイン社): hiyoko is not a member, so it hears nothing there" in out
+    assert "OTHER" not in out.replace(OTHER_AE, "")  # the channel hiyoko is in is not named
+
+
+# --- what the customer already has, a thread reply, a manager ------------------------------------
+
+
+def test_the_accounts_products_and_plan_columns_are_read_and_tell_the_detector_what_is_owned(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str, clock: FixedClock
+) -> None:
+    header = ["顧客名", "CSM", "チャンネル", "製品", "プラン"]
+    row = [CUSTOMER, CSM, CUSTOMER_CHANNEL, "ゲンバチェック、 GenbaCam,", "スタンダード"]
+    reading = read_accounts([header, row], PeopleIndex([DirectoryUser(CSM, "佐藤")]))
+    [record] = reading.records
+    assert record.products == ("ゲンバチェック", "GenbaCam") and record.plan == "スタンダード"
+    settings = make_settings(
+        tmp_path,
+        fake_slack,
+        fake_sheets,
+        database_url=database_url,
+        hiyoko_products="ゲンバチェック|GenbaCheck;ゲンバカメラ|GenbaCam",
+        hiyoko_plans="スタンダード|Standard;プロ|Pro",
+    )
+    hiyoko = build(settings, clock)
+    try:
+        on_pro = AccountRecord(3, Account("アザー工業", csm=CSM, channel=OTHER_CHANNEL), plan="プロ")
+        with_accounts(hiyoko, record, on_pro)
+        say(hiyoko, fake_slack, "プロプランにしたいです", channel=OTHER_CHANNEL)  # they have it already
+        assert suggestions(hiyoko) == []
+        say(hiyoko, fake_slack, "プロプランにしたいです")
+        [heard] = suggestions(hiyoko)
+        assert heard.customer == CUSTOMER and heard.category == "plan"
+    finally:
+        hiyoko.db.dispose()
+
+
+def test_a_thread_reply_is_quoted_from_its_thread_and_a_manager_may_decide(
+    tmp_path: Path, fake_slack: FakeSlack, fake_sheets: FakeSheets, database_url: str, clock: FixedClock
+) -> None:
+    settings = make_settings(tmp_path, fake_slack, fake_sheets, database_url=database_url, hiyoko_managers="UBOSS")
+    fake_slack.add_user("UBOSS", "boss")
+    hiyoko = build(settings, clock)
+    try:
+        with_accounts(hiyoko, sample_account())
+        parent = fake_slack.say(CUSTOMER_CHANNEL, CSM, "来月のご契約更新についてご相談です", team=TEAM["id"])
+        say(hiyoko, fake_slack, HINT, thread_ts=parent["ts"])
+        [dm] = dms(fake_slack)
+        [row] = suggestions(hiyoko)
+        assert f"thread_ts={parent['ts']}" in row.permalink
+        assert HINT in text_of(dm)  # read with conversations.replies: history holds no replies
+        click(hiyoko, fake_slack, "UBOSS", "suggestion_dismiss", dm)
+        click(hiyoko, fake_slack, "UBOSS", "suggestion_not_hint", fake_slack.messages(CSM)[0])
+        [row] = suggestions(hiyoko)
+        assert row.state == NOT_HINT and row.decided_by == "UBOSS"
+        assert "<@UBOSS>" in text_of(fake_slack.messages(CSM)[0])
+    finally:
+        hiyoko.db.dispose()
