@@ -109,6 +109,7 @@ _SEAT_WORDS = re.compile(
 _CLAUSE_DONE = re.compile(r" (?:た|まし た) (?:(?:です|ね|よ|けど|が|から|ので|の) )*$")
 _INTENT_DONE = re.compile(r" (?:たい|予定|話|声|相談|検討|考える|っけ|け|か|決まる|予算|正式|前提) ")
 _ALREADY = re.compile(r"既に|すでに|済み|\balready\b")
+_SEAT_WORDS_EN = re.compile(r" (?:seat|license|user|account|id|login|people|person|member|staff) ")
 _THANKS = re.compile(r" (?:有り難う|ありがとう|感謝|助かる) ")
 _OBJECT_PARTICLES = {"を", "が", "は", "も", "の", "って", "とか", "など"}
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
@@ -306,6 +307,12 @@ class Detector:
             if not cue.stative and (done or thanked):
                 return cue.weight * 0.4
             return cue.weight
+        if cue.name in rules.EN_THING_CUES:
+            # "roll out the new checklist template (to all sites)": what goes out is not the product
+            inside = " " + " ".join(t.lemma for t in tokens[first : last + 1]) + " "
+            near = " " + " ".join(t.lemma for t in tokens[max(0, first - 4) : last + 5]) + " "
+            if rules.EN_THING.search(near) and not _SEAT_WORDS_EN.search(inside):
+                return 0.0
         before = [t.surface for t in tokens[max(0, first - 6) : first]]
         clause_line = " " + " ".join(t.lemma for t in tokens) + " "
         if any(word in rules.EN_NEGATION for word in before) or rules.EN_NO_NEED.search(clause_line):

@@ -37,7 +37,10 @@ _SITES = (
     r"|営業|現場|協力 会社"
     r"|部隊|グループ)"
 )
-_PEOPLE = r"(?:人数|社員|従業員|スタッフ|ユーザー|利用者|メンバー|作業員|人|職人|作業 員|現場 監督|ドライバー|パート)"
+_PEOPLE = (
+    r"(?:人数|人員|要員|社員 数|従業員 数|社員|従業員|スタッフ|ユーザー|利用者|メンバー|作業員|人|職人"
+    r"|作業 員|現場 監督|ドライバー|パート)"
+)
 
 JA_CUES: tuple[Cue, ...] = (
     Cue("ja-short", _p(r" (?:足りる ない|不足|足る ない|足りる 無い)"), 0.75, Category.SEATS, stative=True),
@@ -50,7 +53,9 @@ JA_CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "ja-full",
-        _p(rf" {_SEATS_OBJ} (?:が|は)? ?(?:いっぱい|一杯|埋まる|ぎりぎり|ギリギリ)"),
+        _p(
+            rf" {_SEATS_OBJ} (?:が|は)? ?(?:いっぱい|一杯|埋まる|ぎりぎり|ギリギリ|カツカツ|かつかつ|パンパン|ぱんぱん)"
+        ),
         0.7,
         Category.SEATS,
         stative=True,
@@ -103,6 +108,20 @@ JA_CUES: tuple[Cue, ...] = (
         0.65,
         Category.SEATS,
     ),
+    Cue(
+        "ja-more-sites",
+        _p(rf" {_SITES} (?:が|も) (?:\d+ (?:つ|箇所|か所|ヶ所|カ所) )?(?:増える|増加)"),
+        0.6,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "ja-need-seats",
+        _p(rf" {_SEATS_OBJ} (?:\S+ )?(?:が|も) (?:必要|要る|欲しい)"),
+        0.55,
+        Category.SEATS,
+        stative=True,
+    ),
     Cue("ja-double", _p(rf" {_PEOPLE} (?:が|も) (?:倍|倍増|\d+ 倍)"), 0.65, Category.SEATS, stative=True),
     Cue(
         "ja-paid",
@@ -116,7 +135,7 @@ JA_CUES: tuple[Cue, ...] = (
         _p(
             r" (?:研修|セミナー|コンサル|トレーニング|講習|勉強 会|勉強会|活用 支援|導入 支援|伴走|相談 に 乗る"
             r"|サポート プラン"
-            r"|レクチャー|説明 会|\S*サービス|メニュー|パッケージ)(?: \S+){0,6}? (?:お願い|願う|貰う|もらえる"
+            r"|レクチャー|説明 会|説明会|\S*サービス|メニュー|パッケージ)(?: \S+){0,6}? (?:お願い|願う|貰う|もらえる"
             r"|頂ける|有る|出来る|やる"
             r"|欲しい)"
         ),
@@ -210,6 +229,18 @@ EN_CUES: tuple[Cue, ...] = (
         stative=True,
     ),
     Cue(
+        "en-merger", _p(r" (?:acquire|acquiring|acquisition|merger|merge|merging) "), 0.55, Category.SEATS, stative=True
+    ),
+    Cue(
+        "en-access",
+        _p(
+            r" also (?:\S+ )?(?:want|need|ask for) (?:\S+ )?access | (?:want|need) (?:\S+ )?access (?:\S+"
+            r" )?(?:too|as well) "
+        ),
+        0.6,
+        Category.SEATS,
+    ),
+    Cue(
         "en-rollout",
         _p(
             r" roll (?:\S+ ){0,2}out | rollout | roll out | deploy (?:\S+ ){0,3}(?:to|across|at|in) "
@@ -251,7 +282,7 @@ EN_CUES: tuple[Cue, ...] = (
         "en-site-on",
         _p(
             r" want (?:\S+ ){0,3}(?:plant|site|office|depot|warehouse|branch|team|factory|location|department)"
-            r" (?:on|using|to use) "
+            r" (?:on|using|to use) | (?:want|wants) in "
         ),
         0.65,
         Category.SEATS,
@@ -319,6 +350,12 @@ JA_STRONG_NEG = _p(
     r" (?:ほど (?:で|だ) は (?:無い|ない)|訳 (?:で|だ) は (?:無い|ない)|(?:無い|ない) と 思う|予定 は (?:無い|ない)"
     r"|つもり は (?:無い|ない))"
 )
+# What a customer may roll out, add or extend that is not more of the product: a template, a field.
+EN_THING = _p(
+    r" (?:template|checklist|form|feature|update|version|field|report|setting|workflow|process|policy"
+    r"|change|tag|folder|category|column|photo|picture|comment|note|step|item|question|rule|schedule) "
+)
+EN_THING_CUES = frozenset({"en-rollout", "en-add", "en-wide", "en-other-site"})
 EN_NEGATION = {
     "not", "no", "never", "don't", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "wasn't", "didn't",
     "haven't", "hasn't", "wouldn't", "shouldn't", "without", "nobody", "none", "dont", "wont", "nor",
@@ -438,6 +475,7 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "bug",
         _p(
             r" (?:error|bug|crash|crashing|broken|not working|doesn't work|don't work|fail|failing|failed|outage|down"
+            r"|stop|stopped|not sync|won't sync|doesn't sync"
             r"|can't log|cannot log|can't access|cannot access|slow|freeze|freezing|glitch|issue with|problem"
             r" with|not loading"
             r"|not showing|not syncing|500|blank|missing|since the update|after the update|stuck|wrong) "
@@ -484,5 +522,5 @@ EN_INTEREST = _p(
     r"|upgrade|want"
     r"|would like|'d like|need|does|do you|can we|could we|support|available|include|difference|compare|how much"
     r"|require|requires|required|only on|which plan|what plan|is that|is it|has that|asking about|ask about"
-    r"|whether you have|do you have|anything for|sounds like)\b"
+    r"|whether you have|do you have|anything for|sounds like|love to|get)\b"
 )

@@ -114,6 +114,7 @@ _READERS: list[tuple[re.Pattern[str], Reader]] = [
     ),
     (_re(r"(?:今期の?)?(?:下期|下半期)"), lambda m, on: date(_fiscal_start(on), 10, 1)),
     (_re(r"年明け|年始|新年早々"), lambda m, on: _month_on_or_after(1, on)),
+    (_re(r"年度末|期末"), lambda m, on: _month_on_or_after(3, on)),
     (_re(r"(?:gw|ゴールデンウィーク|ゴールデンウイーク)明け"), lambda m, on: _month_on_or_after(5, on)),
     (_re(r"お?盆明け|お盆休み明け"), lambda m, on: _month_on_or_after(8, on)),
     (_re(r"夏(?:休み)?明け|夏以降|夏が(?:終わ|明け)"), lambda m, on: _month_on_or_after(9, on)),

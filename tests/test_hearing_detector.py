@@ -180,6 +180,88 @@ def test_hearing_is_cheap_once_loaded() -> None:
     assert (time.perf_counter() - start) / 200 < 0.005
 
 
+# Written for these tests (not from the evaluation set): (text, hint, category, timing month).
+FRESH = [
+    (
+        "来月から協力会社の方にも使ってもらう予定なので、アカウントを20個ほど発行してほしいです",
+        True,
+        "seats",
+        "2027-01",
+    ),
+    ("今度新しく立ち上がる名古屋営業所でも導入したいです", True, "seats", None),
+    ("秋ごろに現場が3つ増えるので、その分のライセンスが必要になりそうです", True, "seats", None),
+    ("プロプランだとどこまでできるんでしたっけ？ちょっと比較したくて", True, "plan", None),
+    ("ゲンバ勤怠の見積もりをお願いできますか", True, "cross_sell", None),
+    ("年度末までにあと10ID追加できますか？", True, "seats", "2027-03"),
+    ("人が増えてきてIDがカツカツです", True, "seats", None),
+    ("グループ会社にも紹介したら興味を持ってくれたので、一度説明してもらえませんか", True, "seats", None),
+    ("来年度から全工場で使う方向で稟議を上げています", True, "seats", "2027-04"),
+    ("ライセンスを50に増やすといくらになりますか", True, "seats", None),
+    ("監査ログ機能を使いたいので、上のプランの見積もりをください", True, "plan", None),
+    ("1月から新しい現場が始まるので、IDを追加したいです", True, "seats", "2027-01"),
+    ("IDの追加、ありがとうございました！無事ログインできました", False, None, None),
+    ("退職者が出たのでアカウントを停止してください", False, None, None),
+    ("来月の請求書について確認させてください", False, None, None),
+    ("他の現場でもアプリが落ちるみたいです", False, None, None),
+    ("ユーザー追加の手順書ってどこにありますか", False, None, None),
+    ("今のライセンス数で足りているので大丈夫です", False, None, None),
+    ("来週の打ち合わせ、15時からでお願いします", False, None, None),
+    ("弊社の新サービス「ゲンバカメラ」のご案内です", False, None, None),
+    ("契約更新のタイミングでプランを見直したい", False, None, None),
+    ("We're opening a new site in Fukuoka next spring and will want GenbaCheck there too", True, "seats", None),
+    ("Could you send a quote for 25 additional licenses?", True, "seats", None),
+    ("Our Kyushu team wants in as well, probably from April", True, "seats", "2027-04"),
+    ("We're interested in GenbaTime for our field crews", True, "cross_sell", None),
+    ("Is SSO available on the Pro plan? We may need to upgrade in Q2", True, "plan", "2027-04"),
+    ("We'll need about 40 more seats once the merger closes", True, "seats", None),
+    ("Please remove John's account, he left last week", False, None, None),
+    ("We got the invoice, thanks!", False, None, None),
+    ("The app keeps crashing at the Osaka site too", False, None, None),
+    ("How do I add a new user to a project?", False, None, None),
+    ("We're not planning to expand this year", False, None, None),
+    ("We're thinking of cancelling at renewal", False, None, None),
+    ("Let's discuss at next week's meeting", False, None, None),
+    ("Thanks for adding the extra seats last month!", False, None, None),
+    ("来期は人員が倍になる見込みなので、その前に相談させてください", True, "seats", "2027-04"),
+    ("ゲンバチェックの使い方について、新人向けの説明会を開いてもらえますか", True, "other", None),
+    ("うちの親会社でも使いたいと言っています", True, "seats", None),
+    ("IDを1つ削除して、別の人に付け替えたいです", False, None, None),
+    ("4月から組織変更で部署が2つ増えます。ユーザー追加が必要です", True, "seats", "2027-04"),
+    ("来月から担当が変わります。よろしくお願いします", False, None, None),
+    ("増やした分のIDのパスワードを教えてください", False, None, None),
+    ("Can we add a custom field to the inspection form?", False, None, None),
+    ("We added 5 users yesterday and they can't log in", False, None, None),
+    ("Our headcount is shrinking so we'll probably need fewer seats", False, None, None),
+    ("ユーザーを追加したのに反映されません", False, None, None),
+    ("来期の予算が決まったらまた連絡します", False, None, None),
+    ("プロプランの請求額が先月と違うのですが", False, None, None),
+    ("エンタープライズの契約書を送ってください", False, None, None),
+    ("GenbaCam stopped syncing photos at our second site", False, None, None),
+    ("We will roll out the new checklist template to all sites next month", False, None, None),
+    ("新しく工場を建てているので、稼働したらそっちでも使う予定です", True, "seats", None),
+    ("ID、あと5つ追加お願いします！", True, "seats", None),
+    ("GW明けに新卒が入ってくるので、その分増やしたいです", True, "seats", "2027-05"),
+    ("ゲンバカメラってゲンバチェックと一緒に使えますか？気になってます", True, "cross_sell", None),
+    ("We're acquiring a company with 3 plants; they'd be on GenbaCheck by Q1", True, "seats", "2027-01"),
+    ("Could we get a trial of the Enterprise plan?", True, "plan", None),
+    ("The team in Vietnam also wants access", True, "seats", None),
+    ("点検項目を追加したらエラーになりました", False, None, None),
+    ("来年の話ですが、ゲンバ勤怠も入れたいなと思っています", True, "cross_sell", None),
+    ("いつもお世話になっております。ID追加の件、来月頭でお願いできますでしょうか", True, "seats", "2027-01"),
+    ("We'd love to get the Pro features for the Osaka office as well", True, "plan", None),
+]
+
+
+@pytest.mark.parametrize(("text", "hint", "category", "month"), FRESH)
+def test_fresh_sentences(text: str, hint: bool, category: str | None, month: str | None) -> None:
+    heard = hear(text)
+    assert heard.hint is hint, heard
+    if hint:
+        assert heard.category is not None and heard.category.value == category, heard
+        assert (heard.timing.isoformat()[:7] if heard.timing else None) == month, heard
+        assert heard.kind is (Kind.CHICK if month else Kind.EGG)
+
+
 def test_the_dev_set_stays_above_its_floors() -> None:
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 250
