@@ -22,9 +22,11 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import re
 import threading
 import time
+import traceback
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -123,6 +125,9 @@ def _parse_datetime(value: str) -> str:
 class _Fault:
     remaining: int
     status: int
+    after: bool = False  # do the work, then answer the error (the answer was lost on the way)
+    method: str | None = None
+    path: str | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -188,6 +193,7 @@ class FakeHubSpot:
         self._ids = itertools.count(9_000_000_001)
         self._event_ids = itertools.count(100)
         self._faults: list[_Fault] = []
+        self._interleaved: list[tuple[str, str, Callable[[], object]]] = []
         self._delay = 0.0
         self._window: deque[float] = deque()
         self.properties: dict[str, JsonDict] = {
@@ -268,10 +274,19 @@ class FakeHubSpot:
 
     # ------------------------------------------------------------------ faults
 
-    def fail_next(self, count: int, status: int = 500) -> None:
-        """Answer the next ``count`` requests with ``status`` (500, 502, 503…) and HubSpot's error JSON."""
+    def fail_next(
+        self, count: int, status: int = 500, *, after: bool = False, method: str | None = None, path: str | None = None
+    ) -> None:
+        """Answer the next ``count`` requests (those of ``method`` on a path starting with ``path``, when given)
+        with ``status`` (500, 502, 503…) and HubSpot's error JSON; ``after``: do the work first."""
         with self._lock:
-            self._faults.append(_Fault(count, status))
+            self._faults.append(_Fault(count, status, after, method, path))
+
+    def interleave_next(self, method: str, path: str, action: Callable[[], object]) -> None:
+        """Run ``action`` just before the next ``method`` request on a path starting with ``path`` is handled
+        (another writer getting there first)."""
+        with self._lock:
+            self._interleaved.append((method, path, action))
 
     def slow(self, seconds: float) -> None:
         """Answer every request after ``seconds`` (0: at once again)."""
@@ -341,6 +356,16 @@ class FakeHubSpot:
             "archived": False,
         }
         return cid
+
+    def add_deal(self, **properties: str) -> str:
+        """A deal made outside hiyoko's gateway (a rep, another worker); properties as HubSpot stores them."""
+        with self._lock:
+            did = str(next(self._ids))
+            now = _iso(self.clock())
+            props = {"pipeline": "default", **properties, "hs_object_id": did, "createdate": now}
+            props["hs_lastmodifieddate"] = now
+            self.deals[did] = {"id": did, "properties": props, "createdAt": now, "updatedAt": now, "archived": False}
+            return did
 
     def deal_list(self) -> list[JsonDict]:
         """The deals as HubSpot holds them (properties as strings), oldest first."""
@@ -436,7 +461,8 @@ class FakeHubSpot:
                 while self._window and now - self._window[0] >= RATE_WINDOW:
                     self._window.popleft()
                 if len(self._window) >= self.requests_per_window:
-                    retry = max(1, int(RATE_WINDOW - (now - self._window[0]) + 0.999))
+                    oldest = self._window[0] if self._window else now
+                    retry = min(int(RATE_WINDOW), max(1, math.ceil(RATE_WINDOW - (now - oldest))))
                     return (
                         429,
                         {
@@ -450,12 +476,20 @@ class FakeHubSpot:
                         {"Retry-After": str(retry)},
                     )
                 self._window.append(now)
-                fault = self._faults[0] if self._faults else None
+                fault = next(
+                    (
+                        f
+                        for f in self._faults
+                        if f.method in (None, req.command) and (f.path is None or path.startswith(f.path))
+                    ),
+                    None,
+                )
                 if fault is not None:
                     fault.remaining -= 1
                     if fault.remaining <= 0:
-                        self._faults.pop(0)
-                    raise HubSpotFault(fault.status, "INTERNAL_ERROR", "internal error")
+                        self._faults.remove(fault)
+                    if not fault.after:
+                        raise HubSpotFault(fault.status, "INTERNAL_ERROR", "internal error")
             for method, pattern, scopes, handler in self._routes:
                 match = pattern.match(path)
                 if match is None or method != req.command:
@@ -484,7 +518,14 @@ class FakeHubSpot:
                     except ValueError:
                         raise HubSpotFault(400, "VALIDATION_ERROR", "Invalid input JSON on line 1") from None
                 with self._lock:
+                    for step in list(self._interleaved):
+                        if step[0] == req.command and path.startswith(step[1]):
+                            self._interleaved.remove(step)
+                            step[2]()
+                            break
                     status, payload = handler(params=params, data=data, **match.groupdict())
+                if fault is not None and fault.after:
+                    raise HubSpotFault(fault.status, "INTERNAL_ERROR", "internal error")
                 return status, payload, {}
             raise HubSpotFault(404, "OBJECT_NOT_FOUND", f"No route for {req.command} {path}")
         except HubSpotFault as fault:
@@ -492,6 +533,8 @@ class FakeHubSpot:
             payload.update(fault.extra)
             payload["category"] = fault.category
             return fault.status, payload, {}
+        except Exception:  # a bug in the fake: answer loudly instead of dropping the connection
+            return 500, {"status": "error", "message": traceback.format_exc(), "category": "FAKE_BUG"}, {}
 
     @staticmethod
     def _send(req: _Handler, status: int, payload: Any, headers: dict[str, str]) -> None:

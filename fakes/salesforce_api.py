@@ -29,6 +29,7 @@ import ssl
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -316,6 +317,8 @@ class _Fault:
     remaining: int
     status: int
     code: str
+    after: bool = False  # do the work, then answer the error (the answer was lost on the way)
+    method: str | None = None
 
 
 class FakeSalesforce:
@@ -418,11 +421,12 @@ class FakeSalesforce:
 
     # ------------------------------------------------------------------ faults
 
-    def fail_next(self, count: int, status: int = 500) -> None:
-        """Answer the next ``count`` API requests (not logins) with ``status`` (500 UNKNOWN_EXCEPTION, 503…)."""
+    def fail_next(self, count: int, status: int = 500, *, after: bool = False, method: str | None = None) -> None:
+        """Answer the next ``count`` API requests (not logins; only ``method`` ones when given) with ``status``
+        (500 UNKNOWN_EXCEPTION, 503 SERVER_UNAVAILABLE…); ``after``: do the work first."""
         code = "SERVER_UNAVAILABLE" if status == 503 else "UNKNOWN_EXCEPTION"
         with self._lock:
-            self._faults.append(_Fault(count, status, code))
+            self._faults.append(_Fault(count, status, code, after, method))
 
     def request_limit_next(self, count: int) -> None:
         """The org's API request limit is spent for the next ``count`` API requests (403 REQUEST_LIMIT_EXCEEDED)."""
@@ -574,45 +578,58 @@ class FakeSalesforce:
             with self._lock:
                 if not auth.startswith("Bearer ") or auth[7:].strip() not in self._sessions:
                     raise SalesforceFault(401, "INVALID_SESSION_ID", "Session expired or invalid")
-                if self._faults:
-                    fault = self._faults[0]
+                fault = next((f for f in self._faults if f.method in (None, req.command)), None)
+                if fault is not None:
                     fault.remaining -= 1
                     if fault.remaining <= 0:
-                        self._faults.pop(0)
-                    message = "TotalRequests Limit exceeded." if fault.code == "REQUEST_LIMIT_EXCEEDED" else "fault"
-                    raise SalesforceFault(fault.status, fault.code, message)
-                match = re.fullmatch(r"/services/data/v(\d+)\.0/(.+?)/?", path)
-                if match is None:
-                    raise SalesforceFault(404, "NOT_FOUND", "The requested resource does not exist")
-                version, rest = int(match.group(1)), match.group(2)
-                data: Any = None
-                if body:
-                    try:
-                        data = json.loads(body)
-                    except ValueError:
-                        raise SalesforceFault(400, "JSON_PARSER_ERROR", "Unexpected character") from None
-                if rest == "query" and req.command == "GET":
-                    return self._query(parse_qs(query).get("q", [""])[0])
-                parts = [unquote(p) for p in rest.split("/")]
-                if parts[0] != "sobjects" or len(parts) < 2:
-                    raise SalesforceFault(404, "NOT_FOUND", "The requested resource does not exist")
-                sobject = parts[1]
-                if sobject not in _FIELDS:
-                    raise SalesforceFault(404, "NOT_FOUND", f"The requested resource does not exist: {sobject}")
-                if len(parts) == 3 and parts[2] == "describe" and req.command == "GET":
-                    return 200, self._describe(sobject)
-                if len(parts) == 2 and req.command == "POST":
-                    return self._create(sobject, data)
-                if len(parts) == 3 and req.command == "PATCH":
-                    return self._update(sobject, parts[2], data)
-                if len(parts) == 4 and req.command == "PATCH":
-                    return self._upsert(sobject, parts[2], parts[3], data, version)
-                raise SalesforceFault(404, "NOT_FOUND", "The requested resource does not exist")
+                        self._faults.remove(fault)
+                    if not fault.after:
+                        raise self._fault_error(fault)
+                status, payload = self._resource(req, path, query, body)
+                if fault is not None and fault.after:
+                    raise self._fault_error(fault)
+                return status, payload
         except SalesforceFault as fault:
             error: JsonDict = {"message": fault.message, "errorCode": fault.code}
             if fault.fields is not None:
                 error["fields"] = fault.fields
             return fault.status, [error]
+        except Exception:  # a bug in the fake: answer loudly instead of dropping the connection
+            return 500, [{"message": traceback.format_exc(), "errorCode": "FAKE_BUG"}]
+
+    @staticmethod
+    def _fault_error(fault: _Fault) -> SalesforceFault:
+        message = "TotalRequests Limit exceeded." if fault.code == "REQUEST_LIMIT_EXCEEDED" else "An unexpected error"
+        return SalesforceFault(fault.status, fault.code, message)
+
+    def _resource(self, req: _Handler, path: str, query: str, body: bytes) -> tuple[int, Any]:
+        match = re.fullmatch(r"/services/data/v(\d+)\.0/(.+?)/?", path)
+        if match is None:
+            raise SalesforceFault(404, "NOT_FOUND", "The requested resource does not exist")
+        version, rest = int(match.group(1)), match.group(2)
+        data: Any = None
+        if body:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise SalesforceFault(400, "JSON_PARSER_ERROR", "Unexpected character") from None
+        if rest == "query" and req.command == "GET":
+            return self._query(parse_qs(query).get("q", [""])[0])
+        parts = [unquote(p) for p in rest.split("/")]
+        if parts[0] != "sobjects" or len(parts) < 2:
+            raise SalesforceFault(404, "NOT_FOUND", "The requested resource does not exist")
+        sobject = parts[1]
+        if sobject not in _FIELDS:
+            raise SalesforceFault(404, "NOT_FOUND", f"The requested resource does not exist: {sobject}")
+        if len(parts) == 3 and parts[2] == "describe" and req.command == "GET":
+            return 200, self._describe(sobject)
+        if len(parts) == 2 and req.command == "POST":
+            return self._create(sobject, data)
+        if len(parts) == 3 and req.command == "PATCH":
+            return self._update(sobject, parts[2], data)
+        if len(parts) == 4 and req.command == "PATCH":
+            return self._upsert(sobject, parts[2], parts[3], data, version)
+        raise SalesforceFault(404, "NOT_FOUND", "The requested resource does not exist")
 
     # ------------------------------------------------------------------ resources
 
@@ -654,6 +671,8 @@ class FakeSalesforce:
         for name in [*query.fields, *(w[0] for w in query.where), *(o[0] for o in query.order)]:
             if name not in fields:
                 raise SalesforceFault(400, "INVALID_FIELD", f"No such column '{name}' on entity '{query.sobject}'.")
+        for clause in query.where:  # a literal of the wrong type is refused even when no row would be compared
+            self._holds({}, clause, fields)
         rows = [r for r in self.rows[query.sobject].values() if all(self._holds(r, w, fields) for w in query.where)]
         for name, descending in reversed(query.order):
             present = [r for r in rows if r.get(name) is not None]
