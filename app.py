@@ -27,7 +27,7 @@ from bot.slack_client import slack_client
 from bot.suggestions import SuggestionDelivery
 from bot.users import UserDirectory
 from crm.factory import gateway_of
-from crm.gateway import CrmGateway, DealChange
+from crm.gateway import CrmError, CrmGateway, DealChange
 from crm.hubspot import HubSpotGateway
 from i18n import t
 from jobs.crm import CrmHandOff, crm_store
@@ -303,6 +303,8 @@ def run(settings: Settings) -> None:
         hiyoko = build(settings)
     except (BoltError, SlackApiError) as error:
         raise CommandError(f"Slack refused the bot token or could not be reached: {error}") from None
+    except CrmError as error:  # e.g. SALESFORCE_PRIVATE_KEY_FILE unreadable
+        raise CommandError(f"HIYOKO_CRM={settings.hiyoko_crm}: {error}") from None
     serve(hiyoko)
 
 

@@ -364,14 +364,19 @@ class Doctor:
             return [
                 self.fail("doctor.crm.missing", "doctor.crm.missing_fix", crm=s.hiyoko_crm, names=", ".join(missing))
             ]
+        checks = []
+        if s.hiyoko_crm == "hubspot" and (s.socket_mode or not s.hubspot_client_secret):
+            # Deals still go to HubSpot; only won/lost in HubSpot would not come back.
+            checks.append(self.fail("doctor.crm.no_webhook", "doctor.crm.no_webhook_fix"))
         try:
             gateway = gateway_of(s)
             found = gateway.check() if gateway is not None else []
         except (CrmError, OSError, ValueError) as error:
             return [
-                self.fail("doctor.crm.unreachable", "doctor.crm.unreachable_fix", crm=s.hiyoko_crm, error=str(error))
+                *checks,
+                self.fail("doctor.crm.unreachable", "doctor.crm.unreachable_fix", crm=s.hiyoko_crm, error=str(error)),
             ]
-        return [
+        return checks + [
             self.ok("doctor.crm.ok", what=line.what, detail=line.detail)
             if line.ok
             else Check(FAIL, self.w("doctor.crm.failed", what=line.what), self.w("doctor.crm.fix", detail=line.detail))

@@ -32,6 +32,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "README の「CRM hand-off」を見て .env に設定してください。",
         "en": "Set them in .env as the README's \u201cCRM hand-off\u201d section shows.",
     },
+    "doctor.crm.no_webhook": {
+        "ja": "HubSpotでの受注・失注がSlackに戻りません(Webhookを受けられません)",
+        "en": "Won and lost in HubSpot will not come back to Slack (no webhook can be received)",
+    },
+    "doctor.crm.no_webhook_fix": {
+        "ja": "HTTPモード(SLACK_APP_TOKENなし)で動かし、HUBSPOT_CLIENT_SECRETを設定して、"
+        "Webhookの送信先を HIYOKO_PUBLIC_URL の /crm/hubspot にしてください。",
+        "en": "Run in HTTP mode (no SLACK_APP_TOKEN), set HUBSPOT_CLIENT_SECRET, and point the webhook "
+        "subscription at /crm/hubspot under HIYOKO_PUBLIC_URL.",
+    },
     "doctor.crm.unreachable": {
         "ja": "{crm} を確認できませんでした: {error}",
         "en": "Could not check {crm}: {error}",

@@ -597,3 +597,15 @@ def test_doctor_names_the_crm_settings_that_are_missing(tmp_path: Path) -> None:
     [line] = Doctor(settings, "en").crm_checks()
     assert line.status == FAIL and "SALESFORCE_CONSUMER_KEY" in line.text and "SALESFORCE_PRIVATE_KEY_FILE" in line.text
     assert Doctor(Settings(_env_file=None), "en").crm_checks() == []  # type: ignore[call-arg]
+
+
+def test_doctor_says_won_and_lost_in_hubspot_cannot_come_back_without_the_webhook(
+    hiyoko_hs: Hiyoko, fake_hubspot: FakeHubSpot
+) -> None:
+    for settings in (
+        hiyoko_hs.settings.model_copy(update={"hubspot_client_secret": None}),
+        hiyoko_hs.settings.model_copy(update={"slack_app_token": "xapp-1"}),  # Socket Mode: no HTTP server
+    ):
+        lines = Doctor(settings, "en").crm_checks()
+        [failed] = [c for c in lines if c.status == FAIL]
+        assert "will not come back" in failed.text and "/crm/hubspot" in failed.fix
