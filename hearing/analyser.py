@@ -26,6 +26,7 @@ class Token:
 
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f々〆ヶ]")
+_LETTERS = re.compile(r"[A-Za-z]")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _local = threading.local()
 
@@ -47,6 +48,14 @@ def _tokenizer() -> Tokenizer:
 def is_japanese(text: str) -> bool:
     """Whether the text has any kana or kanji (then it is read as Japanese)."""
     return bool(_JAPANESE.search(text))
+
+
+def language_of(text: str) -> str:
+    """ "ja" or "en": Japanese unless English letters outnumber the kana and kanji two to one (an
+    English message naming 山田さん is still English; "ID追加、next quarterくらいで" is Japanese)."""
+    japanese = len(_JAPANESE.findall(text))
+    english = len(_LETTERS.findall(text))
+    return "ja" if japanese and japanese * 2 >= english else "en"
 
 
 _EN_IRREGULAR = {

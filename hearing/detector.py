@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hearing import rules
-from hearing.analyser import Token, analyse, is_japanese
+from hearing.analyser import Token, analyse, language_of
 from hearing.learning import TeamModel, features
 from hearing.markup import speaker_text
 from hearing.timing import heard_timing
@@ -203,8 +203,8 @@ class Detector:
         low = display.lower()
         if len(low) != len(display):  # a rare letter whose lower case is longer: show it lower-cased
             display = low
-        japanese = is_japanese(low)
-        language = "ja" if japanese else "en"
+        language = language_of(low)
+        japanese = language == "ja"
         if not low.strip():
             return Heard(False, None, None, None, 0.0, "", language)
         clauses = _clauses(low, analyse(low))

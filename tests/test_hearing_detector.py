@@ -86,6 +86,12 @@ def test_hard_negatives_are_no_hint(text: str) -> None:
     assert heard.kind is None and heard.category is None and heard.timing is None and heard.evidence == ""
 
 
+def test_an_english_message_naming_someone_in_kanji_is_read_as_english() -> None:
+    heard = hear("Our plant manager 山田さん wants the Shiga plant on GenbaCheck too")
+    assert heard.hint and heard.language == "en" and heard.category is Category.SEATS
+    assert hear("ID追加したい、next quarterくらいで").language == "ja"
+
+
 def test_a_timing_makes_a_chick_of_the_month_meant() -> None:
     heard = hear("4月からIDを10個追加したいです")
     assert heard.kind is Kind.CHICK and heard.timing == date(2027, 4, 1) and heard.category is Category.SEATS
@@ -142,6 +148,7 @@ def test_slack_markup_and_someone_elses_quote_are_not_the_speakers_words() -> No
     heard = hear("<@U012AB3CD> 来月からIDを増やしたいです :bow: <#C123|general>")
     assert heard.hint and "<@" not in heard.evidence and ":bow:" not in heard.evidence
     assert hear("").hint is False and hear("<@U1>").hint is False
+    assert not hear("thanks! :upgrade: :more-seats: :rocket:").hint  # emoji names are not words
 
 
 def test_a_team_model_moves_a_borderline_decision() -> None:
@@ -158,7 +165,9 @@ def test_a_team_model_moves_a_borderline_decision() -> None:
 
 
 def test_training_needs_enough_examples_of_each_answer() -> None:
-    assert train([Example(features("IDを増やしたい"), True)] * (MIN_EXAMPLES - 1)) is None
+    few = [Example(features("IDを増やしたい"), True)] * 10 + [Example(features("請求書"), False)] * 9
+    assert len(few) < MIN_EXAMPLES and train(few) is None
+    assert train([*few, Example(features("解約したい"), False)]) is not None
     assert train([Example(features("IDを増やしたい"), True)] * MIN_EXAMPLES) is None  # no "not a hint"
     with pytest.raises(ValueError, match="hearing model"):
         TeamModel.from_json('{"weights": 3}')
