@@ -15,7 +15,9 @@ from slack_bolt.request import BoltRequest
 from sqlalchemy import select
 
 from app import Hiyoko
+from bot.delivery import Pacer
 from bot.listening import Listening
+from bot.suggestions import SuggestionDelivery
 from cli.doctor import MANIFEST, manifest_scopes
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import DEFAULT_SCOPES, FakeSlack
@@ -334,7 +336,7 @@ def test_dismiss_asks_why_and_records_who_decided(hiyoko: Hiyoko, fake_slack: Fa
     click(hiyoko, fake_slack, CSM, "suggestion_dismiss", dm)
     asking = fake_slack.messages(CSM)[0]
     assert set(buttons(asking)) == {"suggestion_not_hint", "suggestion_known"}
-    assert HINT in text_of(asking)  # the quote stays
+    assert f"> {HINT}" in text_of(asking)  # the quote stays
     click(hiyoko, fake_slack, CSM, "suggestion_known", asking)
     [row] = suggestions(hiyoko)
     assert row.state == KNOWN and row.decided_by == CSM
@@ -362,6 +364,10 @@ def test_someone_who_is_not_the_recipient_is_refused(hiyoko: Hiyoko, fake_slack:
     assert all("<@UCSM>" in r["text"] for r in fake_slack.responses)
     assert fake_slack.calls_to("views.open") == [] and fake_slack.calls_to("chat.update") == []
     assert suggestions(hiyoko)[0].state == PENDING
+    # The store checks again, under the row's lock (a click racing a change of recipient).
+    store = SuggestionStore(hiyoko.db, hiyoko.clock)
+    assert store.decide(suggestions(hiyoko)[0].id, "USTRANGER", NOT_HINT, frozenset()).outcome == "denied"
+    assert store.decide(suggestions(hiyoko)[0].id, "UBOSS", NOT_HINT, frozenset({"UBOSS"})).outcome == "decided"
 
 
 def test_the_note_is_offered_when_the_customer_has_an_open_signal_and_lands_on_it(
@@ -539,7 +545,7 @@ def test_a_thread_reply_is_quoted_from_its_thread_and_a_manager_may_decide(
         [dm] = dms(fake_slack)
         [row] = suggestions(hiyoko)
         assert f"thread_ts={parent['ts']}" in row.permalink
-        assert HINT in text_of(dm)  # read with conversations.replies: history holds no replies
+        assert f"> {HINT}" in text_of(dm)  # read with conversations.replies: history holds no replies
         click(hiyoko, fake_slack, "UBOSS", "suggestion_dismiss", dm)
         click(hiyoko, fake_slack, "UBOSS", "suggestion_not_hint", fake_slack.messages(CSM)[0])
         [row] = suggestions(hiyoko)
@@ -547,3 +553,21 @@ def test_a_thread_reply_is_quoted_from_its_thread_and_a_manager_may_decide(
         assert "<@UBOSS>" in text_of(fake_slack.messages(CSM)[0])
     finally:
         hiyoko.db.dispose()
+
+
+def test_a_retried_delivery_finds_its_dm_and_a_deleted_message_is_not_quoted(
+    hiyoko: Hiyoko, fake_slack: FakeSlack
+) -> None:
+    with_accounts(hiyoko, sample_account())
+    event = fake_slack.say(CUSTOMER_CHANNEL, GUEST, HINT, team=GUEST_TEAM)
+    deliver_event(hiyoko, event)
+    settle(hiyoko)
+    hiyoko.client.chat_delete(channel=CUSTOMER_CHANNEL, ts=event["ts"])  # gone before the relay ran
+    hiyoko.relay.drain()
+    [dm] = dms(fake_slack)
+    assert f"> {HINT}" not in text_of(dm) and "読めませんでした" in text_of(dm)  # said, not quoted
+    assert "suggestion_share" in buttons(dm)
+    [row] = suggestions(hiyoko)
+    delivery = SuggestionDelivery(hiyoko.client, SuggestionStore(hiyoko.db, hiyoko.clock), hiyoko.users, "ja", Pacer(0))
+    delivery.deliver(row.id, retried=True)  # cut off after Slack took the post: found, not sent again
+    assert len(dms(fake_slack)) == 1
