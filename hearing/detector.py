@@ -70,7 +70,6 @@ class _Hit:
     start: int  # offsets in the analysed text
     end: int
     clause: int
-    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,7 +209,7 @@ class Detector:
         clauses = _clauses(low, analyse(low))
         hits = self._cue_hits(clauses, japanese)
         hits += self._named_hits(low, clauses, japanese, owned)
-        rules_score, best, category = self._judge(low, clauses, hits, japanese, owned)
+        rules_score, best, category = self._judge(clauses, hits, japanese)
         score = rules_score
         if self.model is not None:
             share = MODEL_WEIGHT * min(1.0, self.model.examples / MODEL_FULL)
@@ -257,7 +256,6 @@ class Detector:
                                     tokens[first].start,
                                     tokens[last].end,
                                     number,
-                                    cue.admin,
                                 )
                             )
         return hits
@@ -363,8 +361,10 @@ class Detector:
         return hits
 
     def _judge(
-        self, low: str, clauses: list[_Clause], hits: list[_Hit], japanese: bool, owned: Owned | None
+        self, clauses: list[_Clause], hits: list[_Hit], japanese: bool
     ) -> tuple[float, _Hit | None, Category | None]:
+        """The rules' score (the strongest cue, more cues, an intention; what the message is really
+        about weighs against it), the cue that gave it away, and the category."""
         if not hits:
             return 0.05, None, None
         best = max(hits, key=lambda hit: hit.weight)

@@ -20,7 +20,6 @@ class Cue:
     weight: float
     category: Category | None = None  # what it says by itself (seats, plan), None: decided elsewhere
     stative: bool = False  # a state ("IDが足りなくなってきた"): past tense does not mean "done"
-    admin: bool = False  # an admin action (add a user): a how-to question about it is not a hint
 
 
 def _p(text: str) -> re.Pattern[str]:
@@ -71,7 +70,6 @@ JA_CUES: tuple[Cue, ...] = (
         _p(rf" {_SEATS_OBJ}(?: \S+){{0,4}} (?:追加|発行|購入|拡張|増やす)"),
         0.7,
         Category.SEATS,
-        admin=True,
     ),
     Cue(
         "ja-add-n",
@@ -82,7 +80,7 @@ JA_CUES: tuple[Cue, ...] = (
         0.75,
         Category.SEATS,
     ),
-    Cue("ja-add", _p(r" 追加 (?:為る|で|を|の)"), 0.45, Category.SEATS, admin=True),
+    Cue("ja-add", _p(r" 追加 (?:為る|で|を|の)"), 0.45, Category.SEATS),
     Cue("ja-grow", _p(rf" {_PEOPLE} (?:が|も)? ?(?:増える|増加|倍増)"), 0.45, Category.SEATS, stative=True),
     Cue(
         "ja-new-people",
@@ -215,7 +213,6 @@ EN_CUES: tuple[Cue, ...] = (
         ),
         0.55,
         Category.SEATS,
-        admin=True,
     ),
     Cue(
         "en-grow",
@@ -365,9 +362,9 @@ EN_NO_NEED = _p(
     r"| not happening | anytime soon | can't afford | too expensive | out of budget | shelved | if we (?:ever|had) "
     r"| (?:don't|do not|doesn't|won't|will not) (?:need|plan|want|expect|intend) | no longer | on hold | pause "
 )
-JA_PAST = _p(r"^(?: \S+){0,3}? (?:た|まし た|頂く|いただく|貰う|もらう) ")
 
-# What makes a message about something else. (name, pattern over the lemma line, penalty)
+# What makes a message about something else: (name, pattern over the lemma line, penalty when in the cue's
+# clause; half elsewhere, but a dismissal counts in full). A how-to question in the cue's clause costs 0.4.
 JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
         "removal",
@@ -432,7 +429,6 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         ),
         0.0,
     ),
-    ("thanks", _p(r" (?:有り難う|ありがとう|感謝|助かる|お世話)"), 0.0),
 )
 EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
@@ -499,7 +495,6 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         ),
         0.0,
     ),
-    ("thanks", _p(r" (?:thank|thanks|appreciate|cheers) "), 0.0),
 )
 
 # Features only a higher plan has, when a plan ladder is configured: they are asked for on the top plan.
