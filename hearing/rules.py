@@ -120,7 +120,9 @@ JA_CUES: tuple[Cue, ...] = (
         Category.SEATS,
         stative=True,
     ),
-    Cue("ja-double", _p(rf" {_PEOPLE} (?:が|も) (?:倍|倍増|\d+ 倍)"), 0.65, Category.SEATS, stative=True),
+    Cue(
+        "ja-double", _p(rf" {_PEOPLE} (?:が|も) (?:\S+ ){{0,2}}?(?:倍|倍増|\d+ 倍)"), 0.65, Category.SEATS, stative=True
+    ),
     Cue(
         "ja-paid",
         _p(r" (?:有償|有料|費用 を 払う|お金 を 払う|別 料金|追加 料金 で も|費用 が (?:掛かる|かかる) て も)"),
@@ -215,9 +217,19 @@ EN_CUES: tuple[Cue, ...] = (
         Category.SEATS,
     ),
     Cue(
+        "en-need-seats",
+        _p(
+            r" (?<!my )(?:need|want|require|request) (?:\S+ ){0,2}(?:seat|license|login|account|id) (?!reset|password)"
+            r"| top up (?:\S+ ){0,2}(?:seat|license|login|account|id) "
+        ),
+        0.55,
+        Category.SEATS,
+    ),
+    Cue(
         "en-grow",
         _p(
             r" (?:team|headcount|staff|workforce|crew|company|we) (?:\S+ ){0,2}(?:grow|double|expand)"
+            r"| (?:headcount|team|staff|workforce) (?:be|is|are) up "
             r"| (?:hire|hiring|onboard|onboarding) (?:\S+ ){0,3}(?:people|person|staff|employee|worker|new"
             r"|technician|engineer|driver|\d+)"
         ),
@@ -352,7 +364,7 @@ EN_THING = _p(
     r" (?:template|checklist|form|feature|update|version|field|report|setting|workflow|process|policy"
     r"|change|tag|folder|category|column|photo|picture|comment|note|step|item|question|rule|schedule) "
 )
-EN_THING_CUES = frozenset({"en-rollout", "en-add", "en-wide", "en-other-site"})
+EN_THING_CUES = frozenset({"en-rollout", "en-add", "en-wide", "en-other-site", "en-upgrade"})
 EN_NEGATION = {
     "not", "no", "never", "don't", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "wasn't", "didn't",
     "haven't", "hasn't", "wouldn't", "shouldn't", "without", "nobody", "none", "dont", "wont", "nor",
@@ -471,7 +483,7 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "bug",
         _p(
             r" (?:error|bug|crash|crashing|broken|not working|doesn't work|don't work|fail|failing|failed|outage|down"
-            r"|stop|stopped|not sync|won't sync|doesn't sync"
+            r"|stop|stopped|not sync|won't sync|doesn't sync|broke|break|breaking"
             r"|can't log|cannot log|can't access|cannot access|slow|freeze|freezing|glitch|issue with|problem"
             r" with|not loading"
             r"|not showing|not syncing|500|blank|missing|since the update|after the update|stuck|wrong) "
