@@ -19,6 +19,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -330,11 +331,18 @@ class HubSpotGateway:
 
     def upsert(self, draft: DealDraft) -> DealRef:
         """Find the deal by signal id, else create it; either way its fields follow the draft."""
-        self.ensure_property()
-        owner = self.owner_id(draft.owner_email)
-        company = self.company_id(draft.company_crm_id, draft.company_name)
+        self.ensure_property()  # reading by idProperty needs the property
+        # The reads do not depend on each other: asked together, a slow CRM costs one round trip, not five.
+        with ThreadPoolExecutor(max_workers=5, thread_name_prefix="hubspot-read") as pool:
+            owner_read = pool.submit(self.owner_id, draft.owner_email)
+            company_read = pool.submit(self.company_id, draft.company_crm_id, draft.company_name)
+            deal_read = pool.submit(self.find_deal, draft.signal_id)
+            stages_read = pool.submit(self.stages)
+            portal_read = pool.submit(self.portal)
+            owner, company, deal = owner_read.result(), company_read.result(), deal_read.result()
+            stages_read.result()
+            portal_read.result()
         fields = _deal_fields(draft, owner)
-        deal = self.find_deal(draft.signal_id)
         created = False
         if deal is None:
             properties = {

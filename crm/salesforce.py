@@ -22,6 +22,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -137,6 +138,7 @@ class SalesforceGateway:
         self.timeout = timeout
         self.clock = clock
         self._lock = threading.Lock()
+        self._login_lock = threading.Lock()
         self._sf: Salesforce | None = None
         self.instance_url = ""
         self._stages: list[Stage] | None = None
@@ -213,16 +215,24 @@ class SalesforceGateway:
             self.logins += 1
         return sf
 
+    def _relogin(self, stale: Salesforce | None) -> Salesforce:
+        """Log in, unless another thread already replaced the session that ended."""
+        with self._login_lock:
+            current = self._sf
+            if current is not None and current is not stale:
+                return current
+            return self.login()
+
     def _run(self, doing: str, fn: Callable[[Salesforce], T]) -> T:
         """One API call; logged in first when needed, and once again when the session has ended."""
-        sf = self._sf or self.login()
+        sf = self._sf or self._relogin(None)
         for attempt in (1, 2):
             try:
                 return fn(sf)
             except SalesforceExpiredSession as exc:
                 if attempt == 2:
                     raise crm_error(exc, doing) from exc
-                sf = self.login()
+                sf = self._relogin(sf)
             except SalesforceError as exc:
                 raise crm_error(exc, doing) from exc
             except requests.RequestException as exc:
@@ -291,8 +301,16 @@ class SalesforceGateway:
 
     def upsert(self, draft: DealDraft) -> DealRef:
         """Find the opportunity by signal id, else create it by an upsert on the external id."""
-        owner = self.owner_id(draft.owner_email)
-        account = self.account_id(draft.company_crm_id, draft.company_name)
+        if self._sf is None:
+            self.login()
+        # The reads do not depend on each other: asked together, a slow org costs one round trip, not four.
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="salesforce-read") as pool:
+            owner_read = pool.submit(self.owner_id, draft.owner_email)
+            account_read = pool.submit(self.account_id, draft.company_crm_id, draft.company_name)
+            existing_read = pool.submit(self.find, draft.signal_id)
+            stages_read = pool.submit(self.stages)
+            owner, account, existing = owner_read.result(), account_read.result(), existing_read.result()
+            stages_read.result()
         fields: dict[str, Any] = {"Name": draft.name[:120]}
         if draft.amount is not None:
             fields["Amount"] = float(draft.amount)  # a JSON number; currency fields hold 18 digits
@@ -301,7 +319,6 @@ class SalesforceGateway:
             fields["OwnerId"] = owner
         if account:
             fields["AccountId"] = account
-        existing = self.find(draft.signal_id)
         if existing is None:
             body = {**fields, "StageName": self.stage_for(draft.outcome), "Description": draft.permalink}
             response = self._run(

@@ -415,9 +415,11 @@ def test_salesforce_logs_in_again_once_on_an_expired_session(
     salesforce.expire_sessions()
 
     sf_gateway.set_outcome(ref.crm_id, "won")
+    salesforce.expire_sessions()
+    sf_gateway.upsert(draft(outcome="won"))  # three reads at once meet the ended session: one login
 
     assert salesforce.opportunities()[0]["StageName"] == "Closed Won"
-    assert sf_gateway.logins == 2 and salesforce.grants == ["jwt", "jwt"]
+    assert sf_gateway.logins == 3 and salesforce.grants == ["jwt", "jwt", "jwt"]
 
 
 def test_salesforce_500_then_200_and_a_lost_answer_still_one_opportunity(
@@ -617,3 +619,30 @@ def test_gateway_of_refuses_an_unknown_ca(
     with pytest.raises(CrmError) as untrusted:
         sf.upsert(draft())
     assert "SSLError" in str(untrusted.value) and salesforce.grants == []
+
+
+# ---------------------------------------------------------------------------------------- a slow CRM
+
+
+def test_a_hand_off_to_a_slow_crm_costs_two_round_trips_not_four(
+    hubspot: FakeHubSpot, hs_gateway: HubSpotGateway, salesforce: FakeSalesforce, sf_gateway: SalesforceGateway
+) -> None:
+    """Owner, company and deal are read at once, then the deal is written: 2 round trips (4 calls) when warm."""
+    hubspot.add_company("Acme 株式会社")
+    salesforce.add_account("Acme 株式会社")
+    hs_gateway.upsert(draft("S-warm"))  # the property, the pipeline and the portal are read once
+    sf_gateway.upsert(draft("S-warm"))  # the login and the stages likewise
+    hubspot.slow(0.5)
+    salesforce.slow(0.5)
+    timings: dict[str, tuple[int, float]] = {}
+    for name, fake_calls, gateway in (
+        ("hubspot", hubspot.calls, hs_gateway),
+        ("salesforce", salesforce.calls, sf_gateway),
+    ):
+        before = len(fake_calls)
+        started = time.monotonic()
+        assert gateway.upsert(draft("S-000777")).created
+        timings[name] = (len(fake_calls) - before, time.monotonic() - started)
+
+    assert timings["hubspot"][0] == 4 and timings["salesforce"][0] == 4
+    assert timings["hubspot"][1] < 1.7 and timings["salesforce"][1] < 1.7, timings  # one after another: 2 s
