@@ -44,23 +44,26 @@ class Listening:
     def listens_to(self, channel_id: str) -> bool:
         """Is this channel an Accounts row's or a watched one? (Memory, read again when stale.)"""
         if self._stale():
-            self.refresh()
+            self.refresh(only_if_stale=True)
         return channel_id in self._channels
 
     def detector(self) -> Detector:
         """The detector with the team's newest model (swapped in when a newer one was trained)."""
         if self._stale():
-            self.refresh()
+            self.refresh(only_if_stale=True)
         return self._detector
 
     def _stale(self) -> bool:
         read_at = self._read_at
         return read_at is None or self.monotonic() - read_at >= self.refresh_seconds
 
-    def refresh(self) -> None:
+    def refresh(self, *, only_if_stale: bool = False) -> None:
         """Read the channels listened to and the newest model's id again (a model is loaded only
-        when it is newer than the one in use)."""
+        when it is newer than the one in use). `only_if_stale`: listeners that found the memory
+        stale at once read it once between them."""
         with self._lock:
+            if only_if_stale and not self._stale():
+                return
             self._channels = self.store.listened_channel_ids()
             newest = self.store.newest_model_id()
             if newest is not None and newest != self._model_id:

@@ -571,3 +571,24 @@ def test_a_retried_delivery_finds_its_dm_and_a_deleted_message_is_not_quoted(
     delivery = SuggestionDelivery(hiyoko.client, SuggestionStore(hiyoko.db, hiyoko.clock), hiyoko.users, "ja", Pacer(0))
     delivery.deliver(row.id, retried=True)  # cut off after Slack took the post: found, not sent again
     assert len(dms(fake_slack)) == 1
+
+
+def test_jobs_run_hearing_train_from_the_command_line(
+    hiyoko: Hiyoko, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run_cli(monkeypatch, tmp_path, hiyoko.settings, capsys, "jobs", "run", "hearing_train")
+    assert code == 0 and "hearing_train: 0 example(s), 0 hint(s) — too few to learn from" in out
+    code, out = run_cli(monkeypatch, tmp_path, hiyoko.settings, capsys, "jobs", "list")
+    assert code == 0 and "hearing_train | every 24 h |" in out
+
+
+def test_the_channels_in_memory_are_read_again_once_stale(hiyoko: Hiyoko) -> None:
+    now = [100.0]
+    store = SuggestionStore(hiyoko.db, hiyoko.clock)
+    listening = Listening(store, hiyoko.settings, refresh_seconds=60, monotonic=lambda: now[0])
+    assert not listening.listens_to(OTHER_CHANNEL)
+    store.watch(OTHER_CHANNEL, "アザー工業", OTHER_AE)  # another process (an Accounts refresh, say)
+    now[0] += 59
+    assert not listening.listens_to(OTHER_CHANNEL)  # memory: no database read per event
+    now[0] += 1
+    assert listening.listens_to(OTHER_CHANNEL)
