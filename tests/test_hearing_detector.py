@@ -305,8 +305,12 @@ def test_the_dev_set_stays_above_its_floors() -> None:
     fp = sum(1 for row, heard in pairs if not row["hint"] and heard.hint)
     fn = sum(1 for row, heard in pairs if row["hint"] and not heard.hint)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision >= 0.85 and recall >= 0.82, (precision, recall)
+    # dev reaches 1.00 / 0.99 (bench/hearing.py); a regression of a few messages fails here
+    assert precision >= 0.95 and recall >= 0.93, (precision, recall)
     found = [(row, heard) for row, heard in pairs if row["hint"] and heard.hint]
     category = sum(1 for row, heard in found if heard.category and heard.category.value == row["category"])
     kind = sum(1 for row, heard in found if heard.kind and heard.kind.value == row["kind"])
-    assert category / len(found) >= 0.9 and kind / len(found) >= 0.9
+    assert category / len(found) >= 0.95 and kind / len(found) >= 0.95
+    chicks = [(row, heard) for row, heard in found if row["kind"] == "chick"]
+    same_month = sum(1 for row, heard in chicks if heard.timing and heard.timing.isoformat()[:7] == row["timing"][:7])
+    assert same_month / len(chicks) >= 0.95
