@@ -60,6 +60,9 @@ THRESHOLD = 0.5
 MODEL_WEIGHT = 0.4  # the team model's share of the score once it has learned from MODEL_FULL examples
 MODEL_FULL = 60
 EVIDENCE_MAX = 60
+# Only the start of a very long message is read (Slack allows 40,000 characters): hints are said
+# in a sentence or two, and the cost of reading stays bounded.
+READ_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ class Detector:
     # --- hearing -----------------------------------------------------------------------------
     def hear(self, text: str, on: date, owned: Owned | None = None) -> Heard:
         """What one message (raw Slack text) says, read against the day it was written."""
-        display = unicodedata.normalize("NFKC", speaker_text(text))
+        display = unicodedata.normalize("NFKC", speaker_text(text[: READ_MAX * 4]))[:READ_MAX]
         low = display.lower()
         if len(low) != len(display):  # a rare letter whose lower case is longer: show it lower-cased
             display = low

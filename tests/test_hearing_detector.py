@@ -297,6 +297,21 @@ def test_fresh_sentences(text: str, hint: bool, category: str | None, month: str
         assert heard.kind is (Kind.CHICK if month else Kind.EGG)
 
 
+def test_a_very_long_message_costs_little() -> None:
+    long = "IDが足りなくなってきたので増やしたいです。" + "点検の記録です。" * 5000
+    start = time.perf_counter()
+    heard = hear(long)
+    assert (
+        time.perf_counter() - start < 0.2
+        and heard.hint
+        and heard.evidence == "IDが足りなくなってきたので増やしたいです"
+    )
+    words = "the site " * 5000
+    start = time.perf_counter()
+    hear(words)
+    assert time.perf_counter() - start < 0.2
+
+
 def test_the_dev_set_stays_above_its_floors() -> None:
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 250
