@@ -109,7 +109,9 @@ _SEAT_WORDS = re.compile(
 )
 # A clause that ends in the past ("…共有設定にしました"), with no wish or plan in it: already done.
 _CLAUSE_DONE = re.compile(r" (?:た|まし た) (?:(?:です|ね|よ|けど|が|から|ので|の) )*$")
-_INTENT_DONE = re.compile(r" (?:たい|予定|話|声|相談|検討|考える|っけ|け|か|決まる|予算|正式|前提) ")
+_INTENT_DONE = re.compile(
+    r" (?:たい|予定|話|声|相談|検討|考える|っけ|け|か|決まる|予算|正式|前提|(?:こと|事) に 成る) "
+)
 _ALREADY = re.compile(r"既に|すでに|済み|\balready\b")
 _SEAT_WORDS_EN = re.compile(r" (?:seat|license|user|account|id|login|people|person|member|staff) ")
 _THANKS = re.compile(r" (?:有り難う|ありがとう|感謝|助かる) ")

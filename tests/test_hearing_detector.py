@@ -284,6 +284,22 @@ FRESH = [
     ("The upgrade to version 5 broke our exports", False, None, None),
     ("Can you add our logo to the reports?", False, None, None),
     ("Expanding the photo size limit would be great", False, None, None),
+    ("研修メニューって有料でありますか？新任の職長向けに受けさせたいです", True, "other", None),
+    ("データ移行の支援をお願いすることはできますか？費用はお見積もりください", True, "other", None),
+    ("来月からゲンバカメラも使い始めたいです", True, "cross_sell", "2027-01"),
+    ("We'd like GenbaTime for the Sapporo office starting in April", True, "cross_sell", "2027-04"),
+    ("Pro plan pricing please - we're comparing options for next fiscal year", True, "plan", "2027-04"),
+    ("予算が取れたので、4月からエンタープライズにします", True, "plan", "2027-04"),
+    ("上のプランにするといくらになりますか", True, "plan", None),
+    ("ゲンバ勤怠のログインができません", False, None, None),
+    ("エンタープライズプランの契約更新は3月で合っていますか", False, None, None),
+    ("GenbaTime is working great for us, thanks!", False, None, None),
+    ("来月から担当者が山田に変わります。アカウントの名前を変更してください", False, None, None),
+    ("Please update the billing contact for the Pro plan", False, None, None),
+    ("先月追加してもらったIDの件、ありがとうございました", False, None, None),
+    ("Can we get more storage? We keep hitting the photo limit", True, "other", None),
+    ("The Osaka office asked me how to reset their passwords", False, None, None),
+    ("来年から全社で使うことになりました！", True, "seats", None),
 ]
 
 
