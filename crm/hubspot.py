@@ -420,6 +420,15 @@ class HubSpotGateway:
                 )
         return changes
 
+    def _probe_deal_write(self) -> None:
+        """Write to a deal that cannot exist: 404 means the token may write deals, 403 names the missing scope
+        (HubSpot checks scopes before it looks for the object)."""
+        try:
+            self._call("deals write", self._deals_basic.update, "0", hs_deals.SimplePublicObjectInput(properties={}))
+        except CrmError as exc:
+            if self._status_of(exc) != 404:
+                raise
+
     def check(self) -> list[Check]:
         """Token, scopes, pipeline and stages, the signal-id property: for `hiyoko doctor`."""
         checks: list[Check] = []
@@ -442,6 +451,7 @@ class HubSpotGateway:
             lambda: self._call("deals read", self._deals_basic.get_page, limit=1),
             "can read deals",
         )
+        probe("HubSpot deals (crm.objects.deals.write)", self._probe_deal_write, "can write deals")
         probe("HubSpot owners (crm.objects.owners.read)", lambda: self.owner_id("hiyoko-doctor@invalid"), "can look up")
         probe(
             "HubSpot companies (crm.objects.companies.read)",

@@ -270,6 +270,13 @@ def test_hubspot_check_missing_pipeline_scope_and_bad_token(hubspot: FakeHubSpot
     no_schema = HubSpotGateway(access_token=hubspot.token, api_url=hubspot.url).check()
     assert [c.what for c in no_schema if not c.ok] == ["deal property hiyoko_signal_id"]
     assert "crm.schemas.deals.write" in next(c.detail for c in no_schema if not c.ok)
+    hubspot.scopes.discard("crm.objects.deals.write")
+    read_only = HubSpotGateway(access_token=hubspot.token, api_url=hubspot.url).check()
+    assert [c.what for c in read_only if not c.ok] == [
+        "HubSpot deals (crm.objects.deals.write)",
+        "deal property hiyoko_signal_id",
+    ]
+    assert "crm.objects.deals.write" in read_only[2].detail
     assert len(bad_token) == 1 and not bad_token[0].ok and "INVALID_AUTHENTICATION" in bad_token[0].detail
 
 
