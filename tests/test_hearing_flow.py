@@ -592,3 +592,48 @@ def test_the_channels_in_memory_are_read_again_once_stale(hiyoko: Hiyoko) -> Non
     assert not listening.listens_to(OTHER_CHANNEL)  # memory: no database read per event
     now[0] += 1
     assert listening.listens_to(OTHER_CHANNEL)
+
+
+def test_two_deliveries_of_one_message_at_once_record_one_suggestion(hiyoko: Hiyoko) -> None:
+    """Slack may deliver a message twice at the same moment (a retry racing the first try): the
+    unique (channel, ts) and event id keep one; the other finds it or meets the constraint."""
+    store = SuggestionStore(hiyoko.db, hiyoko.clock)
+    for attempt in range(10):
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def record(
+            customer: str,
+            event_id: str,
+            ts: str = f"9.{attempt:06d}",
+            start: threading.Barrier = start,
+            outcomes: list[str] = outcomes,
+        ) -> None:
+            new = NewSuggestion(
+                event_id,
+                "CRACE",
+                ts,
+                GUEST,
+                customer,
+                customer,
+                CSM,
+                "egg",
+                "seats",
+                None,
+                0.9,
+                "増やしたい",
+                "ja",
+                [1, 2],
+            )
+            start.wait()
+            outcomes.append(store.record(new, 14)[0])  # fmt: skip
+
+        # Different customers (no shared lock), one message: only the unique constraint decides.
+        threads = [threading.Thread(target=record, args=(f"顧客A{attempt}", f"EvA{attempt}")),
+                   threading.Thread(target=record, args=(f"顧客B{attempt}", f"EvB{attempt}"))]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["seen", "suggested"]
+    assert len(suggestions(hiyoko)) == 10
