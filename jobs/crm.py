@@ -101,7 +101,7 @@ def apply_changes(store: CrmStore, changes: Iterable[DealChange]) -> Counter[str
     """Apply each change through the store; counts of "applied", "seen", "unknown", "matching"."""
     outcomes: Counter[str] = Counter()
     for change in changes:
-        what = store.apply(change.key, change.crm_id, change.signal_id, change.outcome)
+        what = store.apply(change.key, change.crm_id, change.signal_id, change.outcome, change.at)
         outcomes[what] += 1
         if what == "applied":
             log.info("CRM %s: deal %s is %s", store.crm_name, change.crm_id, change.outcome)

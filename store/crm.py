@@ -131,23 +131,34 @@ class CrmStore:
 
     # --- from the CRM (webhook, poll) ------------------------------------------------------
 
-    def apply(self, key: str, crm_id: str, signal_id: str | None, outcome: Outcome) -> str:
-        """One change the CRM told: won/lost/reopened. Heard once by `key`; a deal we do not know,
-        or one whose signal already stands for this outcome, changes nothing. Otherwise the normal
-        lifecycle change, by the CRM, with `crm_outcome` recorded in its transaction (so nothing
-        goes back). Returns what happened: "applied", "seen", "unknown" or "matching"."""
+    def apply(self, key: str, crm_id: str, signal_id: str | None, outcome: Outcome, at: datetime | None = None) -> str:
+        """One change the CRM told: won/lost/reopened, made in the CRM `at`. Heard once by `key`.
+        Changes nothing: a deal we do not know; a signal that already stands for this outcome; a
+        change older than the signal's last change in Slack, or the outcome last agreed with the
+        CRM (see below). Otherwise the normal lifecycle change, by the CRM, with `crm_outcome`
+        recorded in its transaction (so nothing goes back). Returns what happened: "applied",
+        "seen", "unknown", "matching" or "stale"."""
         now = self.clock.now()
         with self.db.read() as session:
             if session.get(CrmEventRow, key[:200]) is not None:
                 return "seen"
             row = self._deal_signal(session, crm_id, signal_id)
             number, status = (row.number, Status(row.status)) if row else (None, None)
+            # Not news from the CRM: a change older than the signal's last change in Slack (a late
+            # echo of what hiyoko told it), or the outcome last agreed with it while the signal has
+            # moved on in Slack (Salesforce reports any edit; the newer state is on its way there).
+            stale = row is not None and (
+                (at is not None and at < row.updated_at) or (row.crm_outcome == outcome and row.crm_outcome is not None)
+            )
         if number is None or status is None:
             self._agree(key, None, None, now)
             return "unknown"
         if outcome_of(status) == outcome:
             self._agree(key, number, outcome, now)
             return "matching"
+        if stale:
+            self._agree(key, None, None, now)
+            return "stale"
         steps: list[LifecycleChange] = []
         if status is not Status.OPEN:
             steps.append(Reopen())

@@ -30,7 +30,7 @@ from models.routing import Account
 from settings import Settings
 from store import Target
 from store.accounts import AccountStore
-from tests.conftest import AE, CHANNEL, build, make_settings
+from tests.conftest import AE, CHANNEL, build, make_settings, wait_for
 from tests.directory import fill_directory
 from tests.test_doctor import use_env
 from tests.test_lifecycle_flow import click, opened, shared, submit_modal, thread_texts
@@ -96,6 +96,13 @@ def hatch(hiyoko: Hiyoko, fake_slack: FakeSlack, timing: str = "2027-04-01", vie
     """The owner hatches S-000001 through the card's button and the timing modal."""
     click(hiyoko, AE, "signal_hatch")
     assert submit_modal(hiyoko, AE, opened(fake_slack, views), timing=timing) == {}
+
+
+def act(hiyoko: Hiyoko, action_id: str, action: str) -> None:
+    """The owner clicks a card button; waits for the change (Bolt runs the listener after the ack)."""
+    count = actions_of(hiyoko).count(action)
+    click(hiyoko, AE, action_id)
+    wait_for(lambda: actions_of(hiyoko).count(action) > count)
 
 
 def hatched(hiyoko: Hiyoko, fake_slack: FakeSlack, **fields: Any) -> dict[str, Any]:
@@ -349,11 +356,11 @@ def test_won_in_slack_moves_the_deal_and_reopen_moves_it_back(
 ) -> None:
     hatched(hiyoko_hs, fake_slack)
     hiyoko_hs.relay.drain()
-    click(hiyoko_hs, AE, "signal_won")
+    act(hiyoko_hs, "signal_won", "win")
     hiyoko_hs.relay.drain()
     [deal] = fake_hubspot.deal_list()
     assert deal["properties"]["dealstage"] == "closedwon"
-    click(hiyoko_hs, AE, "signal_reopen")
+    act(hiyoko_hs, "signal_reopen", "reopen")
     hiyoko_hs.relay.drain()
     assert fake_hubspot.deal_list()[0]["properties"]["dealstage"] == "appointmentscheduled"
 
@@ -410,8 +417,27 @@ def test_reopened_in_slack_after_won_in_hubspot_moves_the_deal_back(
     [deal] = fake_hubspot.deal_list()
     assert post_webhook(hiyoko_hs, *signed(fake_hubspot, [fake_hubspot.move_deal(deal["id"], "closedwon")])) == 200
     hiyoko_hs.relay.drain()
-    click(hiyoko_hs, AE, "signal_reopen")  # the CRM said won: the signal's open again is news to it
+    act(hiyoko_hs, "signal_reopen", "reopen")  # the CRM said won: the signal's open again is news to it
     hiyoko_hs.relay.drain()
+    assert fake_hubspot.deal_list()[0]["properties"]["dealstage"] == "appointmentscheduled"
+
+
+def test_a_late_echo_of_our_own_stage_change_does_not_undo_a_newer_one_in_slack(
+    hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot, clock: FixedClock
+) -> None:
+    hatched(hiyoko_hs, fake_slack)
+    hiyoko_hs.relay.drain()
+    [deal] = fake_hubspot.deal_list()
+    clock.advance(minutes=1)
+    act(hiyoko_hs, "signal_won", "win")
+    hiyoko_hs.relay.drain()  # HubSpot: closedwon, and its webhook for that change is on its way
+    echo = fake_hubspot.move_deal(deal["id"], "closedwon", change_source="INTEGRATION")
+    clock.advance(minutes=1)
+    act(hiyoko_hs, "signal_reopen", "reopen")
+    hiyoko_hs.relay.drain()
+    assert post_webhook(hiyoko_hs, *signed(fake_hubspot, [echo])) == 200  # arrives late
+    signal = hiyoko_hs.store.get(1)
+    assert signal is not None and signal.status.value == "open"
     assert fake_hubspot.deal_list()[0]["properties"]["dealstage"] == "appointmentscheduled"
 
 
@@ -573,6 +599,17 @@ def test_won_in_salesforce_is_polled_and_closes_the_signal_once(
         patches = [c for c in fake_salesforce.calls if c[0] == "PATCH"]
         hiyoko.relay.drain()
         assert [c for c in fake_salesforce.calls if c[0] == "PATCH"] == patches  # nothing went back
+
+        # Reopened in Slack; before the relay tells Salesforce, a rep edits the (still won)
+        # opportunity: the poll sees it changed, but "won" is what was agreed — no news.
+        act(hiyoko, "signal_reopen", "reopen")
+        fake_salesforce.clock = lambda: clock.now().timestamp() + 60  # the edit comes after the reopen
+        fake_salesforce.set_stage(opportunity["Id"], "Closed Won")
+        assert tasks.crm_sync(hiyoko.scheduler.ctx, clock.now(), False) == ["crm_sync: Salesforce: stale 1"]
+        hiyoko.relay.drain()
+        signal = hiyoko.store.get(1)
+        assert signal is not None and signal.status.value == "open"
+        assert fake_salesforce.opportunities()[0]["StageName"] == "Prospecting"
     finally:
         hiyoko.db.dispose()
 
