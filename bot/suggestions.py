@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -206,7 +208,7 @@ def on_share(
         return
     summary = slack_to_plain(text)[:SUMMARY_MAX]
     view = opened.get("view") or {}
-    filled = share_modal(lang, draft=SignalDraft(**{**draft.__dict__, "summary": summary}), metadata=metadata)
+    filled = share_modal(lang, draft=replace(draft, summary=summary), metadata=metadata)
     try:  # the hash: a modal the CSM already moved on from (submitted, replaced) is left alone
         client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=filled)
     except SlackApiError as error:
@@ -264,7 +266,9 @@ def on_dismiss(
         )
 
 
-def _dismissed(state: str) -> Any:
+def _dismissed(state: str) -> Callable[..., None]:
+    """The listener of one dismiss reason (not a hint, already known)."""
+
     def on_reason(
         ack: Ack,
         body: dict[str, Any],
