@@ -114,6 +114,19 @@ _INTENT_DONE = re.compile(
 )
 _ALREADY = re.compile(r"既に|すでに|済み|\balready\b")
 _SEAT_WORDS_EN = re.compile(r" (?:seat|license|user|account|id|login|people|person|member|staff) ")
+
+
+def _past_in(window: list[Token]) -> bool:
+    """A past "た" among the tokens — not "たい" (a wish), "たら"/"たり" (if, or such)."""
+    lemmas = [token.lemma for token in window]
+    return "たい" not in lemmas and any(
+        token.lemma == "た"
+        and token.surface not in ("たら", "だら", "たり", "だり")
+        and (index + 1 >= len(window) or window[index + 1].lemma not in ("ら", "り"))
+        for index, token in enumerate(window)
+    )
+
+
 _THANKS = re.compile(r" (?:有り難う|ありがとう|感謝|助かる) ")
 _OBJECT_PARTICLES = {"を", "が", "は", "も", "の", "って", "とか", "など"}
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
@@ -299,12 +312,14 @@ class Detector:
                 if rules.JA_NEG_NOT_AFTER.search(after[: negation.start()]):
                     continue
                 return 0.0
+            if cue.name in rules.JA_THING_CUES:
+                # "チェックリストを他の工場にも展開": what is spread is not the product
+                carried = " " + " ".join(t.lemma for t in tokens[max(0, first - 4) : first]) + " "
+                if rules.JA_THING.search(carried):
+                    return 0.0
             window = after.split(" ")[1:window_size]
-            done = (
-                "た" in window
-                and "たい" not in window
-                and not {"っけ", "け"} & set(after.split(" ")[1 : window_size + 2])
-            )
+            asked_back = {"っけ", "け"} & set(after.split(" ")[1 : window_size + 2])  # "…でしたっけ?"
+            done = _past_in(tokens[last + 1 : last + window_size]) and not asked_back
             done = done or (_CLAUSE_DONE.search(after) is not None and not _INTENT_DONE.search(after))
             thanked = ("頂く" in window or "貰う" in window) and _THANKS.search(after) is not None
             if not cue.stative and (done or thanked):
@@ -323,6 +338,9 @@ class Detector:
         following = [t.surface for t in tokens[last + 1 : last + 3]]
         if not cue.stative and any(word in ("already", "last") for word in before + following):
             return cue.weight * 0.4
+        said = tokens[first].surface if tokens[first].surface not in ("more", "the", "our", "a") else ""
+        if not cue.stative and said.endswith("ed") and not {"need", "want", "have", "to"} & set(before[-2:]):
+            return cue.weight * 0.4  # "we upgraded our phones": done, not wished
         return cue.weight
 
     def _named_hits(self, low: str, clauses: list[_Clause], japanese: bool, owned: Owned | None) -> list[_Hit]:
@@ -389,8 +407,7 @@ class Detector:
             if not where:
                 continue
             if name == "howto":
-                if best.clause in where:
-                    score -= 0.4
+                score -= 0.4 if best.clause in where else 0.3
                 continue
             score -= penalty if best.clause in where or name == "dismiss" else penalty / 2
         category = Category.OTHER if best.category is Category.OTHER else self._category(hits)

@@ -36,6 +36,7 @@ _SITES = (
     r"|営業|現場|協力 会社"
     r"|部隊|グループ)"
 )
+_NEW_SITES = _SITES.replace("|現場|", "|").replace("|現場", "")
 _PEOPLE = (
     r"(?:人数|人員|要員|社員 数|従業員 数|社員|従業員|スタッフ|ユーザー|利用者|メンバー|作業員|人|職人"
     r"|作業 員|現場 監督|ドライバー|パート)"
@@ -91,12 +92,16 @@ JA_CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "ja-other-site",
-        _p(rf" (?:他|別|ほか|外|他の|違う|もう 一つ|もう 1 つ|隣) (?:の )?{_SITES} (?:で|に|へ|でも)? ?(?:も)?"),
+        # "他の工場でも", not "他の現場の点検結果" (a site's data is not a site that wants it)
+        _p(
+            rf" (?:他|別|ほか|外|他の|違う|もう 一つ|もう 1 つ|隣) (?:の )?{_SITES}(?! の ) (?:で|に|へ|でも)? ?(?:も)?"
+        ),
         0.7,
         Category.SEATS,
     ),
     Cue("ja-other-site2", _p(rf" (?:他|別) {_SITES}"), 0.7, Category.SEATS),
-    Cue("ja-new-site", _p(rf" (?:新しい|新|新規|新設) (?:の )?(?:\S+ ){{0,2}}{_SITES}"), 0.6, Category.SEATS),
+    # A new job site (現場) is everyday work; a new plant or office is growth.
+    Cue("ja-new-site", _p(rf" (?:新しい|新|新規|新設) (?:の )?(?:\S+ ){{0,2}}{_NEW_SITES}"), 0.6, Category.SEATS),
     Cue(
         "ja-there-too",
         _p(
@@ -261,7 +266,8 @@ EN_CUES: tuple[Cue, ...] = (
     Cue(
         "en-access",
         _p(
-            r" also (?:\S+ )?(?:want|need|ask for) (?:\S+ )?access | (?:want|need) (?:\S+ )?access (?:\S+"
+            r" also (?:\S+ )?(?:want|need|ask for|would like) (?:\S+ ){0,3}(?:access|account|login|seat|license) "
+            r"| (?:want|need|would like|ask for) (?:\S+ ){0,3}(?:access|account|login|seat|license) (?:\S+"
             r" )?(?:too|as well) "
         ),
         0.6,
@@ -282,6 +288,7 @@ EN_CUES: tuple[Cue, ...] = (
             r" (?:other|another|second|new|more|all) (?:of )?(?:our )?(?:\S+ )?(?:office|site|location|team"
             r"|department|plant|factory|branch|warehouse|region|division|subsidiary|store|depot|facility"
             r"|shop|unit|business unit|group company|project|country) "
+            r"| (?:sister|parent|affiliate|group|partner) (?:company|companies|firm|firms) "
         ),
         0.6,
         Category.SEATS,
@@ -382,6 +389,11 @@ EN_THING = _p(
     r" (?:template|checklist|form|feature|update|version|field|report|setting|workflow|process|policy"
     r"|change|tag|folder|category|column|photo|picture|comment|note|step|item|question|rule|schedule) "
 )
+# What a Japanese customer may spread to other sites that is not the product: a checklist, a template.
+JA_THING = _p(
+    r" (?:チェック リスト|チェックリスト|テンプレート|帳票|フォーム|設定|マスタ|項目|レポート|データ|写真|ファイル) "
+)
+JA_THING_CUES = frozenset({"ja-other-site", "ja-other-site2", "ja-spread", "ja-there-too", "ja-new-site", "ja-all"})
 EN_THING_CUES = frozenset({"en-rollout", "en-add", "en-wide", "en-other-site", "en-upgrade"})
 EN_NEGATION = {
     "not", "no", "never", "don't", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "wasn't", "didn't",
@@ -408,7 +420,8 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "dismiss",
         _p(
             r" (?:(?<!有償 で )(?<!有料 で )(?<!で も )(?<!て も )大丈夫|結構 です|間に合う|見送り|見送る|立ち消え|白紙"
-            r"|無理|予算 的 に|厳しい|難しい|否|いえ|合う ない|ほど (?:で|だ) は (?:無い|ない)|(?:無い|ない) と 思う"
+            r"|無理|予算 的 に|厳しい|難しい|否|いえ|合う ない|高い 過ぎる|高過ぎる|ほど (?:で|だ) は (?:無い"
+            r"|ない)|(?:無い|ない) と 思う"
             r"|つもり は (?:無い|ない))"
         ),
         0.6,
@@ -419,7 +432,7 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         _p(
             r" (?:解約|退会|(?:契約|利用|サービス|ツール) (?:を )?(?:止める|やめる|辞める)|更新 為る ない|更新"
             r" し ない|ダウン グレード|ダウングレード|下げる|下位 プラン|安い プラン"
-            r"|減額|乗り換え|乗り換える|見直す|見直し|コスト 削減|終了)"
+            r"|減額|乗り換え|乗り換える|見直す|見直し|コスト 削減|終了|元 に 戻す|戻す たい)"
         ),
         0.7,
     ),
