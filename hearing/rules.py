@@ -76,7 +76,7 @@ JA_CUES: tuple[Cue, ...] = (
         "ja-add-n",
         _p(
             r" (?:\d+|数|何) (?:名|人|件|台|ライセンス|アカウント|id|席) (?:分 )?(?:ほど |くらい |ぐらい |程度 )?"
-            r"(?:の )?(?:追加|増やす|増える|発行|購入)"
+            r"(?:の )?(?:追加|増やす|増える|発行|購入|欲しい|必要|要る)"
         ),
         0.75,
         Category.SEATS,
@@ -180,7 +180,10 @@ JA_CUES: tuple[Cue, ...] = (
     Cue("ja-introduce", _p(r" 導入 (?:為る たい|を 検討|検討|予定|を 考える|し たい|為る 予定)"), 0.5),
     Cue(
         "ja-upgrade",
-        _p(r" (?:上位 プラン|上位|アップグレード|プラン アップ|グレード アップ|プラン を 上げる|上 の プラン)"),
+        _p(
+            r" (?:上位 (?:プラン|版|グレード|エディション)|アップグレード|プラン アップ|グレード アップ|プラン"
+            r" を 上げる|上 の プラン)"
+        ),
         0.7,
         Category.PLAN,
     ),
@@ -277,7 +280,8 @@ EN_CUES: tuple[Cue, ...] = (
         "en-rollout",
         _p(
             r" roll (?:\S+ ){0,2}out | rollout | roll out | deploy (?:\S+ ){0,3}(?:to|across|at|in) "
-            r"| extend (?:\S+ ){0,3}to | scale (?:\S+ )?(?:up|out) | expand | bring (?:\S+ ){0,2}to "
+            r"| extend (?:\S+ ){0,3}to | scale (?:\S+ )?(?:up|out) | expand (?!on )| bring (?:\S+ ){0,2}to "
+            r"| bring (?:\S+ ){0,5}on ?board "
         ),
         0.65,
         Category.SEATS,
@@ -387,7 +391,8 @@ JA_STRONG_NEG = _p(
 # What a customer may roll out, add or extend that is not more of the product: a template, a field.
 EN_THING = _p(
     r" (?:template|checklist|form|feature|update|version|field|report|setting|workflow|process|policy"
-    r"|change|tag|folder|category|column|photo|picture|comment|note|step|item|question|rule|schedule) "
+    r"|change|tag|folder|category|column|photo|picture|comment|note|step|item|question|rule|schedule|access"
+    r"|permission|password|role|phone|browser|os|ios|android) "
 )
 # What a Japanese customer may spread to other sites that is not the product: a checklist, a template.
 JA_THING = _p(
