@@ -446,12 +446,11 @@ class HubSpotGateway:
             except CrmError as exc:
                 checks.append(Check(False, what, str(exc)))
 
-        probe(
-            "HubSpot deals (crm.objects.deals.read)",
-            lambda: self._call("deals read", self._deals_basic.get_page, limit=1),
-            "can read deals",
-        )
-        probe("HubSpot deals (crm.objects.deals.write)", self._probe_deal_write, "can write deals")
+        def deals_read_and_write() -> None:
+            self._call("deals read", self._deals_basic.get_page, limit=1)
+            self._probe_deal_write()
+
+        probe("HubSpot deals (crm.objects.deals.read/write)", deals_read_and_write, "can read and write deals")
         probe("HubSpot owners (crm.objects.owners.read)", lambda: self.owner_id("hiyoko-doctor@invalid"), "can look up")
         probe(
             "HubSpot companies (crm.objects.companies.read)",

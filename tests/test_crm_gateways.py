@@ -273,10 +273,10 @@ def test_hubspot_check_missing_pipeline_scope_and_bad_token(hubspot: FakeHubSpot
     hubspot.scopes.discard("crm.objects.deals.write")
     read_only = HubSpotGateway(access_token=hubspot.token, api_url=hubspot.url).check()
     assert [c.what for c in read_only if not c.ok] == [
-        "HubSpot deals (crm.objects.deals.write)",
+        "HubSpot deals (crm.objects.deals.read/write)",
         "deal property hiyoko_signal_id",
     ]
-    assert "crm.objects.deals.write" in read_only[2].detail
+    assert "crm.objects.deals.write" in read_only[1].detail
     assert len(bad_token) == 1 and not bad_token[0].ok and "INVALID_AUTHENTICATION" in bad_token[0].detail
 
 
