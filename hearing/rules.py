@@ -101,7 +101,31 @@ JA_CUES: tuple[Cue, ...] = (
     ),
     Cue("ja-other-site2", _p(rf" (?:他|別) {_SITES}"), 0.7, Category.SEATS),
     # A new job site (現場) is everyday work; a new plant or office is growth.
-    Cue("ja-new-site", _p(rf" (?:新しい|新|新規|新設) (?:の )?(?:\S+ ){{0,2}}{_NEW_SITES}"), 0.6, Category.SEATS),
+    Cue(
+        "ja-new-site", _p(rf" (?:新しい|新|新規|新設|第 \d+) (?:の )?(?:\S+ ){{0,2}}{_NEW_SITES}"), 0.6, Category.SEATS
+    ),
+    Cue(
+        "ja-site-opens",
+        _p(rf" {_NEW_SITES} (?:の|が|を)? ?(?:立ち上げ|立ち上がる|新設|開設|稼働|オープン|開所|開業|竣工)"),
+        0.6,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "ja-people-too",
+        _p(
+            rf" (?:{_PEOPLE}|協力 会社|協力会社|パート|アルバイト)(?: さん| たち| の 方| 方)* に も (?:\S+"
+            rf" ){{0,3}}?使う"
+        ),
+        0.6,
+        Category.SEATS,
+    ),
+    Cue(
+        "ja-count-talk",
+        _p(r" (?:id|ライセンス|アカウント|ユーザー) 数 (?:を|の|について|に つく て)? ?(?:\S+ )?(?:相談|見直し|検討)"),
+        0.55,
+        Category.SEATS,
+    ),
     Cue(
         "ja-there-too",
         _p(
@@ -531,7 +555,9 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         _p(
             r" (?:we'd like to propose|we would like to propose|we recommend|would you be interested|let me know"
             r" if you'd like"
-            r"|special offer|promotion|campaign|our new|we're offering|we are offering|we can offer|happy to offer) "
+            r"|special offer|promotion|campaign|our new|we're offering|we are offering|we can offer|happy to offer"
+            r"|we're launching|we are launching|we've launched|we have launched|happy to show you|introducing"
+            r"|new release|check out our) "
         ),
         0.7,
     ),
