@@ -24,6 +24,8 @@ import itertools
 import json
 import math
 import re
+import ssl
+import tempfile
 import threading
 import time
 import traceback
@@ -34,9 +36,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from fakes.salesforce_api import tls_files
 
 __all__ = ["DEFAULT_SCOPES", "DEFAULT_STAGES", "FakeHubSpot", "HubSpotFault"]
 
@@ -176,9 +181,16 @@ class FakeHubSpot:
         portal_id: int = 62515,
         requests_per_window: int = 100,
         client_secret: str = "hubspot-client-secret",
+        tls: bool = False,
     ) -> None:
-        """``requests_per_window`` requests per rolling ten seconds (HubSpot's private-app burst limit)."""
+        """``requests_per_window`` requests per rolling ten seconds (HubSpot's private-app burst limit);
+        ``tls`` serves https with a throwaway CA (``ca_file``), as api.hubapi.com is reached."""
         self.token = token
+        self.ca_file: Path | None = None
+        self._tls: tuple[Path, Path] | None = None
+        if tls:
+            self.ca_file, cert, key = tls_files(Path(tempfile.mkdtemp(prefix="fake-hubspot-")))
+            self._tls = (cert, key)
         self.scopes: set[str] = set(scopes)
         self.portal_id = portal_id
         self.requests_per_window = requests_per_window
@@ -239,6 +251,10 @@ class FakeHubSpot:
         if self._server is not None:
             return self
         server = _Server(("127.0.0.1", self._port), _Handler)
+        if self._tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self._tls)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         server.fake = self
         self._port = int(server.server_address[1])
         self._server = server
@@ -270,7 +286,7 @@ class FakeHubSpot:
         """The API base URL (HUBSPOT_API_URL), no trailing slash."""
         if not self._port:
             raise RuntimeError("FakeHubSpot is not started; call start() first")
-        return f"http://127.0.0.1:{self._port}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self._port}"
 
     # ------------------------------------------------------------------ faults
 
@@ -438,7 +454,7 @@ class FakeHubSpot:
                 time.sleep(self._delay)
             status, payload, headers = self._answer(req, parts.path, parts.query, body)
             self._send(req, status, payload, headers)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
 
     def _answer(self, req: _Handler, path: str, query: str, body: bytes) -> tuple[int, Any, dict[str, str]]:

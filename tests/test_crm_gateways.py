@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import certifi
 import pytest
 
 from crm.factory import gateway_of
@@ -609,7 +610,7 @@ def test_gateway_of_none_hubspot_and_salesforce_over_verified_tls(
 def test_gateway_of_refuses_an_unknown_ca(
     salesforce: FakeSalesforce, keys: tuple[bytes, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())  # public CAs only
     key_file = tmp_path / "server.key"
     key_file.write_bytes(keys[0])
     sf = gateway_of(
@@ -653,3 +654,17 @@ def test_a_hand_off_to_a_slow_crm_costs_two_round_trips_not_four(
 
     assert timings["hubspot"][0] == 4 and timings["salesforce"][0] == 4
     assert timings["hubspot"][1] < 1.7 and timings["salesforce"][1] < 1.7, timings  # one after another: 2 s
+
+
+def test_hubspot_tls_is_verified_as_requests_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeHubSpot(tls=True) as fake:
+        fake.add_owner("sato@example.com")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
+        trusted = HubSpotGateway(access_token=fake.token, api_url=fake.url).upsert(draft())
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())  # public CAs only
+        with pytest.raises(CrmError) as untrusted:
+            HubSpotGateway(access_token=fake.token, api_url=fake.url).upsert(draft("S-2"))
+
+    assert fake.url.startswith("https://") and trusted.created
+    assert "SSL" in str(untrusted.value) and not untrusted.value.permanent
+    assert len(fake.deals) == 1
