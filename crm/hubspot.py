@@ -187,7 +187,8 @@ class HubSpotGateway:
             return fn(*args, _request_timeout=self.timeout, **kwargs)
         except _API_ERRORS as exc:
             status = int(getattr(exc, "status", 0) or 0)
-            raise crm_error(status, getattr(exc, "body", None), getattr(exc, "headers", None), doing) from exc
+            body = getattr(exc, "body", None) or json.dumps({"message": str(getattr(exc, "reason", "") or "")})
+            raise crm_error(status, body, getattr(exc, "headers", None), doing) from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise CrmError(f"HubSpot {doing}: {type(exc).__name__}: {exc}") from exc
 
