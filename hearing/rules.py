@@ -62,7 +62,7 @@ JA_CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "ja-more",
-        _p(r" (?:増やす|増員|増席|増枠|増設|買い増し|買い増す|買い足す|追加 購入|追加 契約|追加 発注|増強)"),
+        _p(r" (?:増やす|増員|増席|増枠|増設|買い増し|買い増す|買い足す|追加 購入|追加 契約|追加 発注|増強|追加 分)"),
         0.7,
         Category.SEATS,
     ),
@@ -76,7 +76,7 @@ JA_CUES: tuple[Cue, ...] = (
         "ja-add-n",
         _p(
             r" (?:\d+|数|何) (?:名|人|件|台|ライセンス|アカウント|id|席) (?:分 )?(?:ほど |くらい |ぐらい |程度 )?"
-            r"(?:の )?(?:追加|増やす|増える|発行|購入|欲しい|必要|要る)"
+            r"(?:の )?(?:追加|増やす|増える|発行|購入|欲しい|必要|要る|入社|入る|加わる|採用)"
         ),
         0.75,
         Category.SEATS,
@@ -120,6 +120,8 @@ JA_CUES: tuple[Cue, ...] = (
         0.6,
         Category.SEATS,
     ),
+    Cue("ja-more-obj", _p(rf" もっと (?:\S+ )?{_SEATS_OBJ}"), 0.6, Category.SEATS),
+    Cue("ja-prepare", _p(rf" {_SEATS_OBJ} (?:の )?(?:準備|用意|手配)"), 0.55, Category.SEATS),
     Cue(
         "ja-count-talk",
         _p(r" (?:id|ライセンス|アカウント|ユーザー) 数 (?:を|の|について|に つく て)? ?(?:\S+ )?(?:相談|見直し|検討)"),
@@ -227,10 +229,26 @@ EN_CUES: tuple[Cue, ...] = (
         stative=True,
     ),
     Cue(
+        "en-count-up",
+        _p(
+            r" (?:bump|increase|raise|up|expand|grow) (?:\S+ ){0,2}(?:seat|license|user|account|id|login) "
+            r"(?:count|number|limit|total|cap) "
+        ),
+        0.7,
+        Category.SEATS,
+    ),
+    Cue(
+        "en-need-more",
+        _p(r" (?:need|want|get|require) (?:a few |a lot |a couple |some |many |lots )?more(?: soon| now| asap)? "),
+        0.45,
+        Category.SEATS,
+    ),
+    Cue(
         "en-limit",
         _p(
             r" (?:hit|hitting|reach|reached|at|near|close to|over|exceed) (?:the |our |my )?"
             r"(?:seat |license |user )?(?:limit|cap|maximum|max) "
+            r"| \d+ (?:of|out of) (?:our )?\d+ (?:seat|license|user|account|id|login) "
         ),
         0.7,
         Category.SEATS,
@@ -251,7 +269,8 @@ EN_CUES: tuple[Cue, ...] = (
         _p(
             r" (?:add|adding|buy|purchase|get|onboard|bring on|bring in) (?:\S+ ){0,3}"
             r"(?:seat|license|user|account|id|login|people|person|member|staff|employee|worker|team|site"
-            r"|technician|operator|driver|depot|office|plant|warehouse|branch|location) "
+            r"|technician|operator|driver|depot|office|plant|warehouse|branch|location|region|area|country|division"
+            r"|subsidiary|crew|shift) "
         ),
         0.55,
         Category.SEATS,
@@ -403,7 +422,7 @@ JA_NEGATION = _p(
 # After a negation: a question or an obligation, not a refusal ("追加できませんか", "増やさないといけない").
 JA_NEG_SKIP = _p(
     r"^ (?:か|と (?:行く|行ける|駄目|だめ|困る|不味い|まずい)|ば|でしょう|だろう|ては|て は|ても|かしら|なら"
-    r"|(?:\S+ ){0,3}?(?:っけ|け) )"
+    r"|(?:\S+ ){0,3}?(?:っけ|け) |の って |って |の $)"
 )
 # Before a negation: not a refusal ("増やすしかない", "有償でも構いません").
 JA_NEG_NOT_AFTER = _p(r" (?:しか|構う|構う ます)$")
@@ -525,7 +544,8 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "billing",
         _p(
             r" (?:invoice|billing|bill|billed|receipt|payment|charged|double charged|credit card|refund|vat"
-            r"|po number|remittance) "
+            r"|po number|remittance|get applied|been applied|applied to|activated|active yet|show up|showing up"
+            r"|reflected) "
         ),
         0.6,
     ),
@@ -555,7 +575,8 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         _p(
             r" (?:we'd like to propose|we would like to propose|we recommend|would you be interested|let me know"
             r" if you'd like"
-            r"|special offer|promotion|campaign|our new|we're offering|we are offering|we can offer|happy to offer"
+            r"|special offer|promotion|campaign|our new (?:feature|release|version|product|service|plan|app)"
+            r"|we're offering|we are offering|we can offer|happy to offer"
             r"|we're launching|we are launching|we've launched|we have launched|happy to show you|introducing"
             r"|new release|check out our) "
         ),
