@@ -349,7 +349,8 @@ class Detector:
         interest = rules.JA_INTEREST if japanese else rules.EN_INTEREST
         have = self._owned_products(owned)
         plan_now = self._owned_plan(owned)
-        named = rules.Cue("named", rules.PLAN_FEATURES, 0.7)
+        # A name is no action: saying it in the past ("SSO対応が必須になった") is no "done" (negation still is).
+        named = rules.Cue("named", rules.PLAN_FEATURES, 0.7, stative=True)
         for number, clause in enumerate(clauses):
             text = low[clause.start : clause.end]
             around = low[clauses[max(0, number - 1)].start : clauses[min(len(clauses) - 1, number + 1)].end]

@@ -62,7 +62,10 @@ JA_CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "ja-more",
-        _p(r" (?:増やす|増員|増席|増枠|増設|買い増し|買い増す|買い足す|追加 購入|追加 契約|追加 発注|増強|追加 分)"),
+        _p(
+            r" (?:増やす|増員|増席|増枠|増設|買い増し|買い増す|買い足す|足す|追加 購入|追加 契約|追加 発注|増強"
+            r"|追加 分)"
+        ),
         0.7,
         Category.SEATS,
     ),
@@ -131,8 +134,8 @@ JA_CUES: tuple[Cue, ...] = (
     Cue(
         "ja-there-too",
         _p(
-            rf" (?:{_SITES}|そこ|あちら|こちら|そちら)(?: の 方)? (?:で|に) も (?:\S+ ){{0,4}}?"
-            r"(?:使う|導入|展開|利用|入れる)"
+            rf" (?:{_SITES}|そこ|あちら|こちら|そちら)(?: の 方)? (?:(?:で|に) )?も (?:\S+ ){{0,4}}?"
+            r"(?:使う|導入|展開|利用|入れる|使い始める)"
         ),
         0.65,
         Category.SEATS,
@@ -208,7 +211,7 @@ JA_CUES: tuple[Cue, ...] = (
         "ja-upgrade",
         _p(
             r" (?:上位 (?:プラン|版|グレード|エディション)|アップグレード|プラン アップ|グレード アップ|プラン"
-            r" を 上げる|上 の プラン)"
+            r" を 上げる|上 の プラン|プラン (?:の )?変更 (?:を )?(?:検討|検討中|為る たい|考える))"
         ),
         0.7,
         Category.PLAN,
@@ -554,7 +557,7 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         _p(
             r" (?:not happening|anytime soon|can't afford|too expensive|out of budget|shelved|no budget"
             r"|we won't|not this year|not right now|maybe later|all set|we're good|we are good|don't need|do not need"
-            r"|no need) "
+            r"|no need|decided not to|decided against|not to go ahead|pass on|passing on|stay on|stick with) "
         ),
         0.6,
     ),
@@ -586,7 +589,7 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "howto",
         _p(
             r" (?:how do i|how do we|how can i|how can we|how to|where do i|where can i|where is|steps to|instructions"
-            r"|what's the way|is there a way to) "
+            r"|what's the way|is there a way to|can't find|cannot find|where's|button|menu) "
         ),
         0.0,
     ),
@@ -603,7 +606,7 @@ PLAN_FEATURES = _p(
 JA_INTEREST = _p(
     r"(?:興味|気になる|気になって|検討|資料|デモ|試し|試す|試して|トライアル|見積|導入|使いたい|使ってみたい|話を聞|詳しく|教えて|紹介|料金"
     r"|価格|費用|併用|連携|できますか|使えますか|可能ですか|したい|にしたい|変更|移行|切り替え|切替|上げ|追加|欲しい|ほしい|必要|お願い|相談|違い|比較|いくら"
-    r"|ありますか|ありましたっけ|あります\?|どんな|ってどう|とは|対応|入れる|入れたい|予算|たい)"
+    r"|ありますか|ありましたっけ|あります\?|どんな|ってどう|とは|対応|入れる|入れたい|予算|たい|かな)"
 )
 EN_INTEREST = _p(
     r"\b(?:interest|interested|curious|demo|trial|quote|pricing|price|cost|info|information|brochure|learn more"
@@ -612,5 +615,5 @@ EN_INTEREST = _p(
     r"|upgrade|want"
     r"|would like|'d like|need|does|do you|can we|could we|support|available|include|difference|compare|how much"
     r"|require|requires|required|only on|which plan|what plan|is that|is it|has that|asking about|ask about"
-    r"|whether you have|do you have|anything for|sounds like|love to|get)\b"
+    r"|whether you have|do you have|anything for|sounds like|love to|get|going|go|bundle)\b"
 )
