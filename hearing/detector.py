@@ -102,7 +102,7 @@ def _line(words: Sequence[str]) -> _Line:
     return _Line("".join(text), token_at)
 
 
-_NEEDS_SEAT_OBJECT = {"ja-more", "ja-add", "ja-short"}
+_NEEDS_SEAT_OBJECT = {"ja-more", "ja-add", "ja-short", "ja-will-grow"}
 _SEAT_WORDS = re.compile(
     r"id|ユーザ|アカウント|ライセンス|席|枠|人数|利用者|メンバー|人|名|社員|スタッフ|従業員|作業員|職人|端末|台数|ログイン|シート|契約|要員|体制"
     r"|拠点|工場|現場|支店|部署|事業所|営業所|店舗|センター|倉庫"

@@ -126,6 +126,19 @@ JA_CUES: tuple[Cue, ...] = (
     Cue("ja-more-obj", _p(rf" もっと (?:\S+ )?{_SEATS_OBJ}"), 0.6, Category.SEATS),
     Cue("ja-prepare", _p(rf" {_SEATS_OBJ} (?:の )?(?:準備|用意|手配)"), 0.55, Category.SEATS),
     Cue(
+        "ja-all-use",
+        _p(
+            r" (?:全社|全 社|全国|全店|全 拠点|全 工場|全 部署|会社 全体|グループ 全体|全社的|グループ 会社)"
+            r" (?:で|に|へ)? ?"
+            r"(?:\S+ ){0,3}?(?:使う|導入|展開|利用|入れる|広げる)"
+        ),
+        0.65,
+        Category.SEATS,
+    ),
+    Cue(
+        "ja-will-grow", _p(r" (?:増える|増加 為る) (?:そう|見込み|見込む|予定|かも)"), 0.5, Category.SEATS, stative=True
+    ),
+    Cue(
         "ja-count-talk",
         _p(r" (?:id|ライセンス|アカウント|ユーザー) 数 (?:を|の|について|に つく て)? ?(?:\S+ )?(?:相談|見直し|検討)"),
         0.55,
@@ -197,7 +210,7 @@ JA_CUES: tuple[Cue, ...] = (
             r" (?:全社|全 社|全国|全店|全 拠点|全 工場|全 部署|全 現場|会社 全体|グループ 全体|全社的|全員|全"
             r" 社員|グループ 会社)"
         ),
-        0.6,
+        0.45,  # "全社員に周知します" is no hint: it takes a wish or another cue
         Category.SEATS,
     ),
     Cue(
@@ -262,7 +275,9 @@ EN_CUES: tuple[Cue, ...] = (
         _p(
             r" (?:more|additional|extra|another \d+|\d+ more|few more|couple more|\d+ additional|\d+ extra) "
             r"(?:\S+ ){0,2}(?:seat|license|user|account|id|login|people|person|member|staff|employee|worker"
-            r"|driver|technician|operator|tablet|device|slot) "
+            r"|driver|technician|operator|tablet|device|slot) (?!(?:are|is|were|was|be|have|has|keep|log) )"
+            r"| (?:above|over|beyond|more than|past) \d+ (?:seat|license|user|account|id|login) | volume"
+            r" (?:pricing|discount) "
         ),
         0.7,
         Category.SEATS,
@@ -350,7 +365,7 @@ EN_CUES: tuple[Cue, ...] = (
             r"(?:company|org|organization|organisation|group|business|site|office|plant|team|region) "
             r"| (?:whole|entire) (?:company|org|organization|organisation|group|team) "
         ),
-        0.6,
+        0.45,  # "share this with the whole team" is no hint: it takes a wish or another cue
         Category.SEATS,
     ),
     Cue(
@@ -405,7 +420,8 @@ EN_CUES: tuple[Cue, ...] = (
 
 # Want, plan, consider: what turns a topic into an intention.
 JA_INTENT = _p(
-    r" (?:たい|予定|考える|検討|検討中|見込み|つもり|積もり|方向|計画|希望|欲しい|ほしい|相談|お願い|御願い|願う|可能"
+    r" (?:たい|予定|興味|考える|検討|検討中|見込み|つもり|積もり|方向|計画|希望|欲しい|ほしい|相談|お願い|御願い"
+    r"|願う|可能"
     r"|出来る|頂ける|いただける"
     r"|下さる|くださる|もらえる|貰える|思う|方針|予算|そう|かも|見込む|いる 予定|話 が 出る|声 が 上がる|要望|必要)"
 )
