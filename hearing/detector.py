@@ -127,6 +127,7 @@ def _past_in(window: list[Token]) -> bool:
     )
 
 
+_EN_DONE = frozenset({"already", "last", "complete", "completed", "done", "finished", "went", "worked"})
 _THANKS = re.compile(r" (?:有り難う|ありがとう|感謝|助かる) ")
 _OBJECT_PARTICLES = {"を", "が", "は", "も", "の", "って", "とか", "など"}
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
@@ -336,7 +337,7 @@ class Detector:
         if any(word in rules.EN_NEGATION for word in before) or rules.EN_NO_NEED.search(clause_line):
             return 0.0
         following = [t.surface for t in tokens[last + 1 : last + 3]]
-        if not cue.stative and any(word in ("already", "last") for word in before + following):
+        if not cue.stative and any(word in _EN_DONE for word in before + following):
             return cue.weight * 0.4
         said = tokens[first].surface if tokens[first].surface not in ("more", "the", "our", "a") else ""
         if not cue.stative and said.endswith("ed") and not {"need", "want", "have", "to"} & set(before[-2:]):

@@ -36,6 +36,8 @@ _SITES = (
     r"|営業|現場|協力 会社"
     r"|部隊|グループ)"
 )
+# People named after their site ("現場監督", "支店長") are people, not a site.
+_SITE_PEOPLE = r" (?:監督|長|担当|責任 者|責任者|所長|さん|様|管理 者|管理者)"
 _NEW_SITES = _SITES.replace("|現場|", "|").replace("|現場", "")
 _PEOPLE = (
     r"(?:人数|人員|要員|社員 数|従業員 数|社員|従業員|スタッフ|ユーザー|利用者|メンバー|作業員|人|職人"
@@ -97,7 +99,8 @@ JA_CUES: tuple[Cue, ...] = (
         "ja-other-site",
         # "他の工場でも", not "他の現場の点検結果" (a site's data is not a site that wants it)
         _p(
-            rf" (?:他|別|ほか|外|他の|違う|もう 一つ|もう 1 つ|隣) (?:の )?{_SITES}(?! の ) (?:で|に|へ|でも)? ?(?:も)?"
+            rf" (?:他|別|ほか|外|他の|違う|もう 一つ|もう 1 つ|隣) (?:の )?{_SITES}(?! の |{_SITE_PEOPLE})"
+            r" (?:で|に|へ|でも)? ?(?:も)?"
         ),
         0.7,
         Category.SEATS,
@@ -105,7 +108,10 @@ JA_CUES: tuple[Cue, ...] = (
     Cue("ja-other-site2", _p(rf" (?:他|別) {_SITES}"), 0.7, Category.SEATS),
     # A new job site (現場) is everyday work; a new plant or office is growth.
     Cue(
-        "ja-new-site", _p(rf" (?:新しい|新|新規|新設|第 \d+) (?:の )?(?:\S+ ){{0,2}}{_NEW_SITES}"), 0.6, Category.SEATS
+        "ja-new-site",
+        _p(rf" (?:新しい|新|新規|新設|第 \d+) (?:の )?(?:\S+ ){{0,2}}{_NEW_SITES}(?!{_SITE_PEOPLE})"),
+        0.6,
+        Category.SEATS,
     ),
     Cue(
         "ja-site-opens",
@@ -215,8 +221,9 @@ JA_CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "ja-spread",
-        _p(r" (?:横 展開|展開|拡大|拡げる|広げる|広める|拡充|本格 導入|本 導入|全面 導入)"),
-        0.6,
+        # "展開図", "拡大すると" are no growth: alone it is weak, a wish or another cue makes it a hint
+        _p(r" (?:横 展開|展開|拡大|拡げる|広げる|広める|拡充|本格 導入|本 導入|全面 導入)(?! 図| 資料| 表示| 為る と)"),
+        0.45,
         Category.SEATS,
     ),
     Cue("ja-introduce", _p(r" 導入 (?:為る たい|を 検討|検討|予定|を 考える|し たい|為る 予定)"), 0.5),
@@ -315,7 +322,7 @@ EN_CUES: tuple[Cue, ...] = (
     Cue(
         "en-grow",
         _p(
-            r" (?:team|headcount|staff|workforce|crew|company|we) (?:\S+ ){0,2}(?:grow|double|expand)"
+            r" (?:team|headcount|staff|workforce|crew|company) (?:\S+ ){0,2}(?:grow|double|expand)"
             r"| (?:headcount|team|staff|workforce) (?:be|is|are) up "
             r"| (?:hire|hiring|onboard|onboarding) (?:\S+ ){0,3}(?:people|person|staff|employee|worker|new"
             r"|technician|engineer|driver|\d+)"
@@ -454,7 +461,7 @@ JA_STRONG_NEG = _p(
 EN_THING = _p(
     r" (?:template|checklist|form|feature|update|version|field|report|setting|workflow|process|policy"
     r"|change|tag|folder|category|column|photo|picture|comment|note|step|item|question|rule|schedule|access"
-    r"|permission|password|role|phone|browser|os|ios|android) "
+    r"|permission|password|role|phone|browser|os|ios|android|firmware|patch|fix|app|detail|photo) "
 )
 # What a Japanese customer may spread to other sites that is not the product: a checklist, a template.
 JA_THING = _p(

@@ -465,6 +465,21 @@ FRESH = [
     ("全社員に周知しておきます", False, None, None),
     ("We'll share this with the whole team", False, None, None),
     ("More users are logging in every day, thanks for the help", False, None, None),
+    ("展開図のPDFを添付します", False, None, None),
+    ("拡大すると画像がぼやけます", False, None, None),
+    ("新しい支店長が着任しました。今後ともよろしくお願いします", False, None, None),
+    ("他の現場監督にも共有しておきます", False, None, None),
+    ("全員ログインできました！", False, None, None),
+    ("追加で質問なんですが、CSVの文字コードは何ですか", False, None, None),
+    ("アカウントが増えたせいか動作が重いです", False, None, None),
+    ("Can we add more detail to the weekly report?", False, None, None),
+    ("Our other office's Wi-Fi is down, so sync will be delayed", False, None, None),
+    ("We grew our inspection count by 20% this quarter thanks to the app", False, None, None),
+    ("Roll out of the new firmware went smoothly", False, None, None),
+    ("Please expand the photo in the report, it's too small", False, None, None),
+    ("Upgrade complete! The new version looks great", False, None, None),
+    ("Can we get the Enterprise plan's invoice in PDF?", False, None, None),
+    ("他の現場の方にも使ってもらいたいです", True, "seats", None),
 ]
 
 

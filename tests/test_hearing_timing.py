@@ -58,6 +58,8 @@ MAY = date(2026, 5, 20)  # fiscal year 2026, early
         # 3月末までに: March
         ("3月末までに", DEC, date(2027, 3, 1)),
         ("by the end of march", DEC, date(2027, 3, 1)),
+        # the budget a wish is paid from is its timing; when budgets are set is not (below)
+        ("来年度の予算でプロプランを申請する予定です", DEC, date(2027, 4, 1)),
         # next to Japanese text without a space
         ("id追加したい、next quarterくらいで", DEC, date(2027, 1, 1)),
     ],
