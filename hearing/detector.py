@@ -21,7 +21,7 @@ from hearing import rules
 from hearing.analyser import Token, analyse, language_of
 from hearing.learning import TeamModel, features
 from hearing.markup import speaker_text
-from hearing.timing import heard_timing
+from hearing.timing import HeardTiming, all_timings
 from models.offerings import Offering
 from models.signal import Category, Kind
 
@@ -73,6 +73,7 @@ class _Hit:
     start: int  # offsets in the analysed text
     end: int
     clause: int
+    stative: bool = False  # a state ("IDが足りない"): a how-to question beside it does not undo it
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ _CLAUSE_DONE = re.compile(r" (?:た|まし た) (?:(?:です|ね|よ|けど|が|
 _INTENT_DONE = re.compile(
     r" (?:たい|予定|話|声|相談|検討|考える|っけ|け|か|決まる|予算|正式|前提|(?:こと|事) に 成る) "
 )
-_ALREADY = re.compile(r"既に|すでに|済み|\balready\b")
+_FROM = re.compile(r"\s*(?:プラン)?\s*(?:から|from\b)")
+_ALREADY = re.compile(r"既に|すでに|済み|もう\s*(?:使|導入|契約)|使って(?:い)?ます|利用中|\balready\b")
 _SEAT_WORDS_EN = re.compile(r" (?:seat|license|user|account|id|login|people|person|member|staff) ")
 
 
@@ -128,6 +130,11 @@ def _past_in(window: list[Token]) -> bool:
 
 
 _EN_DONE = frozenset({"already", "last", "complete", "completed", "done", "finished", "went", "worked"})
+_PAID = frozenset({"ja-paid", "en-paid"})
+# Said before a cue: it happened already ("先月10名分追加して").
+_JA_BEFORE_DONE = frozenset(
+    {"先月", "先週", "去年", "昨年", "以前", "前回", "先日", "この間", "前年", "昨年度", "昨日"}
+)
 _THANKS = re.compile(r" (?:有り難う|ありがとう|感謝|助かる) ")
 _OBJECT_PARTICLES = {"を", "が", "は", "も", "の", "って", "とか", "など"}
 _SENTENCE_END = re.compile(r"[。!?！？\n]+|\.(?:\s|$)|;")
@@ -235,7 +242,7 @@ class Detector:
             score = (1 - share) * rules_score + share * self.model.probability(features(text))
         if score < THRESHOLD:
             return Heard(False, None, None, None, score, "", language)
-        timing = heard_timing(low, on)
+        timing = self._timing(low, on, clauses, hits, best)
         evidence = self._evidence(display, clauses, best) if best else display[:EVIDENCE_MAX]
         return Heard(
             True,
@@ -246,6 +253,23 @@ class Detector:
             evidence,
             language,
         )
+
+    @staticmethod
+    def _timing(low: str, on: date, clauses: list[_Clause], hits: list[_Hit], best: _Hit | None) -> HeardTiming | None:
+        """The time said nearest the cue, in a clause next to one that gave the hint away (a long
+        message's "I'm out next week" three sentences later is not the expansion's timing)."""
+        near_hits = {hit.clause for hit in hits}
+        candidates = []
+        for timing, own in all_timings(low, on):
+            if not own:
+                continue
+            number = next((n for n, c in enumerate(clauses) if c.start <= timing.start < c.end + 1), None)
+            if number is None:
+                number = next((n for n, c in enumerate(clauses) if c.start > timing.start), len(clauses) - 1)
+            if best is None or any(abs(number - h) <= 1 for h in near_hits):
+                distance = abs(timing.start - best.start) if best else 0
+                candidates.append((distance, timing.start, timing))
+        return min(candidates)[2] if candidates else None
 
     def _cue_hits(self, clauses: list[_Clause], japanese: bool) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -275,6 +299,7 @@ class Detector:
                                     tokens[first].start,
                                     tokens[last].end,
                                     number,
+                                    cue.stative,
                                 )
                             )
         return hits
@@ -307,7 +332,9 @@ class Detector:
             after = " " + " ".join(t.lemma for t in tokens[last + 1 :]) + " "
             if rules.JA_STRONG_NEG.search(after):
                 return 0.0
-            for negation in rules.JA_NEGATION.finditer(after):
+            # "有償でも構いません": the cue itself says "it does not matter", no refusal follows
+            negations = () if tokens[last].lemma == "構う" else rules.JA_NEGATION.finditer(after)
+            for negation in negations:
                 if rules.JA_NEG_SKIP.match(after[negation.end() - 1 :]):
                     continue
                 if rules.JA_NEG_NOT_AFTER.search(after[: negation.start()]):
@@ -320,6 +347,8 @@ class Detector:
                     return 0.0
             window = after.split(" ")[1:window_size]
             asked_back = {"っけ", "け"} & set(after.split(" ")[1 : window_size + 2])  # "…でしたっけ?"
+            if not cue.stative and _JA_BEFORE_DONE & {t.lemma for t in tokens[:first]}:
+                return cue.weight * 0.4
             done = _past_in(tokens[last + 1 : last + window_size]) and not asked_back
             done = done or (_CLAUSE_DONE.search(after) is not None and not _INTENT_DONE.search(after))
             thanked = ("頂く" in window or "貰う" in window) and _THANKS.search(after) is not None
@@ -337,10 +366,15 @@ class Detector:
         if any(word in rules.EN_NEGATION for word in before) or rules.EN_NO_NEED.search(clause_line):
             return 0.0
         following = [t.surface for t in tokens[last + 1 : last + 3]]
-        if not cue.stative and any(word in _EN_DONE for word in before + following):
+        if " so far " in " " + " ".join(following + [t.surface for t in tokens[last + 3 : last + 4]]) + " ":
             return cue.weight * 0.4
-        said = tokens[first].surface if tokens[first].surface not in ("more", "the", "our", "a") else ""
-        if not cue.stative and said.endswith("ed") and not {"need", "want", "have", "to"} & set(before[-2:]):
+        if any(word in _EN_DONE for word in before + following) and not (
+            cue.stative and not {"last", "so"} & set(before + following)
+        ):
+            return cue.weight * 0.4  # "already added", "last month", "upgrade complete", "the rollout so far"
+        said = tokens[first]
+        past = said.surface.endswith("ed") and said.lemma != said.surface
+        if not cue.stative and past and not {"need", "want", "have", "to"} & set(before[-2:]):
             return cue.weight * 0.4  # "we upgraded our phones": done, not wished
         return cue.weight
 
@@ -350,8 +384,7 @@ class Detector:
         interest = rules.JA_INTEREST if japanese else rules.EN_INTEREST
         have = self._owned_products(owned)
         plan_now = self._owned_plan(owned)
-        # A name is no action: saying it in the past ("SSO対応が必須になった") is no "done" (negation still is).
-        named = rules.Cue("named", rules.PLAN_FEATURES, 0.7, stative=True)
+        named = rules.Cue("named", rules.PLAN_FEATURES, 0.7)
         for number, clause in enumerate(clauses):
             text = low[clause.start : clause.end]
             around = low[clauses[max(0, number - 1)].start : clauses[min(len(clauses) - 1, number + 1)].end]
@@ -361,9 +394,18 @@ class Detector:
                 match = pattern.search(text)
                 if match and index not in have:
                     found.append(("product", 0.7, Category.CROSS_SELL, match))
+            # "プロからスタンダードへ": the plan said with から is the one they have
+            now_here = max(
+                [plan_now]
+                + [
+                    index
+                    for index, pattern in self._plan_names
+                    if (m := pattern.search(text)) and _FROM.match(text, m.end())
+                ]
+            )
             for index, pattern in self._plan_names:
                 match = pattern.search(text)
-                if match and index > plan_now:
+                if match and index > now_here and not _FROM.match(text, match.end()):
                     found.append(("plan-name", 0.7, Category.PLAN, match))
             if self.plans and plan_now < len(self.plans) - 1:
                 match = rules.PLAN_FEATURES.search(text)
@@ -379,7 +421,8 @@ class Detector:
                     continue
                 inside = [i for i, token in enumerate(clause.tokens) if token.end > start and token.start < end]
                 if inside:
-                    modified = self._modified(named, clause.tokens, inside[0], inside[-1], japanese, window_size=7)
+                    # the past only when it follows the name closely ("プロに上げた"), not "SSO対応が必須になった"
+                    modified = self._modified(named, clause.tokens, inside[0], inside[-1], japanese, window_size=5)
                     weight *= modified / named.weight
                 if weight > 0:
                     hits.append(_Hit(name, weight, category, start, end, number))
@@ -409,8 +452,12 @@ class Detector:
             if not where:
                 continue
             if name == "howto":
-                score -= 0.4 if best.clause in where else 0.3
+                # "枠を広げる方法を教えて" still says they are full; "ユーザーの追加方法" is only a question
+                if not best.stative:
+                    score -= 0.4 if best.clause in where else 0.3
                 continue
+            if name == "billing" and best.name in _PAID:
+                continue  # "費用はお支払いします" is a wish to pay, not a billing question
             score -= penalty if best.clause in where or name == "dismiss" else penalty / 2
         category = Category.OTHER if best.category is Category.OTHER else self._category(hits)
         return max(0.0, min(1.0, score)), best, category

@@ -31,7 +31,8 @@ _SEATS_OBJ = (
     r"|user|seat|license|account|login|member)"
 )
 _SITES = (
-    r"\S*(?:拠点|工場|部署|支店|現場|事業所|営業所|店舗|部門|チーム|事業部|グループ 会社|子 会社|子会社|センター|倉庫"
+    r"\S*(?:学校|校|病院|クリニック|ホーム|特養|園|棟|物件|庁舎|役所|自治体|店|拠点|工場|部署|支店|現場|事業所"
+    r"|営業所|店舗|部門|チーム|事業部|グループ 会社|子 会社|子会社|センター|倉庫"
     r"|エリア|ライン|支社|本社|営業 所|オフィス|会社|課|部|店|建物|プラント|施設|地域|関連 会社|総務|経理|人事"
     r"|営業|現場|協力 会社"
     r"|部隊|グループ)"
@@ -45,7 +46,13 @@ _PEOPLE = (
 )
 
 JA_CUES: tuple[Cue, ...] = (
-    Cue("ja-short", _p(r" (?:足りる ない|不足|足る ない|足りる 無い)"), 0.75, Category.SEATS, stative=True),
+    Cue(
+        "ja-short",
+        _p(r" (?:足りる ない|不足|足る ない|足りる 無い|足る ず|足りる ず|足る ぬ)"),
+        0.75,
+        Category.SEATS,
+        stative=True,
+    ),
     Cue(
         "ja-limit",
         _p(r" 上限 (?:に|を|まで)? ?(?:達する|超える|近い|来る|行く|なる|迫る)"),
@@ -56,7 +63,9 @@ JA_CUES: tuple[Cue, ...] = (
     Cue(
         "ja-full",
         _p(
-            rf" {_SEATS_OBJ} (?:が|は)? ?(?:いっぱい|一杯|埋まる|ぎりぎり|ギリギリ|カツカツ|かつかつ|パンパン|ぱんぱん)"
+            rf" {_SEATS_OBJ} (?:が|は)? ?(?:\S+ ){{0,2}}?(?:いっぱい|一杯|埋まる|ぎりぎり|ギリギリ|カツカツ"
+            rf"|かつかつ|パンパン"
+            r"|ぱんぱん)| 枠 を (?:\S+ )?(?:広げる|増やす|拡げる)"
         ),
         0.7,
         Category.SEATS,
@@ -80,8 +89,11 @@ JA_CUES: tuple[Cue, ...] = (
     Cue(
         "ja-add-n",
         _p(
-            r" (?:\d+|数|何) (?:名|人|件|台|ライセンス|アカウント|id|席) (?:分 )?(?:ほど |くらい |ぐらい |程度 )?"
-            r"(?:の )?(?:追加|増やす|増える|発行|購入|欲しい|必要|要る|入社|入る|加わる|採用)"
+            r" (?:\d+|数|何) (?:名|人|件|台|ライセンス|アカウント|id|席|つ|個) (?:分 )?(?:ほど |くらい |ぐらい |程度 )?"
+            r"(?:の )?(?:追加|増やす|増える|発行|購入|欲しい|必要|要る|入社|入る|加わる|採用|お願い|御願い|頼む)"
+            r"| (?:あと|後|もう) \d+ (?:名|人|台|ライセンス|アカウント|id|席|つ|個|拠点)"
+            r"| 追加 で (?:\S+ )?\d+ (?:名|人|台|ライセンス|アカウント|id|席|つ|個)"
+            r"| (?:新人|新卒|新入 社員|新入社員|中途) (?:が |も )?\d+ (?:名|人)"
         ),
         0.75,
         Category.SEATS,
@@ -105,11 +117,15 @@ JA_CUES: tuple[Cue, ...] = (
         0.7,
         Category.SEATS,
     ),
-    Cue("ja-other-site2", _p(rf" (?:他|別) {_SITES}"), 0.7, Category.SEATS),
+    Cue("ja-other-site2", _p(rf" (?:他|別) ?{_SITES}(?! の |{_SITE_PEOPLE})"), 0.7, Category.SEATS),
     # A new job site (現場) is everyday work; a new plant or office is growth.
     Cue(
         "ja-new-site",
-        _p(rf" (?:新しい|新|新規|新設|第 \d+) (?:の )?(?:\S+ ){{0,2}}{_NEW_SITES}(?!{_SITE_PEOPLE})"),
+        _p(
+            rf" (?:新しい|新|新規|新設|第 \d+|第二|第三) (?:の )?(?:(?!(?:は|が|を|に|で|も|の) )\S+"
+            rf" ){{0,2}}{_NEW_SITES}"
+            rf"(?!{_SITE_PEOPLE})"
+        ),
         0.6,
         Category.SEATS,
     ),
@@ -123,14 +139,26 @@ JA_CUES: tuple[Cue, ...] = (
     Cue(
         "ja-people-too",
         _p(
-            rf" (?:{_PEOPLE}|協力 会社|協力会社|パート|アルバイト)(?: さん| たち| の 方| 方)* に も (?:\S+"
-            rf" ){{0,3}}?使う"
+            rf" (?:{_PEOPLE}|協力 会社|協力会社|パート|アルバイト|\d+ (?:名|人))(?: さん| たち| の 方| 方)* (?:に )?も"
+            rf" (?:\S+ ){{0,3}}?使う"
         ),
         0.6,
         Category.SEATS,
     ),
     Cue("ja-more-obj", _p(rf" もっと (?:\S+ )?{_SEATS_OBJ}"), 0.6, Category.SEATS),
-    Cue("ja-prepare", _p(rf" {_SEATS_OBJ} (?:の )?(?:準備|用意|手配)"), 0.55, Category.SEATS),
+    Cue(
+        "ja-prepare",
+        _p(rf" {_SEATS_OBJ} (?:の |を )?(?:御 )?(?:準備|用意|手配|頼む)"),
+        0.55,
+        Category.SEATS,
+    ),
+    Cue(
+        "ja-your-have",
+        _p(r" (?:御 社|御社|貴社|そちら) (?:に|で|は|に は)? ?(?:\S+ ){0,3}?有る"),
+        0.55,
+        Category.CROSS_SELL,
+    ),
+    Cue("ja-plan-switch", _p(r" プラン (?:へ |に )?(?:の )?(?:切り替え|切り替える|切替|移行)"), 0.6, Category.PLAN),
     Cue(
         "ja-all-use",
         _p(
@@ -153,8 +181,8 @@ JA_CUES: tuple[Cue, ...] = (
     Cue(
         "ja-there-too",
         _p(
-            rf" (?:{_SITES}|そこ|あちら|こちら|そちら)(?: の 方)? (?:(?:で|に) )?も (?:\S+ ){{0,4}}?"
-            r"(?:使う|導入|展開|利用|入れる|使い始める)"
+            rf" (?:{_SITES}|そこ|あちら|こちら|そちら)(?: の 方| \S+){{0,3}}? (?:(?:で|に) )?も (?:\S+ ){{0,4}}?"
+            r"(?:使う|導入|展開|利用|入れる|使い始める|運用|試す|広げる)"
         ),
         0.65,
         Category.SEATS,
@@ -185,7 +213,10 @@ JA_CUES: tuple[Cue, ...] = (
     ),
     Cue(
         "ja-paid",
-        _p(r" (?:有償|有料|費用 を 払う|お金 を 払う|別 料金|追加 料金 で も|費用 が (?:掛かる|かかる) て も)"),
+        _p(
+            r" (?:有償|有料|費用 を 払う|お金 を 払う|別 料金|追加 料金 で も|費用 が (?:掛かる|かかる) て も"
+            r"|(?:費用|料金|お金) (?:は|が|も)? ?(?:\S+ ){0,2}?(?:構う|御 支払う|支払う|払う|出す|お 支払い))"
+        ),
         0.7,
         Category.OTHER,
         stative=True,
@@ -197,7 +228,7 @@ JA_CUES: tuple[Cue, ...] = (
             r"|サポート プラン"
             r"|レクチャー|説明 会|説明会|\S*支援|\S*サービス|メニュー|パッケージ)(?: \S+){0,6}? (?:お願い|御願い"
             r"|願う|貰う|もらえる"
-            r"|頂ける|有る|出来る|やる"
+            r"|頂ける|有る|出来る|やる|遣る|頂く"
             r"|欲しい)"
         ),
         0.55,
@@ -245,6 +276,7 @@ EN_CUES: tuple[Cue, ...] = (
         "en-short",
         _p(
             r" (?:run|running|ran) out of | not enough (?:\S+ )?(?:seat|license|account|login|user|id) "
+            r"| used up | maxed out | at capacity "
             r"| short (?:on|of) (?:seat|license|account|login)| out of (?:seat|license|account)"
         ),
         0.75,
@@ -258,6 +290,25 @@ EN_CUES: tuple[Cue, ...] = (
             r"(?:count|number|limit|total|cap) "
         ),
         0.7,
+        Category.SEATS,
+    ),
+    Cue(
+        "en-opening",
+        _p(
+            r" (?:open|opening|launch|launching) (?:\S+ ){0,3}(?:site|office|plant|factory|branch|warehouse|depot|store"
+            r"|home|school|clinic|hospital|facility|location) "
+        ),
+        0.6,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue(
+        "en-about-n",
+        _p(
+            r" (?:roughly|about|around|approx|approximately|some|another) \d+ (?:more )?(?:user|seat|license"
+            r"|people|account|login) "
+        ),
+        0.5,
         Category.SEATS,
     ),
     Cue(
@@ -295,7 +346,7 @@ EN_CUES: tuple[Cue, ...] = (
             r" (?:add|adding|buy|purchase|get|onboard|bring on|bring in) (?:\S+ ){0,3}"
             r"(?:seat|license|user|account|id|login|people|person|member|staff|employee|worker|team|site"
             r"|technician|operator|driver|depot|office|plant|warehouse|branch|location|region|area|country|division"
-            r"|subsidiary|crew|shift) "
+            r"|subsidiary|crew|shift|factory|facility|home|school|store|clinic|hospital) "
         ),
         0.55,
         Category.SEATS,
@@ -324,6 +375,7 @@ EN_CUES: tuple[Cue, ...] = (
         _p(
             r" (?:team|headcount|staff|workforce|crew|company) (?:\S+ ){0,2}(?:grow|double|expand)"
             r"| (?:headcount|team|staff|workforce) (?:be|is|are) up "
+            r"| new hire | new starter | new joiner "
             r"| (?:hire|hiring|onboard|onboarding) (?:\S+ ){0,3}(?:people|person|staff|employee|worker|new"
             r"|technician|engineer|driver|\d+)"
         ),
@@ -359,7 +411,8 @@ EN_CUES: tuple[Cue, ...] = (
         _p(
             r" (?:other|another|second|new|more|all) (?:of )?(?:our )?(?:\S+ )?(?:office|site|location|team"
             r"|department|plant|factory|branch|warehouse|region|division|subsidiary|store|depot|facility"
-            r"|shop|unit|business unit|group company|project|country) "
+            r"|shop|unit|business unit|group company|project|country|home|care home|school|clinic|hospital|building"
+            r"|property|facility|restaurant|hotel) "
             r"| (?:sister|parent|affiliate|group|partner) (?:company|companies|firm|firms) "
         ),
         0.6,
@@ -447,8 +500,8 @@ JA_NEGATION = _p(
 )
 # After a negation: a question or an obligation, not a refusal ("追加できませんか", "増やさないといけない").
 JA_NEG_SKIP = _p(
-    r"^ (?:か|と (?:行く|行ける|駄目|だめ|困る|不味い|まずい)|ば|でしょう|だろう|ては|て は|ても|かしら|なら"
-    r"|(?:\S+ ){0,3}?(?:っけ|け) |の って |って |の $)"
+    r"^ (?:か|と (?:行く|行ける|駄目|だめ|困る|不味い|まずい|無理)|ば|でしょう|だろう|ては|て は|ても|かしら|なら"
+    r"|(?:\S+ ){0,3}?(?:っけ|け) |の って |って |の $|です か|ます か|でしょう か)"
 )
 # Before a negation: not a refusal ("増やすしかない", "有償でも構いません").
 JA_NEG_NOT_AFTER = _p(r" (?:しか|構う|構う ます)$")
@@ -461,14 +514,15 @@ JA_STRONG_NEG = _p(
 EN_THING = _p(
     r" (?:template|checklist|form|feature|update|version|field|report|setting|workflow|process|policy"
     r"|change|tag|folder|category|column|photo|picture|comment|note|step|item|question|rule|schedule|access"
-    r"|permission|password|role|phone|browser|os|ios|android|firmware|patch|fix|app|detail|photo) "
+    r"|permission|password|role|phone|browser|os|ios|android|firmware|patch|fix|app|detail|photo|range|date|dashboard|view|filter"
+    r"|chart|graph|screen|page|list|table) "
 )
 # What a Japanese customer may spread to other sites that is not the product: a checklist, a template.
 JA_THING = _p(
     r" (?:チェック リスト|チェックリスト|テンプレート|帳票|フォーム|設定|マスタ|項目|レポート|データ|写真|ファイル) "
 )
 JA_THING_CUES = frozenset({"ja-other-site", "ja-other-site2", "ja-spread", "ja-there-too", "ja-new-site", "ja-all"})
-EN_THING_CUES = frozenset({"en-rollout", "en-add", "en-wide", "en-other-site", "en-upgrade"})
+EN_THING_CUES = frozenset({"en-rollout", "en-add", "en-wide", "en-other-site", "en-upgrade", "en-need-more"})
 EN_NEGATION = {
     "not", "no", "never", "don't", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "wasn't", "didn't",
     "haven't", "hasn't", "wouldn't", "shouldn't", "without", "nobody", "none", "dont", "wont", "nor",
@@ -485,7 +539,7 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
         "removal",
         _p(
-            r" (?:削除|減らす|削減|減員|減少|無効|無効化|停止|退職|外す|返却|縮小|撤退|減る|消す|消去|廃止"
+            r" (?:削除|減らす|削減|減員|減少|無効|無効化|停止|退職|外す|返却|縮小|撤退|消す|消去|廃止"
             r"|閉鎖|統合|引き継ぐ)"
         ),
         0.6,
@@ -494,19 +548,25 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "dismiss",
         _p(
             r" (?:(?<!有償 で )(?<!有料 で )(?<!で も )(?<!て も )大丈夫|結構 です|間に合う|見送り|見送る|立ち消え|白紙"
-            r"|無理|予算 的 に|厳しい|難しい|否|いえ|合う ない|高い 過ぎる|高過ぎる|ほど (?:で|だ) は (?:無い"
+            r"|無理(?! です か| か)|予算 的 に|厳しい|難しい|否|いえ|合う ない|高い 過ぎる|高過ぎる|ちょうど"
+            r" 良い|ちょうど いい|山々|だけ です"
+            r"|予定 は (?:無い|ない)|(?:別|他) の ツール|他社 の ツール|稟議 (?:が|は)? ?(?:通る|とおる) (?:ます"
+            r" )?(?:ない|ぬ|ず)"
+            r"|ほど (?:で|だ) は (?:無い"
             r"|ない)|(?:無い|ない) と 思う"
             r"|つもり は (?:無い|ない))"
         ),
         0.6,
     ),
-    ("reassign", _p(r" (?:付け替え|付け替える|異動|回す|コピー|複製|移動)"), 0.45),
+    # a bare refusal as its own sentence ("増員?ないです")
+    ("dismiss", _p(r"^ (?:否 )?(?:無い|ない|無し|なし)(?: です| ね| よ| ます| 〜)* $"), 0.6),
+    ("reassign", _p(r" (?:付け替え|付け替える|異動|コピー|複製|移動)"), 0.45),
     (
         "cancel",
         _p(
             r" (?:解約|退会|(?:契約|利用|サービス|ツール) (?:を )?(?:止める|やめる|辞める)|更新 為る ない|更新"
             r" し ない|ダウン グレード|ダウングレード|下げる|下位 プラン|安い プラン"
-            r"|減額|乗り換え|乗り換える|見直す|見直し|コスト 削減|終了|元 に 戻す|戻す たい)"
+            r"|減額|乗り換え|乗り換える|見直す|見直し|コスト 削減|終了|元 に 戻す|戻す)"
         ),
         0.7,
     ),
@@ -514,8 +574,8 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         "billing",
         _p(
             r" (?:請求|請求書|領収書|領収|支払い|支払|振込|振り込み|入金|経理|宛名|引き落とし|クレジット カード"
-            r"|決済|インボイス|見積書|見積 書"
-            r"|納品書|請求額|金額 が 違う|二重|契約書|契約 書|契約 更新|更新 日)"
+            r"|決済|インボイス"
+            r"|納品書|請求額|金額 が 違う|二重|契約書|契約 書|契約 更新|更新 日)(?! 用)"
         ),
         0.6,
     ),
@@ -524,7 +584,8 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         _p(
             r" (?:エラー|不具合|バグ|障害|落ちる|重い|遅い|繋がる ない|つながる ない|反映 為る れる ない|止まる"
             r"|固まる|失敗|異常|文字化け"
-            r"|表示 為る れる ない|出来る ない|できる ない|動く ない|ログイン 出来る ない|不安定|おかしい|消える"
+            r"|表示 為る れる ない|出来る ない(?! (?:でしょう|か|です か|かな))|できる ない(?! (?:でしょう|か"
+            r"|です か))|動く ない|ログイン 出来る ない|不安定|おかしい|消える"
             r"|出る ない|開く ない|届く ない)"
         ),
         0.7,
@@ -532,7 +593,8 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
         "vendor",
         _p(
-            r" (?:御 提案|ご 提案|提案 為る せる て 頂く|案内 為る せる て|紹介 為る せる て|御 検討|ご 検討"
+            r" (?:御 提案(?! (?:下さる|頂く|頂ける|を 御願い|を お願い))|ご 提案(?! (?:下さる|頂く|頂ける))|提案"
+            r" 為る せる て 頂く|いかが|今 なら|無料|案内 為る せる て|紹介 為る せる て|御 検討|ご 検討"
             r"|キャンペーン|弊社|お得|割引 プラン"
             r"|ご 興味|御 興味|ご 案内|御 案内|お知らせ|御 知らせ|ご覧|御覧|リリース 為る ます た)"
         ),
@@ -580,7 +642,8 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
         _p(
             r" (?:not happening|anytime soon|can't afford|too expensive|out of budget|shelved|no budget"
             r"|we won't|not this year|not right now|maybe later|all set|we're good|we are good|don't need|do not need"
-            r"|no need|decided not to|decided against|not to go ahead|pass on|passing on|stay on|stick with) "
+            r"|no need|decided not to|decided against|not to go ahead|pass on|passing on|stay on|stick with|unlikely"
+            r"|probably not|we're fine|we are fine|fine now|don't use|do not use|doesn't use|does not use) "
         ),
         0.6,
     ),
@@ -592,7 +655,8 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
             r"|stop|stopped|not sync|won't sync|doesn't sync|broke|break|breaking"
             r"|can't log|cannot log|can't access|cannot access|slow|freeze|freezing|glitch|issue with|problem"
             r" with|not loading"
-            r"|not showing|not syncing|500|blank|missing|since the update|after the update|stuck|wrong) "
+            r"|not showing|not syncing|500|blank|missing|since the update|after the update|stuck|wrong|blurry|zoom"
+            r"|the issue is|the problem is|issue is|problem is) "
         ),
         0.7,
     ),
@@ -623,13 +687,15 @@ PLAN_FEATURES = _p(
     r"(?:sso|シングルサインオン|シングル サイン オン|single sign[- ]?on|saml|監査ログ|監査 ログ|audit log"
     r"|api連携|api 連携"
     r"|api integration|api access|権限管理|権限 管理|role[- ]based|permission management|ip制限|ip 制限|ip restriction"
-    r"|scim|専任サポート|dedicated support|permissions|admin roles?|granular|細かい権限|権限 設定|権限設定)"
+    r"|scim|専任サポート|dedicated support|permissions|admin roles?|granular|細かい権限|権限 設定|権限設定"
+    r"|閲覧権限|権限の細かい"
+    r"|api\s*(?:で|と)\s*(?:つな|繋|連携|接続))"
 )
 # Interest in something named (a product, a plan, a feature).
 JA_INTEREST = _p(
     r"(?:興味|気になる|気になって|検討|資料|デモ|試し|試す|試して|トライアル|見積|導入|使いたい|使ってみたい|話を聞|詳しく|教えて|紹介|料金"
     r"|価格|費用|併用|連携|できますか|使えますか|可能ですか|したい|にしたい|変更|移行|切り替え|切替|上げ|追加|欲しい|ほしい|必要|お願い|相談|違い|比較|いくら"
-    r"|ありますか|ありましたっけ|あります\?|どんな|ってどう|とは|対応|入れる|入れたい|予算|たい|かな)"
+    r"|ありますか|ありましたっけ|あります\?|どんな|ってどう|とは|対応|入れる|入れたい|予算|たい|かな|ですか|じゃないと|でないと|どれ|つなぎ|つなげ|繋)"
 )
 EN_INTEREST = _p(
     r"\b(?:interest|interested|curious|demo|trial|quote|pricing|price|cost|info|information|brochure|learn more"
@@ -638,5 +704,5 @@ EN_INTEREST = _p(
     r"|upgrade|want"
     r"|would like|'d like|need|does|do you|can we|could we|support|available|include|difference|compare|how much"
     r"|require|requires|required|only on|which plan|what plan|is that|is it|has that|asking about|ask about"
-    r"|whether you have|do you have|anything for|sounds like|love to|get|going|go|bundle)\b"
+    r"|whether you have|do you have|anything for|sounds like|love to|get|going|go|bundle|bolt|something we could)\b"
 )

@@ -174,9 +174,9 @@ _READERS: list[tuple[re.Pattern[str], Reader]] = [
 
 # What a said time may belong to instead of the expansion: a meeting, a reply, the budget.
 _ELSEWHERE_AFTER = _re(
-    r"^\s*(?:[のにでは、,]|頃|ごろ|中|中に|以降|くらい)*\s*(?:の|に|で|は|にも)?\s*(?:お|ご)?"
-    r"(?:定例|打ち?合わ?せ|会議|ミーティング|mtg|面談|訪問|商談|説明会|デモ|勉強会|面会|電話|連絡|返信|回答|返事"
-    r"|相談|伺|お伺い|話し?合い|お話|稟議|決算|棚卸|監査|点検|更新日|契約更新)"
+    r"^\s*(?:[のにでは、,]|頃|ごろ|中|中に|以降|くらい)*\s*(?:の|に|で|は|にも)?\s*(?:の[一-龥ァ-ヶー]{1,3}?)?(?:お|ご)?"
+    r"(?:定例|月例|例会|朝礼|会合|打ち?合わ?せ|会議|ミーティング|mtg|面談|訪問|商談|説明会|デモ|勉強会|面会|電話|連絡|返信|回答|返事"
+    r"|相談|伺|お伺い|話し?合い|お話|稟議|決算|棚卸|監査|点検|更新日|契約更新|不在|休み|お休み|休暇|出張)"
 )
 _BUDGET_AROUND = _re(r"予算\s*(?:が|を|は)?\s*(?:決ま|確定|組|出|通|承認|策定|編成)")
 _ELSEWHERE_EN = _re(
@@ -189,7 +189,8 @@ _EN_BEFORE_AT = _re(r"\b(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit
 _BUDGET_EN = _re(r"\bbudget")
 _EN_MEETING_AFTER = _re(r"\W*(?:'s|’s)?\s*(?:meeting|call|sync|catch[- ]?up|check[- ]in|demo|visit|qbr|review)\b")
 _EN_TALK_BEFORE = _re(
-    r"\b(?:discuss|talk|chat|meet|call|catch up|get back to you|follow up|reply|circle back)\b[^,.;]*$"
+    r"\b(?:discuss|talk|chat|meet|call|catch up|get back to you|follow up|reply|circle back|i'm out|i am out"
+    r"|i'll be out|be away|be off|on leave|on vacation|on holiday|ooo)\b[^,.;]*$"
 )
 
 
