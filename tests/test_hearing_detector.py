@@ -99,6 +99,16 @@ def test_a_timing_makes_a_chick_of_the_month_meant() -> None:
     assert heard.kind is Kind.CHICK and heard.timing == date(2027, 9, 1) and heard.category is Category.PLAN
 
 
+def test_a_timing_far_from_the_hint_is_not_its_timing() -> None:
+    far = (
+        "We'd like 10 more seats for the new crew. Thanks for the quick fix on exports. The office is closed next week."
+    )
+    assert hear(far).hint and hear(far).kind is Kind.EGG and hear(far).timing is None
+    near = "The office is closed this week. We'd like 10 more seats next month."
+    assert hear(near).timing == date(2027, 1, 1)
+    assert hear("Hi all! I'm out next week, but we'll need 5 more licenses").timing is None
+
+
 def test_a_timing_of_the_next_meeting_keeps_it_an_egg() -> None:
     heard = hear("来週の定例で増員について相談させてください")
     assert heard.hint and heard.kind is Kind.EGG and heard.timing is None
