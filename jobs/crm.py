@@ -29,6 +29,11 @@ class NoSuchSignal(Exception):
     """The outbox row names a signal that does not exist."""
 
 
+class WaitForCard(Exception):
+    """The signal's card is not posted yet: the deal should carry its permalink (a chick handed
+    over at share time), so the row waits for it without counting a try."""
+
+
 def deal_name(source: DealSource, lang: str) -> str:
     """`{customer} · {category} (S-000123)`, the category in the team's language."""
     signal = source.signal
@@ -67,6 +72,8 @@ class CrmHandOff:
         if source is None:
             raise NoSuchSignal(f"signal {number} does not exist")
         wanted = source.outcome
+        if source.crm_id is None and source.card_coming:
+            raise WaitForCard(source.signal.id)
         if source.crm_id is None:
             draft = draft_of(source, wanted, self.lang)
             if not still_mine():

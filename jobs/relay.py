@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery import CardNotPosted, SlackDelivery
 from crm.gateway import CrmError
+from jobs.crm import WaitForCard
 from jobs.heartbeat import Heartbeat
 from models.clock import Clock
 from models.payloads import AdminAlertPayload, DigestPayload, DirectMessagePayload, SuggestionPayload
@@ -262,6 +263,9 @@ class Relay:
             token = log_signal_id.set(format_signal_id(delivery.signal_number))
             try:
                 sent = self.crm(delivery.signal_number, partial(self._still_mine, [delivery]))
+            except WaitForCard:
+                self.outbox.release(delivery, self.clock.now(), WAIT_FOR_CARD)
+                continue
             except CrmError as error:
                 reason = f"crm: {error}"[:500]
                 dead = self.outbox.failed(

@@ -24,7 +24,7 @@ from models.lifecycle import Refused
 from models.signal import SignalRecord, Status, parse_signal_id
 from store.accounts import account_for
 from store.db import Database
-from store.outbox import Target, enqueue
+from store.outbox import State, Target, enqueue
 from store.signals import (
     ChangeRequest,
     LifecycleChange,
@@ -36,7 +36,7 @@ from store.signals import (
     add_side_event,
     to_record,
 )
-from store.tables import CrmCursorRow, CrmEventRow, SignalRow, UserRow
+from store.tables import CrmCursorRow, CrmEventRow, OutboxRow, SignalRow, UserRow
 
 CRM_DEAL_EVENT = "crm_deal"  # the side event (and thread line) of a deal made for a signal
 
@@ -50,6 +50,7 @@ class DealSource:
     crm_outcome: str | None  # last agreed with the CRM; None before the deal exists
     owner_email: str | None  # from the user directory
     company_crm_id: str | None  # the Accounts row's CRM ID
+    card_coming: bool = False  # no permalink yet, but the card is on its way (a POST_CARD row waits)
 
     @property
     def outcome(self) -> Outcome:
@@ -88,12 +89,25 @@ class CrmStore:
                 return None
             owner = session.get(UserRow, row.owner_id)
             account = account_for(session, row.customer)
+            card_coming = not row.card_permalink and (
+                session.scalar(
+                    select(OutboxRow.id)
+                    .where(
+                        OutboxRow.signal_number == number,
+                        OutboxRow.target == Target.POST_CARD.value,
+                        OutboxRow.state == State.PENDING.value,
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
             return DealSource(
                 to_record(row),
                 row.crm_id or None,
                 row.crm_outcome,
                 (owner.email or None) if owner else None,
                 (account.crm_id or None) if account else None,
+                card_coming,
             )
 
     def record_deal(

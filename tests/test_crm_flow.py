@@ -22,15 +22,17 @@ from fakes.hubspot_api import FakeHubSpot
 from fakes.salesforce_api import FakeSalesforce, rsa_key_pair
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
+from fakes.slack_requests import modal_state, view_submission
 from jobs import tasks
 from jobs.crm import draft_of
+from jobs.relay import CRM_LANE
 from models.accounts import AccountRecord
 from models.clock import FixedClock
 from models.routing import Account
 from settings import Settings
 from store import Target
 from store.accounts import AccountStore
-from tests.conftest import AE, CHANNEL, build, make_settings, wait_for
+from tests.conftest import AE, CHANNEL, CSM, build, dispatch, make_settings, wait_for
 from tests.directory import fill_directory
 from tests.test_doctor import use_env
 from tests.test_lifecycle_flow import click, opened, shared, submit_modal, thread_texts
@@ -328,9 +330,17 @@ def test_crm_on_share_hands_chicks_over_at_share_and_eggs_when_they_hatch(
 ) -> None:
     hiyoko = hubspot_app(tmp_path, fake_slack, fake_sheets, fake_hubspot, database_url, clock, hiyoko_crm_on="share")
     try:
-        shared(hiyoko, fake_slack, kind="chick", timing="2027-01-15", customer="チック商事")
+        body = dispatch(hiyoko, view_submission(CSM, modal_state(kind="chick", timing="2027-01-15"), view_id="VCHICK"))
+        assert body.status == 200
+        hiyoko.relay.run_once((CRM_LANE,))  # the CRM lane first: the deal waits for the card's permalink
+        assert fake_hubspot.deal_list() == [] and [r.attempts for r in crm_rows(hiyoko)] == [0]
+        hiyoko.relay.drain()  # the card
+        clock.advance(seconds=2)
+        hiyoko.relay.drain()
         [deal] = fake_hubspot.deal_list()
+        signal = hiyoko.store.get(1)
         assert deal["properties"]["hiyoko_signal_id"] == "S-000001"
+        assert signal is not None and deal["properties"]["description"] == signal.card_permalink
         shared(hiyoko, fake_slack, customer="エッグ物産")
         assert len(fake_hubspot.deal_list()) == 1  # an egg waits for its hatch
         click(hiyoko, AE, "signal_hatch", value="S-000002")
