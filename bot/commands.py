@@ -18,6 +18,7 @@ from bot.blocks.text import mrkdwn
 from bot.deps import BotDeps, deps_of
 from bot.shortcuts import open_share_modal
 from i18n import t
+from models.crm import CRM_NAMES
 from models.signal import Kind, SignalRecord, parse_signal_id
 from models.text import clean_text, escape_mrkdwn, fit
 
@@ -94,7 +95,8 @@ class Answers:
 
     def show(self, signal: SignalRecord, lang: str) -> dict[str, Any]:
         events = self.deps.store.events(signal.number)
-        text, blocks = card(signal, lang, self.deps.settings.timezone, events[-1] if events else None)
+        crm_name = CRM_NAMES.get(self.deps.settings.hiyoko_crm or "", "")  # labels the link to its deal
+        text, blocks = card(signal, lang, self.deps.settings.timezone, events[-1] if events else None, crm_name)
         lines = [t("command.history", lang)]
         for event in events[-HISTORY_LINES:]:
             note = f": {escape_mrkdwn(fit(event.note.replace(chr(10), ' '), 100))}" if event.note else ""

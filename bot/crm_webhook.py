@@ -64,7 +64,11 @@ def hubspot_route(
             def record() -> None:
                 apply(to_changes(events))
 
-            await run_in_threadpool(record)
+            try:
+                await run_in_threadpool(record)
+            except Exception:  # the database, or HubSpot asked for the pipeline's stages: nothing half-kept
+                log.exception("HubSpot webhook: %d event(s) not recorded; HubSpot sends them again", len(events))
+                return PlainTextResponse("not recorded, please send again", status_code=500)
         return PlainTextResponse("ok")
 
     return Route(WEBHOOK_PATH, hubspot, methods=["POST"])

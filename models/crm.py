@@ -19,6 +19,9 @@ CrmOn = Literal["hatch", "share"]
 # back to the CRM, and the card and thread name the CRM instead of a Slack user.
 CRM_ACTOR = "crm"
 
+# HIYOKO_CRM → the name people see ("Open in HubSpot").
+CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+
 # Lifecycle actions in Slack that move an existing deal's stage.
 STAGE_ACTIONS = frozenset({Action.WIN, Action.LOSE, Action.DROP, Action.REOPEN})
 

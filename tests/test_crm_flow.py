@@ -28,7 +28,10 @@ from jobs.crm import draft_of
 from jobs.relay import CRM_LANE
 from models.accounts import AccountRecord
 from models.clock import FixedClock
+from models.crm import CRM_ACTOR, outcome_of, owed_at_share, owed_on_change, parse_amount
+from models.lifecycle import Action
 from models.routing import Account
+from models.signal import Kind, Status
 from settings import Settings
 from store import Target
 from store.accounts import AccountStore
@@ -464,6 +467,25 @@ def test_lost_in_hubspot_loses_the_signal_with_the_crm_as_reason(
     assert thread_texts(fake_slack, card)[-1] == "🥀 HubSpotで失注になりました"
 
 
+def test_a_webhook_that_cannot_be_recorded_is_answered_500_and_heard_when_sent_again(
+    hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot, clock: FixedClock
+) -> None:
+    hatched(hiyoko_hs, fake_slack)
+    hiyoko_hs.relay.drain()
+    [deal] = fake_hubspot.deal_list()
+    event = fake_hubspot.move_deal(deal["id"], "closedwon")
+    restarted = build(hiyoko_hs.settings, clock)  # a fresh process: the pipeline's stages not read yet
+    try:
+        fake_hubspot.down()
+        assert post_webhook(restarted, *signed(fake_hubspot, [event])) == 500
+        assert "win" not in actions_of(restarted)
+        fake_hubspot.up()
+        assert post_webhook(restarted, *signed(fake_hubspot, [event])) == 200  # HubSpot's retry
+        assert actions_of(restarted).count("win") == 1
+    finally:
+        restarted.db.dispose()
+
+
 def test_a_webhook_for_an_unknown_deal_is_ignored(
     hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot
 ) -> None:
@@ -656,3 +678,43 @@ def test_doctor_says_won_and_lost_in_hubspot_cannot_come_back_without_the_webhoo
         lines = Doctor(settings, "en").crm_checks()
         [failed] = [c for c in lines if c.status == FAIL]
         assert "will not come back" in failed.text and "/crm/hubspot" in failed.fix
+
+
+# --- the pure rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "amount"),
+    [
+        ("120万円", "1200000"),
+        ("1,200,000", "1200000"),
+        ("¥500k", "500000"),
+        ("$10k", "10000"),
+        ("3.5百万円", "3500000"),
+        ("１２０万円", "1200000"),  # full width, as typed on a Japanese keyboard
+        ("2億", "200000000"),
+        ("50席", None),
+        ("約100万", None),
+        ("100-200万", None),
+        ("12,00", None),
+        ("0", None),
+        ("", None),
+    ],
+)
+def test_an_amount_is_read_only_when_the_whole_size_is_one(size: str, amount: str | None) -> None:
+    parsed = parse_amount(size)
+    assert (str(parsed) if parsed is not None else None) == amount
+
+
+def test_what_owes_the_crm() -> None:
+    assert owed_at_share("share", Kind.CHICK) and not owed_at_share("share", Kind.EGG)
+    assert not owed_at_share("hatch", Kind.CHICK) and not owed_at_share(None, Kind.CHICK)
+    assert owed_on_change("hatch", Action.HATCH, AE, has_deal=False)
+    assert owed_on_change("share", Action.HATCH, AE, has_deal=False)
+    assert not owed_on_change(None, Action.HATCH, AE, has_deal=False)
+    for action in (Action.WIN, Action.LOSE, Action.DROP, Action.REOPEN):
+        assert owed_on_change("hatch", action, AE, has_deal=True)
+        assert not owed_on_change("hatch", action, AE, has_deal=False)
+        assert not owed_on_change("hatch", action, CRM_ACTOR, has_deal=True)  # no loop
+    assert not owed_on_change("hatch", Action.EDIT, AE, has_deal=True)
+    assert [outcome_of(s) for s in Status] == ["open", "won", "lost", "lost"]
