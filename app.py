@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -217,9 +218,10 @@ def asgi(hiyoko: Hiyoko) -> Starlette:
     crm = hiyoko.crm
     if crm is not None and isinstance(crm.gateway, HubSpotGateway) and settings.hubspot_client_secret:
 
-        def apply(changes: list[DealChange]) -> None:
-            crm.apply(changes)
+        def apply(changes: list[DealChange]) -> Counter[str]:
+            outcomes = crm.apply(changes)
             hiyoko.relay.wake()  # the thread lines, the card, the sheet
+            return outcomes
 
         routes.append(
             hubspot_route(

@@ -10,7 +10,7 @@ only (the thread lines go through the outbox) — and answered 200; a failure to
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
@@ -36,7 +36,7 @@ def hubspot_route(
     secret: str,
     public_url: str | None,
     to_changes: Callable[[list[StageEvent]], list[DealChange]],
-    apply: Callable[[list[DealChange]], object],
+    apply: Callable[[list[DealChange]], Mapping[str, int]],
     now: Callable[[], datetime],
     max_body_bytes: int,
 ) -> Route:
@@ -61,14 +61,16 @@ def hubspot_route(
             return PlainTextResponse(f"bad request: {error}", status_code=400)
         if events:
 
-            def record() -> None:
-                apply(to_changes(events))
+            def record() -> Mapping[str, int]:
+                return apply(to_changes(events))
 
             try:
-                await run_in_threadpool(record)
+                outcomes = await run_in_threadpool(record)
             except Exception:  # the database, or HubSpot asked for the pipeline's stages: nothing half-kept
                 log.exception("HubSpot webhook: %d event(s) not recorded; HubSpot sends them again", len(events))
                 return PlainTextResponse("not recorded, please send again", status_code=500)
+            if outcomes.get("later"):  # a deal being made right now, perhaps one of these
+                return PlainTextResponse("a deal is being recorded, please send again", status_code=503)
         return PlainTextResponse("ok")
 
     return Route(WEBHOOK_PATH, hubspot, methods=["POST"])

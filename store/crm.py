@@ -151,7 +151,9 @@ class CrmStore:
         change older than the signal's last change in Slack, or the outcome last agreed with the
         CRM (see below). Otherwise the normal lifecycle change, by the CRM, with `crm_outcome`
         recorded in its transaction (so nothing goes back). Returns what happened: "applied",
-        "seen", "unknown", "matching" or "stale"."""
+        "seen", "unknown", "matching", "stale" — or "later": a deal we do not know while a
+        hand-off is under way, whose id may be about to be recorded (not marked heard; the
+        webhook asks HubSpot to send it again)."""
         now = self.clock.now()
         with self.db.read() as session:
             if session.get(CrmEventRow, key[:200]) is not None:
@@ -165,6 +167,8 @@ class CrmStore:
                 (at is not None and at < row.updated_at) or (row.crm_outcome == outcome and row.crm_outcome is not None)
             )
         if number is None or status is None:
+            if self._deal_in_the_making():
+                return "later"  # perhaps the deal whose id is about to be recorded: not marked heard
             self._agree(key, None, None, now)
             return "unknown"
         if outcome_of(status) == outcome:
@@ -204,6 +208,21 @@ class CrmStore:
             _remember(session, key, now)
             if number is not None and outcome is not None:
                 session.execute(update(SignalRow).where(SignalRow.number == number).values(crm_outcome=outcome))
+
+    def _deal_in_the_making(self) -> bool:
+        """Is a signal without a deal id waiting for its CRM_DEAL row (a deal maybe just made)?"""
+        with self.db.read() as session:
+            waiting = (
+                select(OutboxRow.id)
+                .join(SignalRow, SignalRow.number == OutboxRow.signal_number)
+                .where(
+                    OutboxRow.target == Target.CRM_DEAL.value,
+                    OutboxRow.state == State.PENDING.value,
+                    SignalRow.crm_id.is_(None),
+                )
+                .limit(1)
+            )
+            return session.scalar(waiting) is not None
 
     @staticmethod
     def _deal_signal(session: Session, crm_id: str, signal_id: str | None) -> SignalRow | None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, MutableMapping
 from datetime import timedelta
 from pathlib import Path
@@ -19,10 +22,11 @@ import cli
 from app import Hiyoko, asgi
 from cli.doctor import FAIL, OK, Doctor, render
 from fakes.hubspot_api import FakeHubSpot
+from fakes.process import app_env, free_port, post_signed, running_app
 from fakes.salesforce_api import FakeSalesforce, rsa_key_pair
 from fakes.sheets_api import FakeSheets
 from fakes.slack_api import FakeSlack
-from fakes.slack_requests import modal_state, view_submission
+from fakes.slack_requests import interactive_body, modal_state, view_submission
 from jobs import tasks
 from jobs.crm import draft_of
 from jobs.relay import CRM_LANE
@@ -486,6 +490,27 @@ def test_a_webhook_that_cannot_be_recorded_is_answered_500_and_heard_when_sent_a
         restarted.db.dispose()
 
 
+def test_a_webhook_for_a_deal_being_recorded_is_asked_again_and_then_applied(
+    hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot, clock: FixedClock
+) -> None:
+    hatched(hiyoko_hs, fake_slack)
+    hiyoko_hs.relay.run_once(((Target.POST_CARD, Target.THREAD_LINE, Target.NOTIFY_OWNER),))
+    # A relay has made the deal in HubSpot but not yet recorded its id when a rep wins it there.
+    hiyoko_hs.outbox.claim(clock.now(), targets=[Target.CRM_DEAL])
+    assert hiyoko_hs.crm is not None
+    source = hiyoko_hs.crm.store.source(1)
+    assert source is not None
+    hiyoko_hs.crm.gateway.upsert(draft_of(source, "open", "ja"))
+    [deal] = fake_hubspot.deal_list()
+    event = fake_hubspot.move_deal(deal["id"], "closedwon")
+    assert post_webhook(hiyoko_hs, *signed(fake_hubspot, [event])) == 503  # send it again, please
+    clock.advance(seconds=hiyoko_hs.outbox.lease.total_seconds() + 1)
+    hiyoko_hs.relay.drain()  # the deal's id recorded
+    assert post_webhook(hiyoko_hs, *signed(fake_hubspot, [event])) == 200  # HubSpot's retry
+    signal = hiyoko_hs.store.get(1)
+    assert signal is not None and signal.status.value == "won" and actions_of(hiyoko_hs).count("win") == 1
+
+
 def test_a_webhook_for_an_unknown_deal_is_ignored(
     hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot
 ) -> None:
@@ -718,3 +743,49 @@ def test_what_owes_the_crm() -> None:
         assert not owed_on_change("hatch", action, CRM_ACTOR, has_deal=True)  # no loop
     assert not owed_on_change("hatch", Action.EDIT, AE, has_deal=True)
     assert [outcome_of(s) for s in Status] == ["open", "won", "lost", "lost"]
+
+
+# --- as an operator runs it ---------------------------------------------------------------------
+
+
+def test_hiyoko_run_hands_a_chick_to_hubspot_and_hears_its_webhook(
+    tmp_path: Path, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot
+) -> None:
+    """`hiyoko run` in HTTP mode, on the wall clock: a chick shared with HIYOKO_CRM_ON=share becomes
+    a deal; POST /crm/hubspot refuses a forged request and applies a signed one."""
+    fake_hubspot.clock = time.time
+    fake_slack.add_user(AE, "tanaka", display_name="田中", email=AE_EMAIL)
+    env = app_env(
+        slack_url=fake_slack.url,
+        database_url=f"sqlite:///{tmp_path / 'e2e.db'}",
+        channel=CHANNEL,
+        port=free_port(),
+        xlsx_path=tmp_path / "hiyoko.xlsx",
+        HIYOKO_CRM="hubspot",
+        HIYOKO_CRM_ON="share",
+        HUBSPOT_ACCESS_TOKEN=fake_hubspot.token,
+        HUBSPOT_API_URL=fake_hubspot.url,
+        HUBSPOT_CLIENT_SECRET=fake_hubspot.client_secret,
+    )
+    with running_app(env, tmp_path, tmp_path / "app.log") as base:
+        body = interactive_body(view_submission(CSM, modal_state(kind="chick", timing="2099-04-01"), view_id="VE2E"))
+        assert post_signed(base, body)[0] == 200
+        [deal] = wait_for(fake_hubspot.deal_list, timeout=20)
+        event = fake_hubspot.move_deal(deal["id"], "closedwon")
+        url = f"{base}/crm/hubspot"
+        for forged in (fake_hubspot.signed_webhook(url, [event], secret="nope"), (b"[]", {})):
+            assert post_crm(url, *forged) == 401
+        # HubSpot sends again after a 503 (the deal's id may still be on its way to the database).
+        wait_for(lambda: post_crm(url, *fake_hubspot.signed_webhook(url, [event])) == 200, 20)
+        [card] = wait_for(lambda: fake_slack.messages(CHANNEL))
+        wait_for(lambda: any("HubSpotで受注" in r["text"] for r in fake_slack.replies(CHANNEL, card["ts"])), 20)
+    assert "Traceback" not in (tmp_path / "app.log").read_text()
+
+
+def post_crm(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
