@@ -47,6 +47,10 @@ API_VERSION = "59.0"
 DEFAULT_TIMEOUT = 10.0
 CLOSE_DATE_DAYS = 90  # Salesforce requires a close date; with no timing, a quarter from today
 JWT_LIFETIME = timedelta(minutes=3)
+# SystemModstamp is set when a transaction starts, so a change committed late can carry a stamp
+# older than one the last poll already saw: each poll looks this far back again (the store hears
+# each change once, by its key).
+POLL_OVERLAP = timedelta(minutes=5)
 _SALESFORCE_ID = re.compile(r"[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?")
 _RETRYABLE_CODES = frozenset(
     {"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW", "API_CURRENTLY_DISABLED"}
@@ -79,10 +83,10 @@ def soql_quote(text: str) -> str:
     return "'" + escaped.replace("\t", "\\t") + "'"
 
 
-def soql_datetime(stamp: str) -> str:
-    """Salesforce answers 2026-11-23T01:00:00.000+0000; SOQL takes 2026-11-23T01:00:00.000Z."""
+def soql_datetime(stamp: str, *, back: timedelta = timedelta(0)) -> str:
+    """Salesforce answers 2026-11-23T01:00:00.000+0000; SOQL takes 2026-11-23T01:00:00.000Z (`back` earlier)."""
     moment = datetime.fromisoformat(re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", stamp.replace("Z", "+00:00")))
-    moment = moment.astimezone(UTC)
+    moment = moment.astimezone(UTC) - back
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -370,7 +374,7 @@ class SalesforceGateway:
         rows = self._query(
             "changed opportunities",
             f"SELECT Id, {EXTERNAL_ID}, StageName, IsClosed, IsWon, SystemModstamp FROM Opportunity"
-            f" WHERE {EXTERNAL_ID} != null AND SystemModstamp > {soql_datetime(cursor)}"
+            f" WHERE {EXTERNAL_ID} != null AND SystemModstamp > {soql_datetime(cursor, back=POLL_OVERLAP)}"
             " ORDER BY SystemModstamp ASC, Id ASC",
         )
         changes = [
@@ -383,7 +387,8 @@ class SalesforceGateway:
             )
             for r in rows
         ]
-        return (changes, str(rows[-1]["SystemModstamp"]) if rows else cursor)
+        newest = max([cursor, *(str(r["SystemModstamp"]) for r in rows)], key=soql_datetime)
+        return (changes, newest)
 
     def check(self) -> list[Check]:
         """Login, the external id field, create/edit rights, stages: for `hiyoko doctor`."""

@@ -207,6 +207,8 @@ class FakeHubSpot:
         self._faults: list[_Fault] = []
         self._interleaved: list[tuple[str, str, Callable[[], object]]] = []
         self._delay = 0.0
+        self._in_flight = 0
+        self.most_at_once = 0  # the most requests being answered at one time (are calls made in parallel?)
         self._window: deque[float] = deque()
         self.properties: dict[str, JsonDict] = {
             name: self._property(name, kind, hubspot_defined=True) for name, kind in _DEAL_PROPERTIES.items()
@@ -450,8 +452,14 @@ class FakeHubSpot:
             body = req.rfile.read(length) if length > 0 else b""
             with self._lock:
                 self.calls.append((req.command, parts.path))
-            if self._delay:
-                time.sleep(self._delay)
+                self._in_flight += 1
+                self.most_at_once = max(self.most_at_once, self._in_flight)
+            try:
+                if self._delay:
+                    time.sleep(self._delay)
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
             status, payload, headers = self._answer(req, parts.path, parts.query, body)
             self._send(req, status, payload, headers)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):

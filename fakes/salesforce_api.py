@@ -361,6 +361,8 @@ class FakeSalesforce:
         self._sessions: set[str] = set()
         self._faults: list[_Fault] = []
         self._delay = 0.0
+        self._in_flight = 0
+        self.most_at_once = 0  # the most requests being answered at one time (are calls made in parallel?)
         self._last_stamp = 0.0
         self.rows: dict[str, dict[str, JsonDict]] = {name: {} for name in _FIELDS}
         for order, (name, closed, won, probability) in enumerate(DEFAULT_STAGES, start=1):
@@ -459,12 +461,17 @@ class FakeSalesforce:
         with self._lock:
             return [dict(row) for row in self.rows["Opportunity"].values()]
 
-    def set_stage(self, opportunity_id: str, stage: str) -> None:
-        """A rep moves an opportunity in Salesforce (IsClosed, IsWon and SystemModstamp follow)."""
+    def set_stage(self, opportunity_id: str, stage: str, *, started_earlier_by: float = 0.0) -> None:
+        """A rep moves an opportunity in Salesforce (IsClosed, IsWon and SystemModstamp follow).
+        `started_earlier_by` seconds: a transaction that began that long ago and commits only now —
+        its SystemModstamp (the transaction's start) is older than changes already visible."""
         with self._lock:
             row = self.rows["Opportunity"][opportunity_id]
             self._apply_stage(row, stage)
-            self._touch(row)
+            if started_earlier_by:
+                row["SystemModstamp"] = row["LastModifiedDate"] = _sf_datetime(self.clock() - started_earlier_by)
+            else:
+                self._touch(row)
 
     def _insert(self, sobject: str, values: JsonDict) -> str:
         record_id = f"{_PREFIX[sobject]}5g{next(self._ids):010d}AAA"
@@ -499,8 +506,14 @@ class FakeSalesforce:
             body = req.rfile.read(length) if length > 0 else b""
             with self._lock:
                 self.calls.append((req.command, parts.path))
-            if self._delay:
-                time.sleep(self._delay)
+                self._in_flight += 1
+                self.most_at_once = max(self.most_at_once, self._in_flight)
+            try:
+                if self._delay:
+                    time.sleep(self._delay)
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
             if parts.path == "/services/oauth2/token" and req.command == "POST":
                 status, payload = self._token(req, body)
             else:

@@ -526,12 +526,31 @@ def test_salesforce_changes_since_returns_a_won_opportunity_once_and_advances(
     changes, next_cursor = sf_gateway.changes_since(cursor)
     again, last_cursor = sf_gateway.changes_since(next_cursor)
 
-    assert [(c.signal_id, c.outcome) for c in changes] == [("S-2", "open"), ("S-2", "won")][-len(changes) :]
+    mine = [(c.signal_id, c.outcome) for c in changes if c.signal_id == "S-2"]
+    assert mine == [("S-2", "open"), ("S-2", "won")][-len(mine) :]  # (S-1's loss lies within the look-back)
     won = changes[-1]
     assert (won.crm_id, won.outcome, won.signal_id) == (ref.crm_id, "won", "S-2")
     stamp = salesforce.opportunities()[1]["SystemModstamp"]
     assert won.key == f"sf:{ref.crm_id}:{stamp}" and next_cursor == stamp
-    assert again == [] and last_cursor == next_cursor
+    # The next poll looks back a little again: the same changes, with the same keys (heard once by the store).
+    assert {c.key for c in again} <= {c.key for c in changes} and last_cursor == next_cursor
+
+
+def test_salesforce_poll_sees_a_change_committed_after_a_newer_one(
+    salesforce: FakeSalesforce, sf_gateway: SalesforceGateway
+) -> None:
+    """SystemModstamp is the transaction's start: a slow transaction commits a change stamped before
+    one the last poll already saw. The next poll still finds it."""
+    _, cursor = sf_gateway.changes_since("")
+    fast = sf_gateway.upsert(draft("S-fast"))
+    slow = sf_gateway.upsert(draft("S-slow"))
+    salesforce.set_stage(fast.crm_id, "Closed Won")
+    _, cursor = sf_gateway.changes_since(cursor)
+    salesforce.set_stage(slow.crm_id, "Closed Lost", started_earlier_by=60)
+
+    changes, _ = sf_gateway.changes_since(cursor)
+
+    assert (slow.crm_id, "lost") in [(c.crm_id, c.outcome) for c in changes]
 
 
 def test_salesforce_check_good_setup(sf_gateway: SalesforceGateway) -> None:
@@ -642,18 +661,20 @@ def test_a_hand_off_to_a_slow_crm_costs_two_round_trips_not_four(
     sf_gateway.upsert(draft("S-warm"))  # the login and the stages likewise
     hubspot.slow(0.5)
     salesforce.slow(0.5)
-    timings: dict[str, tuple[int, float]] = {}
+    hubspot.most_at_once = salesforce.most_at_once = 0
+    calls: dict[str, int] = {}
     for name, fake_calls, gateway in (
         ("hubspot", hubspot.calls, hs_gateway),
         ("salesforce", salesforce.calls, sf_gateway),
     ):
         before = len(fake_calls)
-        started = time.monotonic()
         assert gateway.upsert(draft("S-000777")).created
-        timings[name] = (len(fake_calls) - before, time.monotonic() - started)
+        calls[name] = len(fake_calls) - before
 
-    assert timings["hubspot"][0] == 4 and timings["salesforce"][0] == 4
-    assert timings["hubspot"][1] < 1.7 and timings["salesforce"][1] < 1.7, timings  # one after another: 2 s
+    assert calls == {"hubspot": 4, "salesforce": 4}
+    # The reads were in the fake together (one after another, each would have been alone). Timings stay
+    # in bench/crm.py: a test asserts what happened, not how fast.
+    assert hubspot.most_at_once >= 2 and salesforce.most_at_once >= 2
 
 
 def test_hubspot_tls_is_verified_as_requests_does(monkeypatch: pytest.MonkeyPatch) -> None:
