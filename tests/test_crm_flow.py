@@ -305,6 +305,20 @@ def test_a_relay_dying_mid_call_makes_one_deal(
     assert thread_texts(fake_slack, card)[-1].startswith("🤝 HubSpotに商談を作りました")
 
 
+def test_a_relay_whose_lease_was_taken_over_never_calls_the_crm(
+    hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot, clock: FixedClock
+) -> None:
+    hatched(hiyoko_hs, fake_slack)
+    hiyoko_hs.relay.run_once(((Target.POST_CARD, Target.THREAD_LINE, Target.NOTIFY_OWNER),))
+    [stalled] = hiyoko_hs.outbox.claim(clock.now(), targets=[Target.CRM_DEAL])
+    clock.advance(seconds=hiyoko_hs.outbox.lease.total_seconds() + 1)
+    [taken] = hiyoko_hs.outbox.claim(clock.now(), targets=[Target.CRM_DEAL])  # another relay
+    calls = len(fake_hubspot.calls)
+    stats = hiyoko_hs.relay._deliver_to_crm([stalled])  # the stalled relay wakes up
+    assert fake_hubspot.calls[calls:] == [] and stats.delivered == 0
+    assert hiyoko_hs.outbox.owned([taken], clock.now()) == {taken.id}
+
+
 def test_the_crm_down_for_ten_minutes_loses_nothing(
     hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot, clock: FixedClock
 ) -> None:
