@@ -52,6 +52,7 @@ ABOUT_NO_SIGNAL = frozenset({Target.DIGEST, Target.ADMIN_ALERT, Target.SUGGEST})
 HEARTBEAT_STALE_SECONDS = 60.0  # a lane silent this long is reported dead by /healthz
 SHEET_LANE = (Target.SYNC_SHEET, Target.SYNC_HISTORY)
 CRM_LANE = (Target.CRM_DEAL,)
+CRM_BATCH = 10  # rows per claim in the CRM lane
 # The CRM lane's work: make the CRM agree with one signal; asks the fence right before calling.
 CrmDeliver = Callable[[int, Callable[[], bool]], bool]
 WAIT_FOR_CARD = timedelta(seconds=2)
@@ -124,7 +125,10 @@ class Relay:
         for lane in lanes:
             if lane == CRM_LANE and self.crm is None:
                 continue  # no CRM configured: its rows wait for one
-            claimed = self.outbox.claim(self.clock.now(), self.batch_size, lane)
+            # A CRM call can take seconds: small claims keep the lane going round (its heartbeat
+            # for /healthz) and leave the rest to another replica's CRM lane.
+            limit = min(self.batch_size, CRM_BATCH) if lane == CRM_LANE else self.batch_size
+            claimed = self.outbox.claim(self.clock.now(), limit, lane)
             if not claimed:
                 continue
             every = self.outbox.lease.total_seconds() / 3
