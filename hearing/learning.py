@@ -25,6 +25,11 @@ def _hash(word: str) -> int:
     return int.from_bytes(digest, "big") % BUCKETS
 
 
+def feature_id(name: str) -> int:
+    """A feature name's bucket in the hashed feature space (shared with the shipped base model)."""
+    return _hash(name)
+
+
 def features(text: str) -> list[int]:
     """Hashed normalised words (lemmas) of a text, sorted and each once: what a suggestion keeps
     for learning instead of the message text (not reversible to the text)."""

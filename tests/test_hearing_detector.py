@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bench import train_base_model
+from hearing.base import BaseModel, shipped
 from hearing.detector import Detector, Heard, Owned
-from hearing.learning import MIN_EXAMPLES, Example, TeamModel, features, train
+from hearing.learning import MIN_EXAMPLES, Example, TeamModel, feature_id, features, train
 from models.offerings import parse_offerings
 from models.signal import Category, Kind
 
@@ -569,3 +571,50 @@ def test_the_dev_sets_stay_above_their_floors(name: str) -> None:
     chicks = [(row, heard) for row, heard in found if row["kind"] == "chick"]
     same_month = sum(1 for row, heard in chicks if heard.timing and heard.timing.isoformat()[:7] == row["timing"][:7])
     assert same_month / len(chicks) >= 0.93
+
+
+# --- the base model shipped with the package -------------------------------------------------------
+
+
+def test_the_shipped_base_model_is_what_the_training_script_writes() -> None:
+    shipped_text = (Path(__file__).parent.parent / "hearing" / "base_model.json").read_text(encoding="utf-8")
+    assert train_base_model.train().to_json() + "\n" == shipped_text  # re-run bench/train_base_model.py
+    model = shipped()
+    assert model is not None and detector.base is model and len(model.weights) > 1000
+    hint = model.probability(detector.signals("来期から他の工場でも使いたいという話が出ています").names)
+    no_hint = model.probability(detector.signals("請求書を再発行してください").names)
+    assert hint > 0.5 > no_hint
+
+
+def _model_of(weights: dict[str, float], intercept: float = 0.0) -> BaseModel:
+    return BaseModel({feature_id(name): weight for name, weight in weights.items()}, intercept)
+
+
+def test_the_base_model_vetoes_a_cue_only_when_sure() -> None:
+    text = "ユーザーを増やしたいです"
+    assert Detector(rules_only=True).hear(text, ON).hint
+    assert not Detector(base=_model_of({"w:増やす": -5.0})).hear(text, ON).hint  # sure it is no hint
+    assert Detector(base=_model_of({"w:増やす": -1.0})).hear(text, ON).hint  # merely doubtful: the rules decide
+
+
+def test_the_base_model_hears_a_hint_no_cue_caught_only_when_sure() -> None:
+    text = "人手が回らなくなってきました"
+    assert not Detector(rules_only=True).hear(text, ON).hint
+    heard = Detector(base=_model_of({"b:人手 が": 5.0})).hear(text, ON)
+    assert heard.hint and heard.kind is Kind.EGG and heard.category is Category.OTHER and heard.score >= 0.85
+    assert not Detector(base=_model_of({"b:人手 が": 1.0})).hear(text, ON).hint
+
+
+def test_the_base_model_reads_the_teams_product_names_as_a_product_not_as_words() -> None:
+    names = detector.signals("ゲンバカメラも気になっています").names
+    assert "w:<product>" in names and not any("カメラ" in name for name in names)
+    assert any("カメラ" in name for name in bare.signals("ゲンバカメラも気になっています").names)
+    assert "w:<plan>" in detector.signals("エンタープライズプランの見積もりをください").names
+
+
+def test_a_base_model_not_written_by_this_version_is_refused() -> None:
+    with pytest.raises(ValueError):
+        BaseModel.from_json('{"version": 99}')
+    with pytest.raises(ValueError):
+        BaseModel.from_json("not json")
+    assert BaseModel.from_json(_model_of({"w:x": 1.5}, 0.25).to_json()) == _model_of({"w:x": 1.5}, 0.25)
