@@ -270,7 +270,8 @@ def serve(hiyoko: Hiyoko) -> None:
 def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
     """Fill the user directory (users.list, the managers' group) in the background: Slack and the
     HTTP server start at once, and until the fill lands an unknown user is checked after the ack.
-    Then read the Accounts tab, whose people resolve through the directory just filled."""
+    Then read the Accounts tab, whose people resolve through the directory just filled, and warm
+    the CRM gateway up."""
 
     def fill() -> None:
         try:
@@ -284,6 +285,11 @@ def start_directory_fill(hiyoko: Hiyoko) -> threading.Thread:
             log.info("%s", refresh_accounts(hiyoko.settings, hiyoko.db, hiyoko.clock.now()))
         except Exception:  # the accounts_refresh job reads it again; routing falls to the teams
             log.exception("could not read the Accounts tab at start")
+        if hiyoko.crm is not None:
+            try:  # the login and the pipeline's stages, before the first webhook or hand-off needs them
+                hiyoko.crm.gateway.warm_up()
+            except Exception:  # the first call that needs them reads them then
+                log.exception("could not reach %s at start", hiyoko.crm.gateway.name)
 
     thread = threading.Thread(target=fill, name="directory-fill", daemon=True)
     thread.start()

@@ -88,3 +88,8 @@ class CrmGateway(Protocol):
     def check(self) -> list[Check]:
         """Login, permissions, pipeline and stages, the signal-id field: for `hiyoko doctor`."""
         ...
+
+    def warm_up(self) -> None:
+        """Read once what later calls need (a login, the pipeline's stages), at start and in the
+        background: the first webhook after a restart then asks the CRM nothing before answering."""
+        ...

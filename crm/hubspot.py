@@ -233,6 +233,10 @@ class HubSpotGateway:
                 return stage.id
         raise CrmError(f"HubSpot pipeline {self.pipeline} has no {outcome} stage", permanent=True)
 
+    def warm_up(self) -> None:
+        self.stages()
+        self.portal()
+
     def outcome_of_stage(self, stage_id: str) -> Outcome | None:
         """What a stage of our pipeline means (None: a stage of another pipeline, or unknown)."""
         for stage in self.stages():

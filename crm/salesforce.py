@@ -262,6 +262,9 @@ class SalesforceGateway:
             ]
         return self._stages
 
+    def warm_up(self) -> None:
+        self.stages()  # logs in first
+
     def stage_for(self, outcome: Outcome) -> str:
         for stage in self.stages():
             if stage.outcome == outcome:

@@ -8,7 +8,6 @@ from i18n.catalog_absences import MESSAGES as ABSENCES
 from i18n.catalog_accounts import MESSAGES as ACCOUNTS
 from i18n.catalog_adoption import MESSAGES as ADOPTION
 from i18n.catalog_crm import MESSAGES as CRM
-from i18n.catalog_hear import MESSAGES as HEAR
 from i18n.catalog_hearing import MESSAGES as HEARING
 from i18n.catalog_jobs import MESSAGES as JOBS
 from i18n.catalog_lists import MESSAGES as LISTS
@@ -378,4 +377,3 @@ CATALOG.update(READBACK)
 CATALOG.update(LISTS)
 CATALOG.update(CRM)
 CATALOG.update(HEARING)
-CATALOG.update(HEAR)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import cli
-from app import Hiyoko, asgi
+from app import Hiyoko, asgi, start_directory_fill
 from cli.doctor import FAIL, OK, Doctor, render
 from fakes.hubspot_api import FakeHubSpot
 from fakes.process import app_env, free_port, post_signed, running_app
@@ -499,6 +499,24 @@ def test_a_webhook_that_cannot_be_recorded_is_answered_500_and_heard_when_sent_a
         assert "win" not in actions_of(restarted)
         fake_hubspot.up()
         assert post_webhook(restarted, *signed(fake_hubspot, [event])) == 200  # HubSpot's retry
+        assert actions_of(restarted).count("win") == 1
+    finally:
+        restarted.db.dispose()
+
+
+def test_a_process_warms_its_crm_up_at_start_so_a_webhook_asks_hubspot_nothing(
+    hiyoko_hs: Hiyoko, fake_slack: FakeSlack, fake_hubspot: FakeHubSpot, clock: FixedClock
+) -> None:
+    hatched(hiyoko_hs, fake_slack)
+    hiyoko_hs.relay.drain()
+    [deal] = fake_hubspot.deal_list()
+    event = fake_hubspot.move_deal(deal["id"], "closedwon")
+    restarted = build(hiyoko_hs.settings, clock)
+    try:
+        start_directory_fill(restarted).join(timeout=10)  # what serve() starts in the background
+        before = len(fake_hubspot.calls)
+        assert post_webhook(restarted, *signed(fake_hubspot, [event])) == 200
+        assert fake_hubspot.calls[before:] == []  # the pipeline's stages were read at start
         assert actions_of(restarted).count("win") == 1
     finally:
         restarted.db.dispose()
