@@ -13,14 +13,18 @@ import json
 import sys
 from collections.abc import Iterable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TextIO
+
+from sqlalchemy.engine import make_url
 
 from hearing.detector import Detector
 from hearing.learning import TeamModel
 from i18n import t
 from models.offerings import parse_offerings
-from ops.startup import CommandError, load_settings, open_database
+from ops.startup import CommandError, load_settings
 from settings import Settings
+from store.db import Database, is_up_to_date
 from store.hearing import latest_model
 
 
@@ -32,9 +36,17 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _team_model(settings: Settings) -> TeamModel | None:
-    """The newest team model, or None (none trained yet, or unreadable: said once on stderr)."""
+    """The newest team model, or None (none trained yet, or unreadable: said once on stderr). Only
+    reads: hearing a file makes no database and migrates none."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+        return None  # no database here: nothing learnt yet
     try:
-        text = latest_model(open_database(settings))
+        db = Database(settings.database_url)
+        try:
+            text = latest_model(db) if is_up_to_date(db.engine) else None
+        finally:
+            db.dispose()
         return TeamModel.from_json(text) if text else None
     except Exception as error:  # a database we cannot read must not stop hearing with the rules
         print(t("hear.model_unreadable", settings.hiyoko_language, reason=str(error).splitlines()[0]), file=sys.stderr)

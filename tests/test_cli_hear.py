@@ -56,6 +56,7 @@ def test_one_line_out_per_line_in_in_order(tmp_path: Path) -> None:
     assert out[2]["hint"] is True and out[2]["category"] == "seats" and out[2]["kind"] == "egg"
     assert out[3]["category"] == "cross_sell"  # HIYOKO_PRODUCTS read from the environment
     assert "ゲンバカメラ" in result.stdout  # ensure_ascii=False: the evidence as written
+    assert not (tmp_path / "h.db").exists() and result.stderr == ""  # hearing a file makes no database
 
 
 def test_a_bad_line_gets_an_error_line_and_the_rest_are_heard(tmp_path: Path) -> None:
