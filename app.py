@@ -148,7 +148,9 @@ def delivery(
         check_owner=OwnerCheck(client, users, store, settings),
         sync_list=slack_list(settings, clock, db, client),
         crm=crm.deliver if crm else None,
-        suggest=SuggestionDelivery(client, deps.suggestions, users, lang, slack.pacer).deliver,
+        suggest=SuggestionDelivery(
+            client, deps.suggestions, users, lang, slack.pacer, hearing=settings.hearing
+        ).deliver,
     )
     return Delivery(outbox, sheet, users, deps, relay)
 

@@ -79,8 +79,15 @@ class SuggestionDelivery:
     """Sends one suggestion's DM (the relay's Slack lane), once even when retried."""
 
     def __init__(
-        self, client: WebClient, suggestions: SuggestionStore, users: UserDirectory, default_lang: str, pacer: Pacer
+        self,
+        client: WebClient,
+        suggestions: SuggestionStore,
+        users: UserDirectory,
+        default_lang: str,
+        pacer: Pacer,
+        hearing: bool = True,
     ) -> None:
+        self.hearing = hearing  # HIYOKO_HEARING=off also keeps back what was heard before it was set
         self.client = client
         self.suggestions = suggestions
         self.users = users
@@ -91,6 +98,9 @@ class SuggestionDelivery:
         suggestion = self.suggestions.get(suggestion_id)
         if suggestion is None or suggestion.state != PENDING:
             log.info("suggestion #%d is gone or decided already: no DM", suggestion_id)
+            return
+        if not self.hearing:
+            log.info("suggestion #%d: HIYOKO_HEARING=off, no DM (it stays pending)", suggestion_id)
             return
         link = suggestion.permalink
         if not link:  # the listener does not ask Slack: the link is fetched here, once

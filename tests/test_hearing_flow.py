@@ -279,6 +279,22 @@ def test_hearing_off_hears_nothing(
         hiyoko.db.dispose()
 
 
+def test_what_was_heard_before_hearing_was_turned_off_is_not_sent(
+    hiyoko: Hiyoko, fake_slack: FakeSlack, clock: FixedClock
+) -> None:
+    with_accounts(hiyoko, sample_account())
+    event = fake_slack.say(CUSTOMER_CHANNEL, GUEST, HINT, team=GUEST_TEAM)
+    deliver_event(hiyoko, event)  # heard and queued, not yet sent
+    settle(hiyoko)
+    assert len(suggestions(hiyoko)) == 1
+    turned_off = build(hiyoko.settings.model_copy(update={"hiyoko_hearing": "off"}), clock)  # the restart
+    try:
+        turned_off.relay.drain()
+        assert dms(fake_slack) == []
+    finally:
+        turned_off.db.dispose()
+
+
 def test_a_channel_without_a_csm_tells_nobody(hiyoko: Hiyoko, fake_slack: FakeSlack) -> None:
     with_accounts(hiyoko, sample_account(csm=None))
     say(hiyoko, fake_slack, HINT)
