@@ -47,15 +47,34 @@ _PEOPLE = (
 
 JA_CUES: tuple[Cue, ...] = (
     Cue(
+        "ja-growth",
+        _p(
+            r" (?:人|利用 者|利用者|ユーザー|社員|従業員|スタッフ|メンバー) (?:が|も)"
+            r" (?:どんどん |更に |さらに |また )?増える"
+        ),
+        0.6,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue("ja-no-room", _p(r" 枠 (?:が |は |も )?(?:もう )?(?:無い|ない)"), 0.7, Category.SEATS, stative=True),
+    Cue(
+        "ja-shared-login",
+        _p(r" (?:アカウント|id|ライセンス) (?:を )?(?:使い回す|回す|使い 回す|共用)"),
+        0.6,
+        Category.SEATS,
+        stative=True,
+    ),
+    Cue("ja-hand-out", _p(r" (?:アカウント|id|ライセンス) (?:を |も )?配る"), 0.6, Category.SEATS),
+    Cue(
         "ja-short",
-        _p(r" (?:足りる ない|不足|足る ない|足りる 無い|足る ず|足りる ず|足る ぬ)"),
+        _p(r" (?:足りる (?:て |てる |て 居る )?(?:ない|無い)|不足|足る ない|足る ず|足りる ず|足る ぬ)"),
         0.75,
         Category.SEATS,
         stative=True,
     ),
     Cue(
         "ja-limit",
-        _p(r" 上限 (?:に|を|まで)? ?(?:達する|超える|近い|来る|行く|なる|迫る)"),
+        _p(r" 上限 (?:に|を|まで)? ?(?:達する|超える|近い|来る|行く|なる|迫る|当たる|届く)"),
         0.7,
         Category.SEATS,
         stative=True,
@@ -532,14 +551,16 @@ EN_THING = _p(
 JA_THING = _p(
     r" (?:チェック リスト|チェックリスト|テンプレート|帳票|フォーム|設定|マスタ|項目|レポート|データ|写真|ファイル) "
 )
-JA_THING_CUES = frozenset({"ja-other-site", "ja-other-site2", "ja-spread", "ja-there-too", "ja-new-site", "ja-all"})
+JA_THING_CUES = frozenset(
+    {"ja-add-n", "ja-other-site", "ja-other-site2", "ja-spread", "ja-there-too", "ja-new-site", "ja-all"}
+)
 EN_THING_CUES = frozenset({"en-rollout", "en-add", "en-wide", "en-other-site", "en-upgrade", "en-need-more"})
 EN_NEGATION = {
     "not", "no", "never", "don't", "doesn't", "won't", "can't", "cannot", "isn't", "aren't", "wasn't", "didn't",
     "haven't", "hasn't", "wouldn't", "shouldn't", "without", "nobody", "none", "dont", "wont", "nor",
 }  # fmt: skip
 EN_NO_NEED = _p(
-    r" (?:no|not) (?:plan|planning|need|intention|intend|going|looking|thinking|budget|interest|interested) "
+    r" (?:no|not) (?:plan|planning|need|intention|intend|going|looking|look|thinking|think|budget|interest|interested) "
     r"| not happening | anytime soon | can't afford | too expensive | out of budget | shelved | if we (?:ever|had) "
     r"| (?:don't|do not|doesn't|won't|will not) (?:need|plan|want|expect|intend) | no longer | on hold | pause "
 )
@@ -565,10 +586,18 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
             r" )?(?:ない|ぬ|ず)"
             r"|ほど (?:で|だ) は (?:無い"
             r"|ない)|(?:無い|ない) と 思う"
-            r"|つもり は (?:無い|ない))"
+            r"|つもり は (?:無い|ない)|過剰|オーバー スペック|今 の まま|矢張り (?:無し|なし)|(?:無し|なし) に 成る"
+            r"|仮に|取れる ない)"
         ),
         0.6,
     ),
+    # what the customer's own devices or premises lack is not a seat ("スマホの容量", "駐車場の枠")
+    (
+        "device",
+        _p(r" (?:スマホ|スマートフォン|携帯|タブレット|ipad|iphone|パソコン|駐車 場|駐車場|駐車|充電|電池|バッテリー)"),
+        0.6,
+    ),
+    ("billing", _p(r" (?:増減 (?:無し|なし|無い|ない)|更新 分)"), 0.6),
     # a bare refusal as its own sentence ("増員?ないです")
     ("dismiss", _p(r"^ (?:否 )?(?:無い|ない|無し|なし)(?: です| ね| よ| ます| 〜)* $"), 0.6),
     ("reassign", _p(r" (?:付け替え|付け替える|異動|コピー|複製|移動)"), 0.45),
@@ -607,7 +636,8 @@ JA_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
             r" (?:御 提案(?! (?:下さる|頂く|頂ける|を 御願い|を お願い))|ご 提案(?! (?:下さる|頂く|頂ける))|提案"
             r" 為る せる て 頂く|いかが|今 なら|無料|案内 為る せる て|紹介 為る せる て|御 検討|ご 検討"
             r"|キャンペーン|弊社|お得|割引 プラン"
-            r"|ご 興味|御 興味|ご 案内|御 案内|お知らせ|御 知らせ|ご覧|御覧|リリース 為る ます た)"
+            r"|ご 興味|御 興味|ご 案内|御 案内|お知らせ|御 知らせ|ご覧|御覧|リリース 為る ます た"
+            r"|メルマガ|メール マガジン|ニュース レター|ニュースレター)"
         ),
         0.7,
     ),
@@ -654,11 +684,13 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
             r" (?:not happening|anytime soon|can't afford|too expensive|out of budget|shelved|no budget"
             r"|we won't|not this year|not right now|maybe later|all set|we're good|we are good|don't need|do not need"
             r"|no need|decided not to|decided against|not to go ahead|pass on|passing on|stay on|stick with|unlikely"
-            r"|probably not|we're fine|we are fine|fine now|don't use|do not use|doesn't use|does not use) "
+            r"|probably not|we're fine|we are fine|fine now|don't use|do not use|doesn't use|does not use"
+            r"|everything we need|nothing change|nothing changes|no change|no changes|same size|same as last year) "
         ),
         0.6,
     ),
     ("reassign", _p(r" (?:copy|copying|duplicate|transfer|reassign|swap) "), 0.45),
+    ("device", _p(r" (?:ipad|ipads|iphone|iphones|phone|phones|tablet|tablets|battery|parking) "), 0.6),
     (
         "bug",
         _p(
@@ -667,7 +699,7 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
             r"|can't log|cannot log|can't access|cannot access|slow|freeze|freezing|glitch|issue with|problem"
             r" with|not loading"
             r"|not showing|not syncing|500|blank|missing|since the update|after the update|stuck|wrong|blurry|zoom"
-            r"|the issue is|the problem is|issue is|problem is) "
+            r"|the issue is|the problem is|issue is|problem is|denied|permission denied) "
         ),
         0.7,
     ),
@@ -679,7 +711,7 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
             r"|special offer|promotion|campaign|our new (?:feature|release|version|product|service|plan|app)"
             r"|we're offering|we are offering|we can offer|happy to offer"
             r"|we're launching|we are launching|we've launched|we have launched|happy to show you|introducing"
-            r"|new release|check out our) "
+            r"|new release|check out our|newsletter|your blog|your webinar) "
         ),
         0.7,
     ),
@@ -695,7 +727,7 @@ EN_AGAINST: tuple[tuple[str, re.Pattern[str], float], ...] = (
 
 # Features only a higher plan has, when a plan ladder is configured: they are asked for on the top plan.
 PLAN_FEATURES = _p(
-    r"(?:sso|シングルサインオン|シングル サイン オン|single sign[- ]?on|saml|監査ログ|監査 ログ|audit log"
+    r"(?:sso|audit trail|シングルサインオン|シングル サイン オン|single sign[- ]?on|saml|監査ログ|監査 ログ|audit log"
     r"|api連携|api 連携"
     r"|api integration|api access|権限管理|権限 管理|role[- ]based|permission management|ip制限|ip 制限|ip restriction"
     r"|scim|専任サポート|dedicated support|permissions|admin roles?|granular|細かい権限|権限 設定|権限設定"
