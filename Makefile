@@ -35,6 +35,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.backlog_drain
 	$(BIN)/python -m bench.delivery_drills
 	$(BIN)/python -m bench.jobs_100k
+	$(BIN)/python -m bench.routing
+	$(BIN)/python -m bench.readback
+	$(BIN)/python -m bench.hearing
+	$(BIN)/python -m bench.crm
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
