@@ -24,7 +24,7 @@ from models.lifecycle import Refused
 from models.signal import SignalRecord, Status, parse_signal_id
 from store.accounts import account_for
 from store.db import Database
-from store.outbox import State, Target, enqueue
+from store.outbox import State, Target, enqueue, pending
 from store.signals import (
     ChangeRequest,
     LifecycleChange,
@@ -89,18 +89,7 @@ class CrmStore:
                 return None
             owner = session.get(UserRow, row.owner_id)
             account = account_for(session, row.customer)
-            card_coming = not row.card_permalink and (
-                session.scalar(
-                    select(OutboxRow.id)
-                    .where(
-                        OutboxRow.signal_number == number,
-                        OutboxRow.target == Target.POST_CARD.value,
-                        OutboxRow.state == State.PENDING.value,
-                    )
-                    .limit(1)
-                )
-                is not None
-            )
+            card_coming = not row.card_permalink and pending(session, number, Target.POST_CARD)
             return DealSource(
                 to_record(row),
                 row.crm_id or None,

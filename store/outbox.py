@@ -158,6 +158,16 @@ def _row(
     )
 
 
+def pending(session: Session, signal_number: int, target: Target) -> bool:
+    """Does this signal still owe this work (a row pending, claimed or not)?"""
+    query = select(OutboxRow.id).where(
+        OutboxRow.signal_number == signal_number,
+        OutboxRow.target == target.value,
+        OutboxRow.state == State.PENDING.value,
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 def _waiting(session: Session, target: Target, now: datetime, *, signal_number: int) -> bool:
     """Is a row for this signal's work pending and not yet taken by a relay? (Locked on
     PostgreSQL, so a relay cannot take it between this check and our commit.)"""

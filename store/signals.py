@@ -20,12 +20,11 @@ from models.permissions import may_change
 from models.routing import Reason
 from models.signal import Category, EventRecord, Kind, SignalDraft, SignalRecord, Status
 from store.db import Database
-from store.outbox import State as OutboxState
-from store.outbox import Target, enqueue, enqueue_homes
+from store.outbox import Target, enqueue, enqueue_homes, pending
 from store.routing import NobodyToRoute, RouteRequest
 from store.routing import owner_name as routed_owner_name
 from store.routing import route as route_owner
-from store.tables import EventRow, OutboxRow, SignalRow
+from store.tables import EventRow, SignalRow
 
 # What a new signal owes the outside world, in the order the relay should try it.
 NEW_SIGNAL_WORK = (Target.POST_CARD, Target.NOTIFY_OWNER, Target.SYNC_SHEET)
@@ -654,14 +653,7 @@ def _edit(row: SignalRow, edits: Edits) -> list[str]:
 
 def _has_deal(session: Session, row: SignalRow) -> bool:
     """The signal has a deal in the CRM, or one is on its way (a CRM_DEAL row not yet delivered)."""
-    if row.crm_id:
-        return True
-    waiting = select(OutboxRow.id).where(
-        OutboxRow.signal_number == row.number,
-        OutboxRow.target == Target.CRM_DEAL.value,
-        OutboxRow.state == OutboxState.PENDING.value,
-    )
-    return session.scalar(waiting.limit(1)) is not None
+    return bool(row.crm_id) or pending(session, row.number, Target.CRM_DEAL)
 
 
 def _who_made_it_so(session: Session, row: SignalRow) -> str:
